@@ -6,6 +6,7 @@ type Record struct {
 	Suite         string             `json:"suite"`
 	Dataset       string             `json:"dataset"`
 	Method        string             `json:"method"`
+	Label         string             `json:"label"` // table row label from the suite
 	Seed          uint64             `json:"seed"`
 	Params        map[string]any     `json:"params"`
 	Status        string             `json:"status"` // "ok" or "failed"

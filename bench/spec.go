@@ -14,6 +14,7 @@ import (
 // so two runs with the same RunSpec are the same run.
 type RunSpec struct {
 	Suite     string         `json:"suite"`
+	Label     string         `json:"label"` // the table row: the method's label in the suite (e.g. "unimodal-audio")
 	Dataset   DatasetSpec    `json:"dataset"`
 	Method    string         `json:"method"`
 	Params    map[string]any `json:"params"` // resolved hyperparameters, every one present
