@@ -2,6 +2,19 @@ package bench
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"github.com/miebench/miebench/datasets"
+	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/model"
+	"github.com/miebench/miebench/nn"
 )
 
 // TrainOptions are per-invocation settings of Train that are not part of a
@@ -9,6 +22,8 @@ import (
 type TrainOptions struct {
 	// Progress, when non-nil, is called after each epoch.
 	Progress func(epoch, epochs int)
+	// CacheDir, when non-empty, is the loaders' feature cache directory.
+	CacheDir string
 }
 
 // Train trains and evaluates one run and returns its record. A run that
@@ -16,5 +31,498 @@ type TrainOptions struct {
 // "failed" and the reason, and a nil error. A non-nil error means the run did
 // not finish (ctx was cancelled) and nothing should be written for it.
 func Train(ctx context.Context, spec RunSpec, opt TrainOptions) (*Record, error) {
-	return train(ctx, spec, opt)
+	start := time.Now()
+	rec := &Record{
+		ID:         spec.ID(),
+		Suite:      spec.Suite,
+		Dataset:    spec.Dataset.Name,
+		Method:     spec.Method,
+		Label:      spec.Label,
+		Seed:       spec.Seed,
+		Params:     spec.Params,
+		Status:     "ok",
+		SelectedOn: spec.Selection.Split,
+		Version:    buildVersion(),
+		Spec:       spec,
+	}
+	if rec.SelectedOn == "" {
+		rec.SelectedOn = "val"
+	}
+	t := &trainer{spec: spec, rec: rec, opt: opt}
+	err := t.run(ctx)
+	rec.ElapsedS = math.Round(time.Since(start).Seconds()*1000) / 1000
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, err
+		}
+		rec.Status = "failed"
+		rec.Error = err.Error()
+	}
+	return rec, nil
+}
+
+// Stream returns the random stream for one purpose of a run: streams for
+// different purposes are independent, and each depends only on (seed,
+// purpose), never on the order in which other streams are used.
+func Stream(seed uint64, purpose string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(purpose))
+	return rand.New(rand.NewPCG(seed, h.Sum64()))
+}
+
+func buildVersion() Version {
+	v := Version{Go: runtime.Version(), Commit: "unknown"}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				v.Commit = s.Value
+			}
+		}
+	}
+	return v
+}
+
+// trainer is one run in progress.
+type trainer struct {
+	spec RunSpec
+	rec  *Record
+	opt  TrainOptions
+
+	ds     datasets.Dataset
+	info   datasets.Info
+	splits map[string]datasets.Split
+	method methods.Method
+	run    *methods.Run
+	optim  nn.Optimizer
+	sched  nn.Schedule
+
+	schedOrigin int
+	best        *nn.Snapshot
+	bestScore   float64
+	bestEpoch   int
+	bestMetrics map[string]Metrics
+
+	logs     map[string]*Summary
+	dataRNG  *rand.Rand
+	augRNG   *rand.Rand
+	loopRNG  *rand.Rand
+	trainIdx []int
+}
+
+func (t *trainer) run(ctx context.Context) error {
+	spec := t.spec
+	if err := t.open(); err != nil {
+		return err
+	}
+	ms, err := methods.Lookup(spec.Method)
+	if err != nil {
+		return err
+	}
+	h, err := methods.Resolve(ms.Params, spec.Params)
+	if err != nil {
+		return fmt.Errorf("method %s: %w", spec.Method, err)
+	}
+	if ms.Validate != nil {
+		if err := ms.Validate(h, methods.PlanInfo{Modalities: modalityNames(t.info), Fusion: spec.Model.Fusion}); err != nil {
+			return err
+		}
+	}
+	t.method, err = ms.New(h)
+	if err != nil {
+		return fmt.Errorf("method %s: %w", spec.Method, err)
+	}
+	md, err := t.buildModel()
+	if err != nil {
+		return err
+	}
+	tr := spec.Train
+	if tr.Epochs <= 0 || tr.BatchSize <= 0 {
+		return fmt.Errorf("train: epochs (%d) and batch_size (%d) must be positive", tr.Epochs, tr.BatchSize)
+	}
+	nTrain := t.splits["train"].Len()
+	batches := nTrain / tr.BatchSize
+	if !tr.DropLast && nTrain%tr.BatchSize != 0 {
+		batches++
+	}
+	if batches == 0 {
+		return fmt.Errorf("train: %d training samples make no batch of %d", nTrain, tr.BatchSize)
+	}
+	t.dataRNG = Stream(spec.Seed, "data/shuffle")
+	t.augRNG = Stream(spec.Seed, "data/augment")
+	t.loopRNG = Stream(spec.Seed, "method/batches")
+	t.logs = map[string]*Summary{}
+	t.run = &methods.Run{
+		Model:           md,
+		RNG:             Stream(spec.Seed, "method"),
+		InitRNG:         Stream(spec.Seed, "method/init"),
+		Epochs:          tr.Epochs,
+		BatchesPerEpoch: batches,
+		Loop:            t,
+		Log:             t.log,
+	}
+	if err := t.method.Setup(t.run); err != nil {
+		return fmt.Errorf("method %s: setup: %w", spec.Method, err)
+	}
+	if t.optim, err = buildOptimizer(tr, md.Params()); err != nil {
+		return err
+	}
+	t.run.Opt = t.optim
+	if t.sched, err = buildSchedule(tr.Schedule, tr.Epochs); err != nil {
+		return err
+	}
+	t.bestEpoch = -1
+	for epoch := range tr.Epochs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := t.epoch(ctx, epoch); err != nil {
+			return err
+		}
+		if t.opt.Progress != nil {
+			t.opt.Progress(epoch, tr.Epochs)
+		}
+	}
+	return t.finish()
+}
+
+func modalityNames(info datasets.Info) []string {
+	names := make([]string, len(info.Modalities))
+	for i, m := range info.Modalities {
+		names[i] = m.Name
+	}
+	return names
+}
+
+func (t *trainer) open() error {
+	ds := t.spec.Dataset
+	if ds.CacheDir == "" {
+		ds.CacheDir = t.opt.CacheDir
+	}
+	d, err := OpenDataset(ds)
+	if err != nil {
+		return err
+	}
+	t.ds, t.info = d, d.Info()
+	t.splits = map[string]datasets.Split{}
+	for _, name := range datasets.SplitNames {
+		s, err := d.Split(name)
+		if err != nil {
+			return fmt.Errorf("dataset %s: split %s: %w", t.spec.Dataset.Name, name, err)
+		}
+		if s.Len() == 0 {
+			return fmt.Errorf("dataset %s: split %s is empty", t.spec.Dataset.Name, name)
+		}
+		t.splits[name] = s
+		t.rec.Skipped += s.Skipped()
+	}
+	return nil
+}
+
+func (t *trainer) buildModel() (*model.Model, error) {
+	cfg := model.Config{Fusion: t.spec.Model.Fusion, NumClasses: len(t.info.Classes)}
+	for _, m := range t.info.Modalities {
+		e, ok := t.spec.Model.Encoders[m.Name]
+		if !ok {
+			return nil, fmt.Errorf("model: no encoder configured for modality %q (dataset %s has %v)", m.Name, t.info.Name, modalityNames(t.info))
+		}
+		cfg.Modalities = append(cfg.Modalities, m.Name)
+		cfg.Shapes = append(cfg.Shapes, m.Shape)
+		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
+	}
+	return model.New(cfg, Stream(t.spec.Seed, "model/init"))
+}
+
+func buildOptimizer(tr TrainSpec, params []*nn.Param) (nn.Optimizer, error) {
+	var groups []nn.ParamGroup
+	index := map[string]int{}
+	for _, p := range params {
+		i, ok := index[p.Group]
+		if !ok {
+			i = len(groups)
+			index[p.Group] = i
+			groups = append(groups, nn.ParamGroup{Name: p.Group, LR: tr.LR, WeightDecay: tr.WeightDecay})
+		}
+		groups[i].Params = append(groups[i].Params, p)
+	}
+	switch tr.Optimizer {
+	case "sgd", "":
+		return nn.NewSGD(groups, tr.Momentum, tr.Nesterov), nil
+	case "adam":
+		return nn.NewAdam(groups, 0.9, 0.999, 1e-8), nil
+	case "adamw":
+		return nn.NewAdamW(groups, 0.9, 0.999, 1e-8), nil
+	}
+	return nil, fmt.Errorf("train: unknown optimizer %q (valid: [sgd adam adamw])", tr.Optimizer)
+}
+
+func buildSchedule(s ScheduleSpec, epochs int) (nn.Schedule, error) {
+	var base nn.Schedule
+	switch s.Kind {
+	case "", "none", "constant":
+		base = nn.ConstantLR{}
+	case "step":
+		if s.StepSize <= 0 {
+			return nil, fmt.Errorf("train: schedule step needs step_size > 0")
+		}
+		base = nn.StepLR{StepSize: s.StepSize, Gamma: s.Gamma}
+	case "multistep":
+		base = nn.MultiStepLR{Milestones: s.Milestones, Gamma: s.Gamma}
+	case "cosine":
+		base = nn.CosineLR{Epochs: epochs}
+	default:
+		return nil, fmt.Errorf("train: unknown schedule %q (valid: [none step multistep cosine])", s.Kind)
+	}
+	if s.Warmup > 0 {
+		return nn.LinearWarmup{Epochs: s.Warmup, Then: base}, nil
+	}
+	return base, nil
+}
+
+// log implements Run.Log.
+func (t *trainer) log(name string, v float64) {
+	s, ok := t.logs[name]
+	if !ok {
+		s = &Summary{Min: math.Inf(1), Max: math.Inf(-1)}
+		t.logs[name] = s
+	}
+	s.Mean += v // running sum until the epoch ends
+	s.N++
+	s.Min = min(s.Min, v)
+	s.Max = max(s.Max, v)
+}
+
+func (t *trainer) epoch(ctx context.Context, epoch int) error {
+	r, tr := t.run, t.spec.Train
+	scale := t.sched.Scale(epoch - t.schedOrigin)
+	t.optim.SetLRScale(scale)
+	r.Epoch = epoch
+	if err := t.method.StartEpoch(r, epoch); err != nil {
+		return fmt.Errorf("method %s: epoch %d: %w", t.spec.Method, epoch, err)
+	}
+	// StartEpoch may reset the optimizer and schedule (MIE's stages).
+	scale = t.sched.Scale(epoch - t.schedOrigin)
+	t.optim.SetLRScale(scale)
+	train := t.splits["train"]
+	perm := t.dataRNG.Perm(train.Len())
+	labels := train.Labels()
+	lossSum, seen := 0.0, 0
+	for bi := range r.BatchesPerEpoch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		lo := bi * tr.BatchSize
+		hi := min(lo+tr.BatchSize, len(perm))
+		idx := perm[lo:hi]
+		b, err := loadBatch(train, labels, idx, t.augRNG)
+		if err != nil {
+			return err
+		}
+		r.Batch = bi
+		st, err := t.method.Step(r, b)
+		if err != nil {
+			return fmt.Errorf("method %s: epoch %d batch %d: %w", t.spec.Method, epoch, bi, err)
+		}
+		if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+			return fmt.Errorf("diverged: training loss %v at epoch %d, batch %d", st.Loss, epoch, bi)
+		}
+		lossSum += st.Loss * float64(len(idx))
+		seen += len(idx)
+		r.Step++
+	}
+	if err := t.method.EndEpoch(r, epoch); err != nil {
+		return fmt.Errorf("method %s: end of epoch %d: %w", t.spec.Method, epoch, err)
+	}
+	val, err := t.evaluate("val")
+	if err != nil {
+		return err
+	}
+	test, err := t.evaluate("test")
+	if err != nil {
+		return err
+	}
+	er := EpochRecord{Epoch: epoch, TrainLoss: lossSum / float64(seen), LR: t.spec.Train.LR * scale, Val: val, Test: test}
+	if len(t.logs) > 0 {
+		er.Method = map[string]Summary{}
+		for k, s := range t.logs {
+			s.Mean /= float64(s.N)
+			er.Method[k] = *s
+		}
+		t.logs = map[string]*Summary{}
+	}
+	t.rec.History = append(t.rec.History, er)
+	sel := val
+	if t.rec.SelectedOn == "test" {
+		sel = test
+	}
+	score, err := selectionScore(sel, t.spec.Selection.Metric)
+	if err != nil {
+		return err
+	}
+	if t.bestEpoch < 0 || score > t.bestScore {
+		t.bestEpoch, t.bestScore = epoch, score
+		t.best = nn.Capture(r.Model.Params(), r.Model.Buffers())
+		t.bestMetrics = map[string]Metrics{"val": val, "test": test}
+	}
+	return nil
+}
+
+func selectionScore(m Metrics, metric string) (float64, error) {
+	switch metric {
+	case "acc", "":
+		return m.Acc, nil
+	case "macro_f1":
+		return m.MacroF1, nil
+	case "map":
+		return m.MAP, nil
+	case "loss":
+		return -m.Loss, nil
+	}
+	return 0, fmt.Errorf("selection: unknown metric %q (valid: [acc macro_f1 map loss])", metric)
+}
+
+func loadBatch(s datasets.Split, labels, idx []int, aug *rand.Rand) (*methods.Batch, error) {
+	x, err := s.Load(idx, aug)
+	if err != nil {
+		return nil, err
+	}
+	y := make([]int, len(idx))
+	for i, j := range idx {
+		y[i] = labels[j]
+	}
+	return &methods.Batch{X: x, Y: y}, nil
+}
+
+// evaluation holds a split's concatenated predictions.
+type evaluation struct {
+	fused  *nn.Tensor
+	modal  []*nn.Tensor
+	source []string
+	y      []int
+}
+
+func (t *trainer) predict(split string) (*evaluation, error) {
+	s := t.splits[split]
+	labels := s.Labels()
+	bs := t.spec.Train.EvalBatchSize
+	if bs <= 0 {
+		bs = max(t.spec.Train.BatchSize, 256)
+	}
+	n := s.Len()
+	classes := len(t.info.Classes)
+	mods := len(t.info.Modalities)
+	ev := &evaluation{fused: nn.NewTensor(n, classes), modal: make([]*nn.Tensor, mods), source: make([]string, mods), y: labels}
+	for lo := 0; lo < n; lo += bs {
+		hi := min(lo+bs, n)
+		idx := make([]int, hi-lo)
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		b, err := loadBatch(s, labels, idx, nil)
+		if err != nil {
+			return nil, err
+		}
+		p, err := t.method.Predict(t.run, b)
+		if err != nil {
+			return nil, fmt.Errorf("method %s: predict on %s: %w", t.spec.Method, split, err)
+		}
+		if p.Fused == nil || p.Fused.Rows() != len(idx) || p.Fused.RowLen() != classes {
+			return nil, fmt.Errorf("method %s: predict on %s returned no [%d, %d] fused scores", t.spec.Method, split, len(idx), classes)
+		}
+		copy(ev.fused.Data[lo*classes:], p.Fused.Data)
+		for m := range mods {
+			if m < len(p.Modal) && p.Modal[m] != nil {
+				if ev.modal[m] == nil {
+					ev.modal[m] = nn.NewTensor(n, classes)
+					if m < len(p.ModalSource) {
+						ev.source[m] = p.ModalSource[m]
+					}
+				}
+				copy(ev.modal[m].Data[lo*classes:], p.Modal[m].Data)
+			}
+		}
+	}
+	return ev, nil
+}
+
+func (t *trainer) evaluate(split string) (Metrics, error) {
+	ev, err := t.predict(split)
+	if err != nil {
+		return Metrics{}, err
+	}
+	classes := len(t.info.Classes)
+	pred := Argmax(ev.fused)
+	m := Metrics{
+		Acc:     Accuracy(pred, ev.y),
+		MacroF1: MacroF1(pred, ev.y, classes),
+		MAP:     MeanAveragePrecision(ev.fused, ev.y, classes),
+		Loss:    MeanCrossEntropy(ev.fused, ev.y),
+	}
+	for i, mod := range t.info.Modalities {
+		if ev.modal[i] == nil {
+			continue
+		}
+		if m.ModalityAcc == nil {
+			m.ModalityAcc = map[string]float64{}
+			m.ModalitySource = map[string]string{}
+		}
+		m.ModalityAcc[mod.Name] = Accuracy(Argmax(ev.modal[i]), ev.y)
+		m.ModalitySource[mod.Name] = ev.source[i]
+	}
+	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
+		return m, fmt.Errorf("diverged: %s loss %v", split, m.Loss)
+	}
+	return m, nil
+}
+
+// finish restores the selected epoch, adds linear-probe modality accuracies
+// where the model has no per-modality output, and fills the record.
+func (t *trainer) finish() error {
+	if t.bestEpoch < 0 {
+		return fmt.Errorf("no epoch was evaluated")
+	}
+	t.rec.SelectedEpoch = t.bestEpoch
+	t.rec.Metrics = t.bestMetrics
+	if err := t.best.Restore(t.run.Model.Params(), t.run.Model.Buffers()); err != nil {
+		return fmt.Errorf("restoring the selected epoch: %w", err)
+	}
+	return t.probeModalities()
+}
+
+// TrainBatches implements methods.Loop.
+func (t *trainer) TrainBatches(maxBatches int, fn func(b *methods.Batch) error) error {
+	train := t.splits["train"]
+	perm := t.loopRNG.Perm(train.Len())
+	labels := train.Labels()
+	bs := t.spec.Train.BatchSize
+	for bi := 0; bi*bs < len(perm); bi++ {
+		if maxBatches > 0 && bi >= maxBatches {
+			break
+		}
+		b, err := loadBatch(train, labels, perm[bi*bs:min((bi+1)*bs, len(perm))], nil)
+		if err != nil {
+			return err
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RestoreBest implements methods.Loop.
+func (t *trainer) RestoreBest() bool {
+	if t.best == nil {
+		return false
+	}
+	if err := t.best.Restore(t.run.Model.Params(), t.run.Model.Buffers()); err != nil {
+		panic("bench: restoring the best snapshot: " + err.Error())
+	}
+	return true
+}
+
+// ResetOptimizer implements methods.Loop.
+func (t *trainer) ResetOptimizer() {
+	t.optim.Reset()
+	t.optim.ZeroGrad()
+	t.schedOrigin = t.run.Epoch
 }

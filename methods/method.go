@@ -38,6 +38,9 @@ type Stats struct {
 type Prediction struct {
 	Fused *nn.Tensor
 	Modal []*nn.Tensor
+	// ModalSource[m] says where Modal[m] came from: "partial" (partial
+	// logits of the fusion head) or "head" (the method's own head).
+	ModalSource []string
 }
 
 // Loop is what the run loop offers a method beyond the model and optimizer.

@@ -1,0 +1,202 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/nn"
+)
+
+// Linear-probe settings: full-batch gradient descent on standardised
+// features, fixed so that probe accuracies are comparable across methods.
+const (
+	probeIters = 300
+	probeLR    = 0.5
+	probeL2    = 1e-4
+)
+
+// probeModalities fills in, for the selected epoch, the accuracy of every
+// modality whose encoder is present but whose accuracy the method's
+// predictions did not give (fusion heads without partial logits: film,
+// gated): a softmax-regression probe is fitted on the frozen training
+// features and evaluated on validation and test. Per-epoch history does not
+// carry probe accuracies (too costly per epoch); the record's metrics do,
+// with modality_source "probe".
+func (t *trainer) probeModalities() error {
+	md := t.run.Model
+	var need []int
+	for i, mod := range t.info.Modalities {
+		if md.Encoders[i] == nil {
+			continue
+		}
+		if _, ok := t.rec.Metrics["val"].ModalityAcc[mod.Name]; ok {
+			continue
+		}
+		need = append(need, i)
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	feats := map[string][]*nn.Tensor{}
+	for _, split := range []string{"train", "val", "test"} {
+		f, err := t.features(split)
+		if err != nil {
+			return err
+		}
+		feats[split] = f
+	}
+	classes := len(t.info.Classes)
+	for _, i := range need {
+		name := t.info.Modalities[i].Name
+		w, mean, std := fitProbe(feats["train"][i], t.splits["train"].Labels(), classes)
+		for _, split := range []string{"val", "test"} {
+			scores := applyProbe(feats[split][i], w, mean, std, classes)
+			acc := Accuracy(Argmax(scores), t.splits[split].Labels())
+			m := t.rec.Metrics[split]
+			if m.ModalityAcc == nil {
+				m.ModalityAcc = map[string]float64{}
+				m.ModalitySource = map[string]string{}
+			}
+			m.ModalityAcc[name] = acc
+			m.ModalitySource[name] = "probe"
+			t.rec.Metrics[split] = m
+		}
+	}
+	return nil
+}
+
+// features encodes a whole split in evaluation mode.
+func (t *trainer) features(split string) ([]*nn.Tensor, error) {
+	s := t.splits[split]
+	labels := s.Labels()
+	n := s.Len()
+	bs := max(t.spec.Train.EvalBatchSize, 1)
+	if t.spec.Train.EvalBatchSize <= 0 {
+		bs = 256
+	}
+	md := t.run.Model
+	out := make([]*nn.Tensor, len(md.Modalities))
+	for lo := 0; lo < n; lo += bs {
+		hi := min(lo+bs, n)
+		idx := make([]int, hi-lo)
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		b, err := loadBatch(s, labels, idx, nil)
+		if err != nil {
+			return nil, err
+		}
+		o := methods.Forward(t.run, b, false)
+		for m, z := range o.Z {
+			if z == nil {
+				continue
+			}
+			if out[m] == nil {
+				out[m] = nn.NewTensor(n, z.RowLen())
+			}
+			copy(out[m].Data[lo*z.RowLen():], z.Data)
+		}
+	}
+	for m := range out {
+		if md.Encoders[m] != nil && out[m] == nil {
+			return nil, fmt.Errorf("probe: no features for modality %s", md.Modalities[m])
+		}
+	}
+	return out, nil
+}
+
+// fitProbe fits softmax regression W ([D+1, C], last row the bias) on
+// standardised features x by full-batch gradient descent with L2 penalty.
+func fitProbe(x *nn.Tensor, y []int, classes int) (w, mean, std []float64) {
+	n, d := x.Rows(), x.RowLen()
+	mean, std = make([]float64, d), make([]float64, d)
+	for i := range n {
+		for j, v := range x.Row(i) {
+			mean[j] += float64(v)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := range n {
+		for j, v := range x.Row(i) {
+			dv := float64(v) - mean[j]
+			std[j] += dv * dv
+		}
+	}
+	for j := range std {
+		std[j] = math.Sqrt(std[j]/float64(n)) + 1e-6
+	}
+	xs := standardise(x, mean, std)
+	w = make([]float64, (d+1)*classes)
+	grad := make([]float64, len(w))
+	logits := make([]float64, n*classes)
+	W := blas64.General{Rows: d + 1, Cols: classes, Stride: classes, Data: w}
+	X := blas64.General{Rows: n, Cols: d + 1, Stride: d + 1, Data: xs}
+	L := blas64.General{Rows: n, Cols: classes, Stride: classes, Data: logits}
+	G := blas64.General{Rows: d + 1, Cols: classes, Stride: classes, Data: grad}
+	for range probeIters {
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, X, W, 0, L)
+		for i := range n {
+			row := logits[i*classes : (i+1)*classes]
+			softmaxInPlace(row)
+			row[y[i]]--
+			for c := range row {
+				row[c] /= float64(n)
+			}
+		}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, X, L, 0, G)
+		for k := range w {
+			w[k] -= probeLR * (grad[k] + probeL2*w[k])
+		}
+	}
+	return w, mean, std
+}
+
+func applyProbe(x *nn.Tensor, w, mean, std []float64, classes int) *nn.Tensor {
+	n, d := x.Rows(), x.RowLen()
+	xs := standardise(x, mean, std)
+	logits := make([]float64, n*classes)
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1,
+		blas64.General{Rows: n, Cols: d + 1, Stride: d + 1, Data: xs},
+		blas64.General{Rows: d + 1, Cols: classes, Stride: classes, Data: w}, 0,
+		blas64.General{Rows: n, Cols: classes, Stride: classes, Data: logits})
+	out := nn.NewTensor(n, classes)
+	for i, v := range logits {
+		out.Data[i] = float32(v)
+	}
+	return out
+}
+
+// standardise returns [N, D+1] float64 features with a trailing 1 column.
+func standardise(x *nn.Tensor, mean, std []float64) []float64 {
+	n, d := x.Rows(), x.RowLen()
+	xs := make([]float64, n*(d+1))
+	for i := range n {
+		row := xs[i*(d+1) : (i+1)*(d+1)]
+		for j, v := range x.Row(i) {
+			row[j] = (float64(v) - mean[j]) / std[j]
+		}
+		row[d] = 1
+	}
+	return xs
+}
+
+func softmaxInPlace(row []float64) {
+	mx := math.Inf(-1)
+	for _, v := range row {
+		mx = max(mx, v)
+	}
+	s := 0.0
+	for c, v := range row {
+		row[c] = math.Exp(v - mx)
+		s += row[c]
+	}
+	for c := range row {
+		row[c] /= s
+	}
+}

@@ -1,0 +1,16 @@
+package methods
+
+func init() {
+	Register(Spec{
+		Name: "joint",
+		Doc: `Joint training: cross-entropy on the fused output, nothing else. The
+baseline every balancing method is compared with; inside it the weaker
+modality is typically under-trained (compare its modality accuracy with the
+unimodal row). Works with every fusion head and any number of modalities.`,
+		Ref: "the standard late-fusion baseline of every paper in this field",
+		New: func(Hyper) (Method, error) { return &Joint{}, nil },
+	})
+}
+
+// Joint is plain joint training; all of it is Base.
+type Joint struct{ Base }

@@ -1,0 +1,195 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/miebench/miebench/nn"
+)
+
+// EncoderConfig chooses one modality's encoder.
+type EncoderConfig struct {
+	Kind   string // "mlp", "cnn" or "resnet18"
+	Widths []int  // mlp: hidden widths; cnn: channels per conv block
+	Dim    int    // output feature width for mlp and cnn (0: cnn uses its last width); resnet18 is 512
+}
+
+// Config describes a model to build.
+type Config struct {
+	Modalities []string
+	Shapes     [][]int // per-sample input shape of each modality
+	Encoders   []EncoderConfig
+	Fusion     string // "concat", "sum", "film", "gated"; "" or "none" for no fusion head
+	NumClasses int
+}
+
+// Fusions lists the fusion heads New can build.
+var Fusions = []string{"concat", "sum", "film", "gated"}
+
+// EncoderKinds lists the encoders New can build.
+var EncoderKinds = []string{"mlp", "cnn", "resnet18"}
+
+// CheckFusion reports whether fusion kind can combine m modalities.
+func CheckFusion(kind string, m int) error {
+	switch kind {
+	case "concat", "sum", "none", "":
+		return nil
+	case "film", "gated":
+		if m != 2 {
+			return fmt.Errorf("fusion %q is defined for two modalities (one conditions the other), got %d", kind, m)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown fusion %q (valid: %v)", kind, Fusions)
+}
+
+// New builds a model, initialising every parameter from rng in a fixed
+// order: encoders in modality order, then the fusion head.
+func New(cfg Config, rng *rand.Rand) (*Model, error) {
+	m := len(cfg.Modalities)
+	if m < 1 || len(cfg.Shapes) != m || len(cfg.Encoders) != m {
+		return nil, fmt.Errorf("model: %d modalities, %d shapes, %d encoders", m, len(cfg.Shapes), len(cfg.Encoders))
+	}
+	if cfg.NumClasses < 2 {
+		return nil, fmt.Errorf("model: need at least 2 classes, got %d", cfg.NumClasses)
+	}
+	if err := CheckFusion(cfg.Fusion, m); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	md := &Model{
+		Modalities: append([]string(nil), cfg.Modalities...),
+		Encoders:   make([]nn.Encoder, m),
+		Heads:      make([]nn.Layer, m),
+		NumClasses: cfg.NumClasses,
+	}
+	dims := make([]int, m)
+	for i, name := range cfg.Modalities {
+		enc, err := NewEncoder("enc."+name, cfg.Shapes[i], cfg.Encoders[i], rng)
+		if err != nil {
+			return nil, fmt.Errorf("model: modality %q: %w", name, err)
+		}
+		SetGroup(enc.Params(), "enc/"+name)
+		md.Encoders[i] = enc
+		dims[i] = enc.OutDim()
+	}
+	var err error
+	md.Fusion, err = NewFusion(cfg.Fusion, cfg.Modalities, dims, cfg.NumClasses, rng)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	if md.Fusion != nil {
+		SetGroup(md.Fusion.Params(), "head")
+	}
+	return md, nil
+}
+
+// NewEncoder builds one encoder whose parameter names start with name.
+func NewEncoder(name string, shape []int, cfg EncoderConfig, rng *rand.Rand) (nn.Encoder, error) {
+	switch cfg.Kind {
+	case "mlp":
+		return nn.NewMLPEncoder(name, nn.ShapeSize(shape), cfg.Widths, cfg.Dim, rng), nil
+	case "cnn":
+		if len(shape) != 3 && len(shape) != 4 {
+			return nil, fmt.Errorf("cnn encoder needs [C,H,W] or [T,C,H,W] inputs, got shape %v", shape)
+		}
+		if len(cfg.Widths) == 0 {
+			return nil, fmt.Errorf("cnn encoder needs widths (channels per block)")
+		}
+		return nn.NewCNNEncoder(name, shape, cfg.Widths, cfg.Dim, rng), nil
+	case "resnet18":
+		switch len(shape) {
+		case 3:
+			return nn.NewResNet18(name, shape[0], rng), nil
+		case 4:
+			return nn.NewResNet18(name, shape[1], rng), nil
+		}
+		return nil, fmt.Errorf("resnet18 encoder needs [C,H,W] or [T,C,H,W] inputs, got shape %v", shape)
+	}
+	return nil, fmt.Errorf("unknown encoder %q (valid: %v)", cfg.Kind, EncoderKinds)
+}
+
+// SetGroup sets Param.Group on every parameter.
+func SetGroup(params []*nn.Param, group string) {
+	for _, p := range params {
+		p.Group = group
+	}
+}
+
+// Params returns every parameter of the model's present parts, each once,
+// in a fixed order: encoders in modality order, the fusion head, the
+// per-modality heads.
+func (m *Model) Params() []*nn.Param {
+	var out []*nn.Param
+	seen := map[*nn.Param]bool{}
+	add := func(ps []*nn.Param) {
+		for _, p := range ps {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	for _, e := range m.Encoders {
+		if e != nil {
+			add(e.Params())
+		}
+	}
+	if m.Fusion != nil {
+		add(m.Fusion.Params())
+	}
+	for _, h := range m.Heads {
+		if h != nil {
+			add(h.Params())
+		}
+	}
+	return out
+}
+
+// Buffers returns every buffer (batch-norm running statistics) of the
+// model's present parts, each once.
+func (m *Model) Buffers() []*nn.Buffer {
+	var out []*nn.Buffer
+	seen := map[*nn.Buffer]bool{}
+	add := func(bs []*nn.Buffer) {
+		for _, b := range bs {
+			if !seen[b] {
+				seen[b] = true
+				out = append(out, b)
+			}
+		}
+	}
+	for _, e := range m.Encoders {
+		if e != nil {
+			add(e.Buffers())
+		}
+	}
+	for _, h := range m.Heads {
+		if h != nil {
+			add(h.Buffers())
+		}
+	}
+	return out
+}
+
+// ParamsInGroup returns the parameters whose Group is group or starts with
+// group + "/".
+func (m *Model) ParamsInGroup(group string) []*nn.Param {
+	var out []*nn.Param
+	for _, p := range m.Params() {
+		if p.Group == group || strings.HasPrefix(p.Group, group+"/") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Index returns the position of modality name.
+func (m *Model) Index(name string) (int, error) {
+	for i, n := range m.Modalities {
+		if n == name {
+			return i, nil
+		}
+	}
+	return -1, fmt.Errorf("unknown modality %q (valid: %v)", name, m.Modalities)
+}
