@@ -1,0 +1,124 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// elementwise is the common part of the pointwise activations: it keeps the
+// training output (from which each activation's derivative follows) and
+// reuses its buffers.
+type elementwise struct {
+	name  string
+	y, dx *Tensor
+	ok    bool
+}
+
+func (e *elementwise) out(x *Tensor, train bool) *Tensor {
+	y := output(&e.y, train, false, x.Shape...)
+	if train {
+		e.ok = true
+	}
+	return y
+}
+
+func (e *elementwise) grad(dy *Tensor) *Tensor {
+	if !e.ok {
+		panic(fmt.Sprintf("nn: %s: Backward without a training Forward", e.name))
+	}
+	if len(dy.Data) != len(e.y.Data) {
+		panic(fmt.Sprintf("nn: %s: gradient shape %v, output shape %v", e.name, dy.Shape, e.y.Shape))
+	}
+	return ensure(&e.dx, false, e.y.Shape...)
+}
+
+// Params returns nil: activations have no parameters.
+func (e *elementwise) Params() []*Param { return nil }
+
+// Buffers returns nil: activations have no buffers.
+func (e *elementwise) Buffers() []*Buffer { return nil }
+
+// ReLU is max(x, 0) elementwise; its derivative at 0 is taken as 0.
+type ReLU struct{ elementwise }
+
+// NewReLU returns a ReLU layer.
+func NewReLU() Layer { return &ReLU{elementwise{name: "ReLU"}} }
+
+// Forward computes max(x, 0).
+func (r *ReLU) Forward(x *Tensor, train bool) *Tensor {
+	y := r.out(x, train)
+	for i, v := range x.Data {
+		y.Data[i] = max(v, 0)
+	}
+	return y
+}
+
+// Backward passes dy where the output was positive.
+func (r *ReLU) Backward(dy *Tensor) *Tensor {
+	dx := r.grad(dy)
+	for i, y := range r.y.Data {
+		if y > 0 {
+			dx.Data[i] = dy.Data[i]
+		} else {
+			dx.Data[i] = 0
+		}
+	}
+	return dx
+}
+
+// Sigmoid is 1/(1+e^-x) elementwise.
+type Sigmoid struct{ elementwise }
+
+// NewSigmoid returns a Sigmoid layer.
+func NewSigmoid() Layer { return &Sigmoid{elementwise{name: "Sigmoid"}} }
+
+// Forward computes the logistic function.
+func (s *Sigmoid) Forward(x *Tensor, train bool) *Tensor {
+	y := s.out(x, train)
+	for i, v := range x.Data {
+		y.Data[i] = float32(sigmoid(float64(v)))
+	}
+	return y
+}
+
+// sigmoid is the logistic function, computed without overflow for either sign.
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// Backward multiplies dy by y(1-y).
+func (s *Sigmoid) Backward(dy *Tensor) *Tensor {
+	dx := s.grad(dy)
+	for i, y := range s.y.Data {
+		dx.Data[i] = dy.Data[i] * y * (1 - y)
+	}
+	return dx
+}
+
+// Tanh is the hyperbolic tangent elementwise.
+type Tanh struct{ elementwise }
+
+// NewTanh returns a Tanh layer.
+func NewTanh() Layer { return &Tanh{elementwise{name: "Tanh"}} }
+
+// Forward computes tanh(x).
+func (t *Tanh) Forward(x *Tensor, train bool) *Tensor {
+	y := t.out(x, train)
+	for i, v := range x.Data {
+		y.Data[i] = float32(math.Tanh(float64(v)))
+	}
+	return y
+}
+
+// Backward multiplies dy by 1-y².
+func (t *Tanh) Backward(dy *Tensor) *Tensor {
+	dx := t.grad(dy)
+	for i, y := range t.y.Data {
+		dx.Data[i] = dy.Data[i] * (1 - y*y)
+	}
+	return dx
+}
