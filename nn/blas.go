@@ -3,11 +3,11 @@ package nn
 import (
 	"gonum.org/v1/gonum/blas/blas32"
 
-	"github.com/miebench/miebench/nn/gemm"
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // init installs miebench's SIMD GEMM (package nn/gemm) as gonum's float32
 // BLAS, so every blas32 caller in the process uses it.
 func init() {
-	blas32.Use(gemm.Implementation{})
+	blas32.Use(simdgemm.Implementation{})
 }
