@@ -1,0 +1,157 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// BatchNorm normalises each channel of [N, C] (1-d) or [N, C, H, W] (2-d)
+// batches as PyTorch's BatchNorm1d/2d: in training mode with the batch mean
+// and biased variance, updating running statistics with momentum 0.1
+// (running = 0.9·running + 0.1·batch, the variance unbiased by M/(M-1) for
+// M values per channel); in evaluation mode with the running statistics.
+type BatchNorm struct {
+	Gamma, Beta             *Param  // named name+".weight", name+".bias"
+	RunningMean, RunningVar *Buffer // name+".running_mean", name+".running_var"
+	Momentum, Eps           float64
+	C                       int
+
+	xhat, y, dx *Tensor
+	invStd      []float64
+	ok          bool
+}
+
+// NewBatchNorm2D returns batch normalisation over the channels of [N, C, H, W].
+func NewBatchNorm2D(name string, c int) *BatchNorm { return newBatchNorm(name, c) }
+
+// NewBatchNorm1D returns batch normalisation over the features of [N, C].
+func NewBatchNorm1D(name string, c int) *BatchNorm { return newBatchNorm(name, c) }
+
+func newBatchNorm(name string, c int) *BatchNorm {
+	b := &BatchNorm{
+		Gamma:       NewParam(name+".weight", c),
+		Beta:        NewParam(name+".bias", c),
+		RunningMean: &Buffer{Name: name + ".running_mean", Value: NewTensor(c)},
+		RunningVar:  &Buffer{Name: name + ".running_var", Value: NewTensor(c)},
+		Momentum:    0.1,
+		Eps:         1e-5,
+		C:           c,
+		invStd:      make([]float64, c),
+	}
+	Fill(b.Gamma.Value, 1)
+	Fill(b.RunningVar.Value, 1)
+	return b
+}
+
+// dims checks x and returns the batch size and the per-channel plane size.
+func (b *BatchNorm) dims(x *Tensor) (n, s int) {
+	if len(x.Shape) < 2 || x.Shape[1] != b.C {
+		panic(fmt.Sprintf("nn: BatchNorm %s expects [N %d ...], got %v", b.Gamma.Name, b.C, x.Shape))
+	}
+	return x.Shape[0], ShapeSize(x.Shape[2:])
+}
+
+// Forward normalises x.
+func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
+	n, s := b.dims(x)
+	y := output(&b.y, train, false, x.Shape...)
+	gamma, beta := b.Gamma.Value.Data, b.Beta.Value.Data
+	if !train {
+		rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
+		for c := range b.C {
+			inv := 1 / math.Sqrt(float64(rv[c])+b.Eps)
+			scale := float32(float64(gamma[c]) * inv)
+			shift := float32(float64(beta[c]) - float64(rm[c])*float64(gamma[c])*inv)
+			for i := range n {
+				off := (i*b.C + c) * s
+				for j, v := range x.Data[off : off+s] {
+					y.Data[off+j] = v*scale + shift
+				}
+			}
+		}
+		return y
+	}
+	m := n * s
+	if m < 2 {
+		panic(fmt.Sprintf("nn: BatchNorm %s: training needs more than one value per channel, input %v", b.Gamma.Name, x.Shape))
+	}
+	xhat := ensure(&b.xhat, false, x.Shape...)
+	mom := b.Momentum
+	for c := range b.C {
+		var sum float64
+		for i := range n {
+			off := (i*b.C + c) * s
+			for _, v := range x.Data[off : off+s] {
+				sum += float64(v)
+			}
+		}
+		mean := sum / float64(m)
+		var ss float64
+		for i := range n {
+			off := (i*b.C + c) * s
+			for _, v := range x.Data[off : off+s] {
+				d := float64(v) - mean
+				ss += d * d
+			}
+		}
+		variance := ss / float64(m)
+		inv := 1 / math.Sqrt(variance+b.Eps)
+		b.invStd[c] = inv
+		fm, finv, g, bt := float32(mean), float32(inv), gamma[c], beta[c]
+		for i := range n {
+			off := (i*b.C + c) * s
+			for j, v := range x.Data[off : off+s] {
+				h := (v - fm) * finv
+				xhat.Data[off+j] = h
+				y.Data[off+j] = g*h + bt
+			}
+		}
+		rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
+		rm[c] = float32((1-mom)*float64(rm[c]) + mom*mean)
+		rv[c] = float32((1-mom)*float64(rv[c]) + mom*variance*float64(m)/float64(m-1))
+	}
+	b.ok = true
+	return y
+}
+
+// Backward accumulates dγ = Σ dy·x̂ and dβ = Σ dy and returns
+// dx = γ/(σ·M) · (M·dy - Σdy - x̂·Σ dy·x̂) per channel.
+func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
+	if !b.ok {
+		panic(fmt.Sprintf("nn: BatchNorm %s: Backward without a training Forward", b.Gamma.Name))
+	}
+	if !SameShape(dy, b.xhat) {
+		panic(fmt.Sprintf("nn: BatchNorm %s: gradient shape %v, input shape %v", b.Gamma.Name, dy.Shape, b.xhat.Shape))
+	}
+	n, s := b.dims(dy)
+	m := float64(n * s)
+	dx := ensure(&b.dx, false, dy.Shape...)
+	xh := b.xhat.Data
+	for c := range b.C {
+		var sdy, sdyx float64
+		for i := range n {
+			off := (i*b.C + c) * s
+			for j, d := range dy.Data[off : off+s] {
+				sdy += float64(d)
+				sdyx += float64(d) * float64(xh[off+j])
+			}
+		}
+		b.Gamma.Grad.Data[c] += float32(sdyx)
+		b.Beta.Grad.Data[c] += float32(sdy)
+		k := float32(float64(b.Gamma.Value.Data[c]) * b.invStd[c])
+		mdy, mdyx := float32(sdy/m), float32(sdyx/m)
+		for i := range n {
+			off := (i*b.C + c) * s
+			for j, d := range dy.Data[off : off+s] {
+				dx.Data[off+j] = k * (d - mdy - xh[off+j]*mdyx)
+			}
+		}
+	}
+	return dx
+}
+
+// Params returns the weight (γ) and the bias (β).
+func (b *BatchNorm) Params() []*Param { return []*Param{b.Gamma, b.Beta} }
+
+// Buffers returns the running mean and variance.
+func (b *BatchNorm) Buffers() []*Buffer { return []*Buffer{b.RunningMean, b.RunningVar} }

@@ -1,0 +1,239 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// colBudget (a variable so that tests can force chunking) bounds the im2col matrix of one GEMM (in elements): a batch is
+// convolved in chunks of as many samples as fit, so small late layers get one
+// large product while large early layers stay within memory.
+var colBudget = 1 << 21
+
+// Conv2D is a 2-D convolution (cross-correlation, as PyTorch's Conv2d) over
+// [N, C, H, W] batches with weight [outC, inC, kH, kW], computed as im2col
+// followed by one GEMM per chunk of samples.
+type Conv2D struct {
+	W, B                *Param // B is nil without bias
+	InC, OutC, KH, KW   int
+	Stride, Pad         int
+	x                   *Tensor
+	y, dx               *Tensor
+	train, eval         convScratch
+	dyc, dcols          *Tensor
+	colsHoldBatch       bool // train.cols still holds the whole batch's im2col
+	n, h, w, outH, outW int
+	chunk               int
+}
+
+// convScratch holds the im2col matrix and the GEMM result of one chunk.
+type convScratch struct {
+	cols, tmp *Tensor
+}
+
+// NewConv2D returns a convolution with a Kaiming-normal (fan_out) weight and,
+// when bias is set, a zero bias; parameters are named name+".weight" and
+// name+".bias".
+func NewConv2D(name string, inC, outC, kH, kW, stride, pad int, bias bool, rng *rand.Rand) *Conv2D {
+	if stride < 1 || pad < 0 || kH < 1 || kW < 1 {
+		panic(fmt.Sprintf("nn: Conv2D %s: kernel %dx%d, stride %d, padding %d are invalid", name, kH, kW, stride, pad))
+	}
+	c := &Conv2D{
+		W:   NewParam(name+".weight", outC, inC, kH, kW),
+		InC: inC, OutC: outC, KH: kH, KW: kW, Stride: stride, Pad: pad,
+	}
+	if bias {
+		c.B = NewParam(name+".bias", outC)
+	}
+	KaimingNormalFanOut(c.W.Value, outC*kH*kW, rng)
+	return c
+}
+
+// OutSize returns the output height and width for an input of h x w.
+func (c *Conv2D) OutSize(h, w int) (int, int) {
+	return (h+2*c.Pad-c.KH)/c.Stride + 1, (w+2*c.Pad-c.KW)/c.Stride + 1
+}
+
+// geometry checks x and returns its sizes and the output's.
+func (c *Conv2D) geometry(x *Tensor) (n, h, w, oh, ow int) {
+	if len(x.Shape) != 4 || x.Shape[1] != c.InC {
+		panic(fmt.Sprintf("nn: Conv2D %s expects [N %d H W], got %v", c.W.Name, c.InC, x.Shape))
+	}
+	n, h, w = x.Shape[0], x.Shape[2], x.Shape[3]
+	oh, ow = c.OutSize(h, w)
+	if oh < 1 || ow < 1 {
+		panic(fmt.Sprintf("nn: Conv2D %s: input %dx%d is smaller than the %dx%d kernel with padding %d", c.W.Name, h, w, c.KH, c.KW, c.Pad))
+	}
+	return n, h, w, oh, ow
+}
+
+// Forward convolves x [N, inC, H, W] to [N, outC, outH, outW].
+func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
+	n, h, w, oh, ow := c.geometry(x)
+	p := oh * ow
+	k := c.InC * c.KH * c.KW
+	chunk := max(1, min(n, colBudget/max(1, k*p)))
+	y := output(&c.y, train, false, n, c.OutC, oh, ow)
+	s := &c.eval
+	if train {
+		s = &c.train
+		c.x, c.n, c.h, c.w, c.outH, c.outW, c.chunk = x, n, h, w, oh, ow, chunk
+		c.colsHoldBatch = chunk == n
+	}
+	for n0 := 0; n0 < n; n0 += chunk {
+		g := min(chunk, n-n0)
+		cols := ensure(&s.cols, false, k, g*p)
+		c.im2col(cols.Data, x.Data, n0, g, h, w, oh, ow)
+		if g == 1 {
+			gemm(false, false, c.OutC, p, k, 1, c.W.Value.Data, k, cols.Data, p, 0, y.Data[n0*c.OutC*p:], p)
+		} else {
+			tmp := ensure(&s.tmp, false, c.OutC, g*p)
+			gemm(false, false, c.OutC, g*p, k, 1, c.W.Value.Data, k, cols.Data, g*p, 0, tmp.Data, g*p)
+			for o := range c.OutC {
+				for i := range g {
+					copy(y.Data[((n0+i)*c.OutC+o)*p:][:p], tmp.Data[o*g*p+i*p:][:p])
+				}
+			}
+		}
+	}
+	if c.B != nil {
+		for i := range n {
+			for o, b := range c.B.Value.Data {
+				plane := y.Data[(i*c.OutC+o)*p:][:p]
+				for j := range plane {
+					plane[j] += b
+				}
+			}
+		}
+	}
+	return y
+}
+
+// Backward accumulates the weight and bias gradients and returns dx.
+func (c *Conv2D) Backward(dy *Tensor) *Tensor {
+	if c.x == nil {
+		panic(fmt.Sprintf("nn: Conv2D %s: Backward without a training Forward", c.W.Name))
+	}
+	n, p := c.n, c.outH*c.outW
+	if len(dy.Data) != n*c.OutC*p {
+		panic(fmt.Sprintf("nn: Conv2D %s: gradient shape %v, output shape [%d %d %d %d]", c.W.Name, dy.Shape, n, c.OutC, c.outH, c.outW))
+	}
+	k := c.InC * c.KH * c.KW
+	dx := ensure(&c.dx, true, c.x.Shape...)
+	if c.B != nil {
+		db := c.B.Grad.Data
+		for i := range n {
+			for o := range c.OutC {
+				var s float32
+				for _, v := range dy.Data[(i*c.OutC+o)*p:][:p] {
+					s += v
+				}
+				db[o] += s
+			}
+		}
+	}
+	for n0 := 0; n0 < n; n0 += c.chunk {
+		g := min(c.chunk, n-n0)
+		cols := ensure(&c.train.cols, false, k, g*p)
+		if !c.colsHoldBatch {
+			c.im2col(cols.Data, c.x.Data, n0, g, c.h, c.w, c.outH, c.outW)
+		}
+		var dyc []float32
+		if g == 1 {
+			dyc = dy.Data[n0*c.OutC*p:][:c.OutC*p]
+		} else {
+			t := ensure(&c.dyc, false, c.OutC, g*p)
+			for o := range c.OutC {
+				for i := range g {
+					copy(t.Data[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
+				}
+			}
+			dyc = t.Data
+		}
+		gemm(false, true, c.OutC, k, g*p, 1, dyc, g*p, cols.Data, g*p, 1, c.W.Grad.Data, k)
+		dcols := ensure(&c.dcols, false, k, g*p)
+		gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dyc, g*p, 0, dcols.Data, g*p)
+		c.col2im(dx.Data, dcols.Data, n0, g, c.h, c.w, c.outH, c.outW)
+	}
+	return dx
+}
+
+// im2col writes the patches of samples n0..n0+g-1 of x into cols [K, g·P]:
+// row (ci·kH + ki)·kW + kj, column i·P + oy·outW + ox holds
+// x[n0+i, ci, oy·stride - pad + ki, ox·stride - pad + kj], or 0 in the padding.
+func (c *Conv2D) im2col(cols, x []float32, n0, g, h, w, oh, ow int) {
+	p := oh * ow
+	row := 0
+	for ci := range c.InC {
+		for ki := range c.KH {
+			for kj := range c.KW {
+				dst := cols[row*g*p:][:g*p]
+				row++
+				for i := range g {
+					plane := x[((n0+i)*c.InC+ci)*h*w:][:h*w]
+					d := dst[i*p:][:p]
+					for oy := range oh {
+						iy := oy*c.Stride - c.Pad + ki
+						line := d[oy*ow:][:ow]
+						if iy < 0 || iy >= h {
+							clear(line)
+							continue
+						}
+						src := plane[iy*w:][:w]
+						for ox := range ow {
+							ix := ox*c.Stride - c.Pad + kj
+							if ix >= 0 && ix < w {
+								line[ox] = src[ix]
+							} else {
+								line[ox] = 0
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds cols [K, g·P] back into dx at the positions im2col read from.
+func (c *Conv2D) col2im(dx, cols []float32, n0, g, h, w, oh, ow int) {
+	p := oh * ow
+	row := 0
+	for ci := range c.InC {
+		for ki := range c.KH {
+			for kj := range c.KW {
+				src := cols[row*g*p:][:g*p]
+				row++
+				for i := range g {
+					plane := dx[((n0+i)*c.InC+ci)*h*w:][:h*w]
+					s := src[i*p:][:p]
+					for oy := range oh {
+						iy := oy*c.Stride - c.Pad + ki
+						if iy < 0 || iy >= h {
+							continue
+						}
+						line := s[oy*ow:][:ow]
+						dst := plane[iy*w:][:w]
+						for ox, v := range line {
+							ix := ox*c.Stride - c.Pad + kj
+							if ix >= 0 && ix < w {
+								dst[ix] += v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Params returns the weight and, if present, the bias.
+func (c *Conv2D) Params() []*Param {
+	if c.B == nil {
+		return []*Param{c.W}
+	}
+	return []*Param{c.W, c.B}
+}
+
+// Buffers returns nil.
+func (c *Conv2D) Buffers() []*Buffer { return nil }

@@ -1,0 +1,244 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// poolGeom is the window geometry shared by the 2-D pooling layers.
+type poolGeom struct {
+	k, stride, pad int
+}
+
+// outSize returns the output size for an input of h x w (floor mode, as
+// PyTorch's default ceil_mode=False).
+func (g poolGeom) outSize(name string, x *Tensor) (n, c, h, w, oh, ow int) {
+	if len(x.Shape) != 4 {
+		panic(fmt.Sprintf("nn: %s expects [N C H W], got %v", name, x.Shape))
+	}
+	n, c, h, w = x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	oh = (h+2*g.pad-g.k)/g.stride + 1
+	ow = (w+2*g.pad-g.k)/g.stride + 1
+	if oh < 1 || ow < 1 {
+		panic(fmt.Sprintf("nn: %s: input %dx%d is smaller than the window %d with padding %d", name, h, w, g.k, g.pad))
+	}
+	return
+}
+
+func newPoolGeom(name string, k, stride, pad int) poolGeom {
+	if k < 1 || stride < 1 || pad < 0 || 2*pad > k {
+		panic(fmt.Sprintf("nn: %s: window %d, stride %d, padding %d are invalid (padding at most half the window)", name, k, stride, pad))
+	}
+	return poolGeom{k, stride, pad}
+}
+
+// MaxPool2D takes the maximum over each k x k window; padding counts as -∞
+// (PyTorch's MaxPool2d). The gradient flows to the first maximum of a window.
+type MaxPool2D struct {
+	poolGeom
+	arg    []int32 // per output, the index of its maximum in the input plane
+	y, dx  *Tensor
+	xShape []int
+}
+
+// NewMaxPool2D returns a max pooling layer.
+func NewMaxPool2D(k, stride, pad int) Layer {
+	return &MaxPool2D{poolGeom: newPoolGeom("MaxPool2D", k, stride, pad)}
+}
+
+// Forward pools x [N, C, H, W].
+func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
+	n, c, h, w, oh, ow := m.outSize("MaxPool2D", x)
+	y := output(&m.y, train, false, n, c, oh, ow)
+	var arg []int32
+	if train {
+		if cap(m.arg) < len(y.Data) {
+			m.arg = make([]int32, len(y.Data))
+		}
+		arg = m.arg[:len(y.Data)]
+		m.xShape = append(m.xShape[:0], x.Shape...)
+	}
+	for pl := range n * c {
+		src := x.Data[pl*h*w:][:h*w]
+		dst := y.Data[pl*oh*ow:][:oh*ow]
+		for oy := range oh {
+			y0 := oy*m.stride - m.pad
+			for ox := range ow {
+				x0 := ox*m.stride - m.pad
+				best, at := float32(math.Inf(-1)), int32(-1)
+				for iy := max(y0, 0); iy < min(y0+m.k, h); iy++ {
+					for ix := max(x0, 0); ix < min(x0+m.k, w); ix++ {
+						if v := src[iy*w+ix]; v > best || at < 0 {
+							best, at = v, int32(iy*w+ix)
+						}
+					}
+				}
+				dst[oy*ow+ox] = best
+				if arg != nil {
+					arg[pl*oh*ow+oy*ow+ox] = at
+				}
+			}
+		}
+	}
+	return y
+}
+
+// Backward routes each output gradient to its window's maximum.
+func (m *MaxPool2D) Backward(dy *Tensor) *Tensor {
+	if m.xShape == nil {
+		panic("nn: MaxPool2D: Backward without a training Forward")
+	}
+	if len(dy.Data) != len(m.y.Data) {
+		panic(fmt.Sprintf("nn: MaxPool2D: gradient shape %v, output shape %v", dy.Shape, m.y.Shape))
+	}
+	dx := ensure(&m.dx, true, m.xShape...)
+	hw := m.xShape[2] * m.xShape[3]
+	o := m.y.Shape[2] * m.y.Shape[3]
+	for i, d := range dy.Data {
+		dx.Data[(i/o)*hw+int(m.arg[i])] += d
+	}
+	return dx
+}
+
+// Params returns nil.
+func (m *MaxPool2D) Params() []*Param { return nil }
+
+// Buffers returns nil.
+func (m *MaxPool2D) Buffers() []*Buffer { return nil }
+
+// AvgPool2D averages each k x k window; zero padding is counted in the
+// divisor k² (PyTorch's AvgPool2d default count_include_pad=True).
+type AvgPool2D struct {
+	poolGeom
+	y, dx  *Tensor
+	xShape []int
+	oh, ow int
+}
+
+// NewAvgPool2D returns an average pooling layer.
+func NewAvgPool2D(k, stride, pad int) Layer {
+	return &AvgPool2D{poolGeom: newPoolGeom("AvgPool2D", k, stride, pad)}
+}
+
+// Forward pools x [N, C, H, W].
+func (a *AvgPool2D) Forward(x *Tensor, train bool) *Tensor {
+	n, c, h, w, oh, ow := a.outSize("AvgPool2D", x)
+	y := output(&a.y, train, false, n, c, oh, ow)
+	if train {
+		a.xShape = append(a.xShape[:0], x.Shape...)
+		a.oh, a.ow = oh, ow
+	}
+	inv := 1 / float32(a.k*a.k)
+	for pl := range n * c {
+		src := x.Data[pl*h*w:][:h*w]
+		dst := y.Data[pl*oh*ow:][:oh*ow]
+		for oy := range oh {
+			y0 := oy*a.stride - a.pad
+			for ox := range ow {
+				x0 := ox*a.stride - a.pad
+				var s float32
+				for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
+					for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
+						s += src[iy*w+ix]
+					}
+				}
+				dst[oy*ow+ox] = s * inv
+			}
+		}
+	}
+	return y
+}
+
+// Backward spreads each output gradient evenly over its window.
+func (a *AvgPool2D) Backward(dy *Tensor) *Tensor {
+	if a.xShape == nil {
+		panic("nn: AvgPool2D: Backward without a training Forward")
+	}
+	h, w := a.xShape[2], a.xShape[3]
+	oh, ow := a.oh, a.ow
+	if len(dy.Data) != a.xShape[0]*a.xShape[1]*oh*ow {
+		panic(fmt.Sprintf("nn: AvgPool2D: gradient shape %v does not match the output of input %v", dy.Shape, a.xShape))
+	}
+	dx := ensure(&a.dx, true, a.xShape...)
+	inv := 1 / float32(a.k*a.k)
+	for pl := range a.xShape[0] * a.xShape[1] {
+		dst := dx.Data[pl*h*w:][:h*w]
+		src := dy.Data[pl*oh*ow:][:oh*ow]
+		for oy := range oh {
+			y0 := oy*a.stride - a.pad
+			for ox := range ow {
+				x0 := ox*a.stride - a.pad
+				d := src[oy*ow+ox] * inv
+				for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
+					for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
+						dst[iy*w+ix] += d
+					}
+				}
+			}
+		}
+	}
+	return dx
+}
+
+// Params returns nil.
+func (a *AvgPool2D) Params() []*Param { return nil }
+
+// Buffers returns nil.
+func (a *AvgPool2D) Buffers() []*Buffer { return nil }
+
+// GlobalAvgPool averages every channel plane: [N, C, ...] -> [N, C].
+type GlobalAvgPool struct {
+	y, dx  *Tensor
+	xShape []int
+}
+
+// NewGlobalAvgPool returns a global average pooling layer.
+func NewGlobalAvgPool() Layer { return &GlobalAvgPool{} }
+
+// Forward averages over all dimensions after the channel.
+func (g *GlobalAvgPool) Forward(x *Tensor, train bool) *Tensor {
+	if len(x.Shape) < 2 {
+		panic(fmt.Sprintf("nn: GlobalAvgPool expects [N C ...], got %v", x.Shape))
+	}
+	n, c := x.Shape[0], x.Shape[1]
+	s := ShapeSize(x.Shape[2:])
+	y := output(&g.y, train, false, n, c)
+	if train {
+		g.xShape = append(g.xShape[:0], x.Shape...)
+	}
+	for i := range n * c {
+		var sum float32
+		for _, v := range x.Data[i*s:][:s] {
+			sum += v
+		}
+		y.Data[i] = sum / float32(s)
+	}
+	return y
+}
+
+// Backward spreads each gradient evenly over its plane.
+func (g *GlobalAvgPool) Backward(dy *Tensor) *Tensor {
+	if g.xShape == nil {
+		panic("nn: GlobalAvgPool: Backward without a training Forward")
+	}
+	n, c := g.xShape[0], g.xShape[1]
+	if len(dy.Data) != n*c {
+		panic(fmt.Sprintf("nn: GlobalAvgPool: gradient shape %v, want [%d %d]", dy.Shape, n, c))
+	}
+	s := ShapeSize(g.xShape[2:])
+	dx := ensure(&g.dx, false, g.xShape...)
+	for i, d := range dy.Data {
+		v := d / float32(s)
+		plane := dx.Data[i*s:][:s]
+		for j := range plane {
+			plane[j] = v
+		}
+	}
+	return dx
+}
+
+// Params returns nil.
+func (g *GlobalAvgPool) Params() []*Param { return nil }
+
+// Buffers returns nil.
+func (g *GlobalAvgPool) Buffers() []*Buffer { return nil }
