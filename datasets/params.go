@@ -19,7 +19,8 @@ type Params map[string]any
 //
 // Conversions: integers are accepted for float parameters, integral floats
 // for int parameters, "true"/"false" strings for bools, and numeric strings
-// for numbers (so that command-line overrides work). List parameters accept
+// for numbers (so that command-line overrides work), numbers for strings.
+// List parameters accept
 // a YAML/JSON list, a single number (a list of one, which the dataset may
 // broadcast) or a comma-separated string such as "2,0.7".
 func ResolveParams(dataset string, specs []ParamSpec, given map[string]any) (Params, error) {
@@ -89,8 +90,11 @@ func convertParam(v, like any) (any, error) {
 		}
 		return nil, fmt.Errorf("want true or false, got %v (%T)", v, v)
 	case string:
-		if x, ok := v.(string); ok {
+		switch x := v.(type) {
+		case string:
 			return x, nil
+		case float64, float32, int, int64, uint64:
+			return fmt.Sprint(x), nil // e.g. audio_snr_db: 10 for "off" or a number
 		}
 		return nil, fmt.Errorf("want a string, got %v (%T)", v, v)
 	case []float64:

@@ -230,7 +230,10 @@ func TestResolveParamsConversions(t *testing.T) {
 		!slices.Equal(p.Floats("fs"), []float64{1.5, 2}) || !slices.Equal(p.Ints("is"), []int{3, 4}) {
 		t.Errorf("resolved %v", p)
 	}
-	if _, err := ResolveParams("t", specs, map[string]any{"s": 3}); err == nil {
-		t.Error("number accepted for a string parameter")
+	if p, err := ResolveParams("t", specs, map[string]any{"s": 2.5}); err != nil || p.String("s") != "2.5" {
+		t.Errorf("number for a string parameter: %v, %v", p, err)
+	}
+	if _, err := ResolveParams("t", specs, map[string]any{"s": []any{1}}); err == nil {
+		t.Error("list accepted for a string parameter")
 	}
 }
