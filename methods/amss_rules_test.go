@@ -128,7 +128,7 @@ func TestAMSSSampleWithoutReplacement(t *testing.T) {
 		t.Fatalf("sample = %v, want 3 distinct indices including 2", got)
 	}
 	slices.Sort(got)
-	if slices.Compact(got); len(got) != 3 {
+	if len(slices.Compact(got)) != 3 {
 		t.Fatalf("sample has repeated indices: %v", got)
 	}
 	// Seeded: the same stream gives the same draws.
