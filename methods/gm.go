@@ -1,0 +1,119 @@
+package methods
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/miebench/miebench/nn"
+)
+
+// This file holds MIE's gradient modification (GM): after a modality's
+// stage, the uncentred second moment of the batch-mean inputs of each of its
+// head layers is accumulated, and its spectrum defines a symmetric matrix T
+// that softly damps, in the next modality's head, the input directions the
+// previous modality used most.
+
+// mieGram accumulates Y = Σ_batches z̄ z̄ᵀ in float64, z̄ being the batch mean
+// of a layer's input rows.
+type mieGram struct {
+	y       *mat.SymDense
+	mean    []float64
+	batches int
+}
+
+// newMIEGram returns an empty accumulator for inputs of width dim.
+func newMIEGram(dim int) *mieGram {
+	return &mieGram{y: mat.NewSymDense(dim, nil), mean: make([]float64, dim)}
+}
+
+// add adds the outer product of the batch mean of x's rows. x is [N, dim].
+func (g *mieGram) add(x *nn.Tensor) error {
+	dim := g.y.SymmetricDim()
+	if x.RowLen() != dim {
+		return fmt.Errorf("gradient modification: layer input has %d values per sample, accumulator expects %d", x.RowLen(), dim)
+	}
+	n := x.Rows()
+	if n == 0 {
+		return nil
+	}
+	clear(g.mean)
+	for i := range n {
+		for j, v := range x.Row(i) {
+			g.mean[j] += float64(v)
+		}
+	}
+	inv := 1 / float64(n)
+	for j := range g.mean {
+		g.mean[j] *= inv
+	}
+	g.y.SymRankOne(g.y, 1, mat.NewVecDense(dim, g.mean))
+	g.batches++
+	return nil
+}
+
+// mieGradMod is one layer's modification matrix T = V S Vᵀ, stored in
+// float32 for the per-step product, with the range of its spectrum S.
+type mieGradMod struct {
+	dim        int
+	t          []float32 // dim x dim, row-major, symmetric
+	sMin, sMax float64
+}
+
+// mieModFromGram builds T from Y = V L Vᵀ (Y is symmetric positive
+// semi-definite, so its SVD and eigendecomposition coincide):
+// S = exp(-tau (L - l_min) / (l_max - l_min)). The direction of the largest
+// eigenvalue of Y is damped by e^-tau, that of the smallest is left
+// unchanged. When all eigenvalues are equal (including Y = 0) T = I.
+func mieModFromGram(y mat.Symmetric, tau float64) (*mieGradMod, error) {
+	dim := y.SymmetricDim()
+	var eig mat.EigenSym
+	if !eig.Factorize(y, true) {
+		return nil, fmt.Errorf("gradient modification: eigendecomposition of the %dx%d input second-moment matrix did not converge", dim, dim)
+	}
+	l := eig.Values(nil) // ascending
+	var v mat.Dense
+	eig.VectorsTo(&v)
+	lmin, lmax := l[0], l[dim-1]
+	s := make([]float64, dim)
+	for i, li := range l {
+		s[i] = 1
+		if lmax > lmin {
+			s[i] = math.Exp(-tau * (li - lmin) / (lmax - lmin))
+		}
+	}
+	g := &mieGradMod{dim: dim, t: make([]float32, dim*dim), sMin: math.Inf(1), sMax: math.Inf(-1)}
+	for _, si := range s {
+		g.sMin = min(g.sMin, si)
+		g.sMax = max(g.sMax, si)
+	}
+	// T = (V diag(S)) Vᵀ in float64, symmetrised exactly before rounding.
+	var vs, t mat.Dense
+	vs.CloneFrom(&v)
+	for k, sk := range s {
+		for i := range dim {
+			vs.Set(i, k, vs.At(i, k)*sk)
+		}
+	}
+	t.Mul(&vs, v.T())
+	for i := range dim {
+		for j := i; j < dim; j++ {
+			x := float32(0.5 * (t.At(i, j) + t.At(j, i)))
+			g.t[i*dim+j] = x
+			g.t[j*dim+i] = x
+		}
+	}
+	return g, nil
+}
+
+// apply replaces a weight gradient G [out, dim] by G T.
+func (g *mieGradMod) apply(grad *nn.Tensor) error {
+	if len(grad.Shape) != 2 || grad.Shape[1] != g.dim {
+		return fmt.Errorf("gradient modification: weight gradient shape %v does not match a %dx%d matrix", grad.Shape, g.dim, g.dim)
+	}
+	out := nn.NewTensor(grad.Shape...)
+	nn.MatMul(out, grad, nn.FromSlice(g.t, g.dim, g.dim), false, false, 1, 0)
+	copy(grad.Data, out.Data)
+	return nil
+}
