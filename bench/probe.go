@@ -27,7 +27,7 @@ const (
 // carry probe accuracies (too costly per epoch); the record's metrics do,
 // with modality_source "probe".
 func (t *trainer) probeModalities() error {
-	md := t.run.Model
+	md := t.mr.Model
 	var need []int
 	for i, mod := range t.info.Modalities {
 		if md.Encoders[i] == nil {
@@ -78,7 +78,7 @@ func (t *trainer) features(split string) ([]*nn.Tensor, error) {
 	if t.spec.Train.EvalBatchSize <= 0 {
 		bs = 256
 	}
-	md := t.run.Model
+	md := t.mr.Model
 	out := make([]*nn.Tensor, len(md.Modalities))
 	for lo := 0; lo < n; lo += bs {
 		hi := min(lo+bs, n)
@@ -90,7 +90,7 @@ func (t *trainer) features(split string) ([]*nn.Tensor, error) {
 		if err != nil {
 			return nil, err
 		}
-		o := methods.Forward(t.run, b, false)
+		o := methods.Forward(t.mr, b, false)
 		for m, z := range o.Z {
 			if z == nil {
 				continue

@@ -92,7 +92,7 @@ type trainer struct {
 	info   datasets.Info
 	splits map[string]datasets.Split
 	method methods.Method
-	run    *methods.Run
+	mr     *methods.Run // the method's view of the run
 	optim  nn.Optimizer
 	sched  nn.Schedule
 
@@ -151,7 +151,7 @@ func (t *trainer) run(ctx context.Context) error {
 	t.augRNG = Stream(spec.Seed, "data/augment")
 	t.loopRNG = Stream(spec.Seed, "method/batches")
 	t.logs = map[string]*Summary{}
-	t.run = &methods.Run{
+	t.mr = &methods.Run{
 		Model:           md,
 		RNG:             Stream(spec.Seed, "method"),
 		InitRNG:         Stream(spec.Seed, "method/init"),
@@ -160,13 +160,13 @@ func (t *trainer) run(ctx context.Context) error {
 		Loop:            t,
 		Log:             t.log,
 	}
-	if err := t.method.Setup(t.run); err != nil {
+	if err := t.method.Setup(t.mr); err != nil {
 		return fmt.Errorf("method %s: setup: %w", spec.Method, err)
 	}
 	if t.optim, err = buildOptimizer(tr, md.Params()); err != nil {
 		return err
 	}
-	t.run.Opt = t.optim
+	t.mr.Opt = t.optim
 	if t.sched, err = buildSchedule(tr.Schedule, tr.Epochs); err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func (t *trainer) log(name string, v float64) {
 }
 
 func (t *trainer) epoch(ctx context.Context, epoch int) error {
-	r, tr := t.run, t.spec.Train
+	r, tr := t.mr, t.spec.Train
 	scale := t.sched.Scale(epoch - t.schedOrigin)
 	t.optim.SetLRScale(scale)
 	r.Epoch = epoch
@@ -421,7 +421,7 @@ func (t *trainer) predict(split string) (*evaluation, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := t.method.Predict(t.run, b)
+		p, err := t.method.Predict(t.mr, b)
 		if err != nil {
 			return nil, fmt.Errorf("method %s: predict on %s: %w", t.spec.Method, split, err)
 		}
@@ -482,7 +482,7 @@ func (t *trainer) finish() error {
 	}
 	t.rec.SelectedEpoch = t.bestEpoch
 	t.rec.Metrics = t.bestMetrics
-	if err := t.best.Restore(t.run.Model.Params(), t.run.Model.Buffers()); err != nil {
+	if err := t.best.Restore(t.mr.Model.Params(), t.mr.Model.Buffers()); err != nil {
 		return fmt.Errorf("restoring the selected epoch: %w", err)
 	}
 	return t.probeModalities()
@@ -514,7 +514,7 @@ func (t *trainer) RestoreBest() bool {
 	if t.best == nil {
 		return false
 	}
-	if err := t.best.Restore(t.run.Model.Params(), t.run.Model.Buffers()); err != nil {
+	if err := t.best.Restore(t.mr.Model.Params(), t.mr.Model.Buffers()); err != nil {
 		panic("bench: restoring the best snapshot: " + err.Error())
 	}
 	return true
@@ -524,5 +524,5 @@ func (t *trainer) RestoreBest() bool {
 func (t *trainer) ResetOptimizer() {
 	t.optim.Reset()
 	t.optim.ZeroGrad()
-	t.schedOrigin = t.run.Epoch
+	t.schedOrigin = t.mr.Epoch
 }
