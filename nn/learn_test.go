@@ -89,3 +89,52 @@ func TestMLPLearnsBlobsDeterministically(t *testing.T) {
 		}
 	}
 }
+
+// quadrants returns n single-channel 8x8 images of 3 classes: a bright 3x3
+// patch in the top-left, top-right or bottom half, on Gaussian noise.
+func quadrants(rng *rand.Rand, n int) (*Tensor, []int) {
+	x := NewTensor(n, 1, 8, 8)
+	y := make([]int, n)
+	for i := range n {
+		k := i % 3
+		y[i] = k
+		img := x.Row(i)
+		for j := range img {
+			img[j] = float32(0.3 * rng.NormFloat64())
+		}
+		r0, c0 := rng.IntN(2), rng.IntN(2)
+		switch k {
+		case 1:
+			c0 += 4
+		case 2:
+			r0 += 4
+			c0 += rng.IntN(4)
+		}
+		for r := r0; r < r0+3; r++ {
+			for c := c0; c < c0+3; c++ {
+				img[r*8+c] += 1.5
+			}
+		}
+	}
+	return x, y
+}
+
+func TestCNNLearnsQuadrantsDeterministically(t *testing.T) {
+	run := func() ([]*Param, float64) {
+		rng := newTestRNG(22)
+		x, y := quadrants(rng, 240)
+		tx, ty := quadrants(rng, 120)
+		enc := NewCNNEncoder("cnn", []int{1, 8, 8}, []int{8, 16}, 16, rng)
+		return trainClassifier(t, enc, rng, x, y, tx, ty, 12, 16, 0.05)
+	}
+	p1, acc := run()
+	if acc < 0.95 {
+		t.Errorf("CNN test accuracy %.3f, want >= 0.95", acc)
+	}
+	p2, _ := run()
+	for i := range p1 {
+		if !slices.Equal(p1[i].Value.Data, p2[i].Value.Data) {
+			t.Errorf("parameter %s differs between two runs with the same seed", p1[i].Name)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// CNNEncoder is the small convolutional family for fast runs: per width a
+// block conv3x3 (padding 1, no bias) + BatchNorm + ReLU + 2x2 max pool, then
+// a global average pool, the mean over frames, and optionally Linear + ReLU.
+// Layers are named conv<i>, bn<i> (i from 0) and fc after the prefix.
+type CNNEncoder struct {
+	Body   *Sequential // the blocks and the global average pool
+	FC     *Linear     // nil when the feature is the last block's width
+	relu   Layer
+	frames frameMean
+	shape  []int // per-sample input shape [C, H, W] or [T, C, H, W]
+	c, h   int
+	w, out int
+	xShape []int
+}
+
+// NewCNNEncoder returns a small CNN for inputs of per-sample shape inShape,
+// [C, H, W] or [T, C, H, W] (T frames folded into the batch and their
+// features averaged). With out > 0 a Linear + ReLU maps the pooled features
+// to out; otherwise the feature width is the last entry of widths. Each
+// block halves the height and width, so they must stay at least 1.
+func NewCNNEncoder(name string, inShape []int, widths []int, out int, rng *rand.Rand) Encoder {
+	if len(inShape) != 3 && len(inShape) != 4 {
+		panic(fmt.Sprintf("nn: CNN encoder %q: input shape %v is neither [C H W] nor [T C H W]", name, inShape))
+	}
+	if len(widths) == 0 {
+		panic(fmt.Sprintf("nn: CNN encoder %q needs at least one block width", name))
+	}
+	e := &CNNEncoder{Body: NewSequential(), relu: NewReLU(), shape: append([]int(nil), inShape...), frames: frameMean{t: 1}}
+	s := inShape
+	if len(s) == 4 {
+		e.frames.t = s[0]
+		s = s[1:]
+	}
+	e.c, e.h, e.w = s[0], s[1], s[2]
+	c, h, w := e.c, e.h, e.w
+	for i, width := range widths {
+		if h < 2 || w < 2 {
+			panic(fmt.Sprintf("nn: CNN encoder %q: input %v is too small for %d pooling blocks", name, inShape, len(widths)))
+		}
+		e.Body.Layers = append(e.Body.Layers,
+			NewConv2D(prefixed(name, fmt.Sprintf("conv%d", i)), c, width, 3, 3, 1, 1, false, rng),
+			NewBatchNorm2D(prefixed(name, fmt.Sprintf("bn%d", i)), width),
+			NewReLU(),
+			NewMaxPool2D(2, 2, 0))
+		c, h, w = width, h/2, w/2
+	}
+	e.Body.Layers = append(e.Body.Layers, NewGlobalAvgPool())
+	e.out = c
+	if out > 0 {
+		e.FC = NewLinear(prefixed(name, "fc"), c, out, rng)
+		e.out = out
+	}
+	return e
+}
+
+// Forward maps a batch [N, ...] with the per-sample shape given at
+// construction (or that many elements per sample) to [N, OutDim].
+func (e *CNNEncoder) Forward(x *Tensor, train bool) *Tensor {
+	per := ShapeSize(e.shape)
+	if x.RowLen() != per {
+		panic(fmt.Sprintf("nn: CNN encoder expects samples of shape %v, got batch %v", e.shape, x.Shape))
+	}
+	if train {
+		e.xShape = append(e.xShape[:0], x.Shape...)
+	}
+	z := e.Body.Forward(x.Reshape(x.Rows()*e.frames.t, e.c, e.h, e.w), train)
+	z = e.frames.forward(z, train)
+	if e.FC != nil {
+		z = e.relu.Forward(e.FC.Forward(z, train), train)
+	}
+	return z
+}
+
+// Backward returns the gradient with respect to the input, shaped like it.
+func (e *CNNEncoder) Backward(dy *Tensor) *Tensor {
+	if e.FC != nil {
+		dy = e.FC.Backward(e.relu.Backward(dy))
+	}
+	return e.Body.Backward(e.frames.backward(dy)).Reshape(e.xShape...)
+}
+
+// Params returns the convolution and batch-norm parameters, then the fc's.
+func (e *CNNEncoder) Params() []*Param {
+	ps := e.Body.Params()
+	if e.FC != nil {
+		ps = append(ps, e.FC.Params()...)
+	}
+	return ps
+}
+
+// Buffers returns the batch-norm running statistics.
+func (e *CNNEncoder) Buffers() []*Buffer { return e.Body.Buffers() }
+
+// OutDim is the feature width.
+func (e *CNNEncoder) OutDim() int { return e.out }

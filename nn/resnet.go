@@ -1,0 +1,184 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// BasicBlock is ResNet's two-convolution residual block:
+// relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), where the shortcut is
+// the identity or, when the stride or width changes, a 1x1 convolution with
+// batch normalisation (downsample.0 and downsample.1, torchvision's names).
+type BasicBlock struct {
+	Conv1, Conv2 *Conv2D
+	BN1, BN2     *BatchNorm
+	DownConv     *Conv2D    // nil for the identity shortcut
+	DownBN       *BatchNorm // nil for the identity shortcut
+	relu1, relu2 Layer
+	sum, dx      *Tensor
+}
+
+// NewBasicBlock returns a block from inC to outC channels whose first
+// convolution has the given stride.
+func NewBasicBlock(name string, inC, outC, stride int, rng *rand.Rand) *BasicBlock {
+	b := &BasicBlock{
+		Conv1: NewConv2D(name+".conv1", inC, outC, 3, 3, stride, 1, false, rng),
+		BN1:   NewBatchNorm2D(name+".bn1", outC),
+		Conv2: NewConv2D(name+".conv2", outC, outC, 3, 3, 1, 1, false, rng),
+		BN2:   NewBatchNorm2D(name+".bn2", outC),
+		relu1: NewReLU(),
+		relu2: NewReLU(),
+	}
+	if stride != 1 || inC != outC {
+		b.DownConv = NewConv2D(name+".downsample.0", inC, outC, 1, 1, stride, 0, false, rng)
+		b.DownBN = NewBatchNorm2D(name+".downsample.1", outC)
+	}
+	return b
+}
+
+// Forward computes the block's output for x [N, inC, H, W].
+func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
+	main := b.BN2.Forward(b.Conv2.Forward(b.relu1.Forward(b.BN1.Forward(b.Conv1.Forward(x, train), train), train), train), train)
+	short := x
+	if b.DownConv != nil {
+		short = b.DownBN.Forward(b.DownConv.Forward(x, train), train)
+	}
+	if !SameShape(main, short) {
+		panic(fmt.Sprintf("nn: BasicBlock %s: residual shape %v and shortcut shape %v differ", b.Conv1.W.Name, main.Shape, short.Shape))
+	}
+	sum := output(&b.sum, train, false, main.Shape...)
+	for i, v := range main.Data {
+		sum.Data[i] = v + short.Data[i]
+	}
+	return b.relu2.Forward(sum, train)
+}
+
+// Backward returns the gradient with respect to the block's input, the sum
+// of the residual branch's and the shortcut's.
+func (b *BasicBlock) Backward(dy *Tensor) *Tensor {
+	d := b.relu2.Backward(dy)
+	dmain := b.Conv1.Backward(b.BN1.Backward(b.relu1.Backward(b.Conv2.Backward(b.BN2.Backward(d)))))
+	dshort := d
+	if b.DownConv != nil {
+		dshort = b.DownConv.Backward(b.DownBN.Backward(d))
+	}
+	dx := ensure(&b.dx, false, dmain.Shape...)
+	for i, v := range dmain.Data {
+		dx.Data[i] = v + dshort.Data[i]
+	}
+	return dx
+}
+
+// Params returns conv1, bn1, conv2, bn2 and the downsample's parameters.
+func (b *BasicBlock) Params() []*Param {
+	ps := append(append(append(b.Conv1.Params(), b.BN1.Params()...), b.Conv2.Params()...), b.BN2.Params()...)
+	if b.DownConv != nil {
+		ps = append(append(ps, b.DownConv.Params()...), b.DownBN.Params()...)
+	}
+	return ps
+}
+
+// Buffers returns the batch-norm running statistics.
+func (b *BasicBlock) Buffers() []*Buffer {
+	bs := append(b.BN1.Buffers(), b.BN2.Buffers()...)
+	if b.DownBN != nil {
+		bs = append(bs, b.DownBN.Buffers()...)
+	}
+	return bs
+}
+
+// ResNet18 is the encoder of the audio-visual papers: a 7x7 stride-2
+// convolution, batch norm, ReLU and 3x3 stride-2 max pool, four stages of
+// two BasicBlocks (64, 128, 256, 512 channels, stages 2-4 halving the
+// resolution), and an average over frames, height and width to 512
+// features. Parameters carry torchvision's names after the prefix.
+type ResNet18 struct {
+	Stem   *Sequential // conv1, bn1, relu, maxpool
+	Blocks []*BasicBlock
+	Pool   Layer // global average pool over height and width
+	frames frameMean
+	xShape []int
+	inC    int
+}
+
+// NewResNet18 returns a ResNet-18 encoder for inChannels input channels
+// (1 for spectrograms, 3 for frames).
+func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
+	r := &ResNet18{
+		Stem: NewSequential(
+			NewConv2D(prefixed(name, "conv1"), inChannels, 64, 7, 7, 2, 3, false, rng),
+			NewBatchNorm2D(prefixed(name, "bn1"), 64),
+			NewReLU(),
+			NewMaxPool2D(3, 2, 1)),
+		Pool: NewGlobalAvgPool(),
+		inC:  inChannels,
+	}
+	in := 64
+	for stage, width := range []int{64, 128, 256, 512} {
+		stride := 1
+		if stage > 0 {
+			stride = 2
+		}
+		for i := range 2 {
+			blk := NewBasicBlock(prefixed(name, fmt.Sprintf("layer%d.%d", stage+1, i)), in, width, stride, rng)
+			r.Blocks = append(r.Blocks, blk)
+			in, stride = width, 1
+		}
+	}
+	return r
+}
+
+// Forward maps [N, C, H, W] or [N, T, C, H, W] to [N, 512].
+func (r *ResNet18) Forward(x *Tensor, train bool) *Tensor {
+	t := 1
+	switch {
+	case len(x.Shape) == 4 && x.Shape[1] == r.inC:
+	case len(x.Shape) == 5 && x.Shape[2] == r.inC:
+		t = x.Shape[1]
+	default:
+		panic(fmt.Sprintf("nn: ResNet18 expects [N %d H W] or [N T %d H W], got %v", r.inC, r.inC, x.Shape))
+	}
+	s := len(x.Shape)
+	z := r.Stem.Forward(x.Reshape(x.Shape[0]*t, r.inC, x.Shape[s-2], x.Shape[s-1]), train)
+	for _, b := range r.Blocks {
+		z = b.Forward(z, train)
+	}
+	z = r.Pool.Forward(z, train)
+	if train {
+		r.frames.t = t
+		r.xShape = append(r.xShape[:0], x.Shape...)
+		return r.frames.forward(z, train)
+	}
+	f := frameMean{t: t}
+	return f.forward(z, false)
+}
+
+// Backward returns the gradient with respect to the input, shaped like it.
+func (r *ResNet18) Backward(dy *Tensor) *Tensor {
+	d := r.Pool.Backward(r.frames.backward(dy))
+	for i := len(r.Blocks) - 1; i >= 0; i-- {
+		d = r.Blocks[i].Backward(d)
+	}
+	return r.Stem.Backward(d).Reshape(r.xShape...)
+}
+
+// Params returns every parameter in torchvision's order.
+func (r *ResNet18) Params() []*Param {
+	ps := r.Stem.Params()
+	for _, b := range r.Blocks {
+		ps = append(ps, b.Params()...)
+	}
+	return ps
+}
+
+// Buffers returns every batch-norm running statistic.
+func (r *ResNet18) Buffers() []*Buffer {
+	bs := r.Stem.Buffers()
+	for _, b := range r.Blocks {
+		bs = append(bs, b.Buffers()...)
+	}
+	return bs
+}
+
+// OutDim is 512.
+func (r *ResNet18) OutDim() int { return 512 }
