@@ -123,7 +123,8 @@ func scaleC(m, n int, beta float32, c []float32, ldc int) {
 	}
 }
 
-// bufPool recycles packing buffers between calls.
+// bufPool recycles packing buffers between calls: one buffer per call
+// holds both packed operands.
 var bufPool sync.Pool
 
 // getBuf returns a buffer of at least n floats from the pool.
@@ -139,58 +140,73 @@ func getBuf(n int) *[]float32 {
 // ceilDiv is ⌈x/y⌉ for positive y.
 func ceilDiv(x, y int) int { return (x + y - 1) / y }
 
+// packBudget is the most floats packed at once for one operand: a whole-K
+// block of op(A) or op(B) of at most this size (4 MiB) is packed in one go,
+// so that A and B are read once, row after row.
+const packBudget = 1 << 20
+
 // gemm computes C = alpha*op(A)*op(B) + beta*C with kn on up to workers
 // goroutines, for m, n, k > 0 and alpha != 0 and arguments already checked.
+//
+// For each block of nc columns, op(B) is packed for all of K; then for each
+// block of mc rows op(A) is packed for all of K, and the product of the two
+// is computed in work items of rows x columns, each running over the K
+// blocks in order.
 func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	// Cut K into equal blocks of at most kn.kc: the cut depends on k and the
 	// kernel only, so every element sees the same summation order.
 	kcStep := ceilDiv(k, ceilDiv(k, kn.kc))
-	mcMax := min(kn.mc, ceilDiv(m, mr)*mr)
-	ncMax := min(kn.nc, ceilDiv(n, nr)*nr)
-	pa := getBuf(mcMax * kcStep)
-	pb := getBuf(ncMax * kcStep)
-	defer bufPool.Put(pa)
-	defer bufPool.Put(pb)
-	bufA, bufB := *pa, *pb
+	ncBlock := min(kn.nc, ceilDiv(n, nr)*nr, max(nr, packBudget/k/nr*nr))
+	mcBlock := min(kn.mc, ceilDiv(m, mr)*mr, max(mr, packBudget/k/mr*mr))
+	buf := getBuf((mcBlock + ncBlock) * k)
+	defer bufPool.Put(buf)
+	bufA, bufB := (*buf)[:mcBlock*k], (*buf)[mcBlock*k:]
+	kBlocks := ceilDiv(k, kcStep)
 
-	for jc := 0; jc < n; jc += kn.nc {
-		nc := min(kn.nc, n-jc)
+	for jc := 0; jc < n; jc += ncBlock {
+		nc := min(ncBlock, n-jc)
 		nPanels := ceilDiv(nc, nr)
-		for pc := 0; pc < k; pc += kcStep {
+		ncPad := nPanels * nr
+		parallelFor(workers, nPanels*kBlocks, func(item int) {
+			jp, pc := item%nPanels, (item/nPanels)*kcStep
 			kc := min(kcStep, k-pc)
-			betaEff := beta
-			if pc > 0 {
-				betaEff = 1
-			}
-			parallelFor(workers, nPanels, func(jp int) {
-				col := jp * nr
-				packB(bufB[jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
-			})
-			for ic := 0; ic < m; ic += kn.mc {
-				mc := min(kn.mc, m-ic)
-				mPanels := ceilDiv(mc, mr)
-				parallelFor(workers, mPanels, func(ip int) {
-					row := ip * mr
-					packA(bufA[ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
-				})
-				// Work items: rowChunk row panels by colChunk column panels.
-				rowChunk := min(mPanels, max(1, kn.itemRows/mr))
-				rowItems := ceilDiv(mPanels, rowChunk)
-				colChunk := nPanels
-				if workers > 1 {
-					colItems := min(nPanels, max(1, ceilDiv(4*workers, rowItems)))
-					colChunk = ceilDiv(nPanels, colItems)
+			col := jp * nr
+			packB(bufB[pc*ncPad+jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
+		})
+		for ic := 0; ic < m; ic += mcBlock {
+			mc := min(mcBlock, m-ic)
+			mPanels := ceilDiv(mc, mr)
+			mcPad := mPanels * mr
+			parallelFor(workers, mPanels, func(ip int) {
+				row := ip * mr
+				for pc := 0; pc < k; pc += kcStep {
+					kc := min(kcStep, k-pc)
+					packA(bufA[pc*mcPad+ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
 				}
-				colItems := ceilDiv(nPanels, colChunk)
-				parallelFor(workers, rowItems*colItems, func(item int) {
-					i0 := (item % rowItems) * rowChunk
-					j0 := (item / rowItems) * colChunk
-					kn.block(bufA, bufB, kc,
+			})
+			// Work items: rowChunk row panels by colChunk column panels.
+			rowChunk := min(mPanels, max(1, kn.itemRows/mr))
+			rowItems := ceilDiv(mPanels, rowChunk)
+			colChunk := nPanels
+			if workers > 1 {
+				colItems := min(nPanels, max(1, ceilDiv(4*workers, rowItems)))
+				colChunk = ceilDiv(nPanels, colItems)
+			}
+			colItems := ceilDiv(nPanels, colChunk)
+			parallelFor(workers, rowItems*colItems, func(item int) {
+				i0 := (item % rowItems) * rowChunk
+				j0 := (item / rowItems) * colChunk
+				for pc := 0; pc < k; pc += kcStep {
+					betaEff := beta
+					if pc > 0 {
+						betaEff = 1
+					}
+					kn.block(bufA[pc*mcPad:], bufB[pc*ncPad:], min(kcStep, k-pc),
 						i0, min(i0+rowChunk, mPanels), j0, min(j0+colChunk, nPanels),
 						ic, mc, jc, nc, alpha, betaEff, c, ldc)
-				})
-			}
+				}
+			})
 		}
 	}
 }

@@ -273,3 +273,32 @@ func TestSgemmThroughBlas32(t *testing.T) {
 	want, scale := refGemm(false, true, m, n, k, 1, a.Data, k, b.Data, k, 0, c.Data, n)
 	checkResult(t, "blas32.Gemm NT via "+KernelName(), gemmCase{m: m, n: n, k: k}, c.Data, n, want, scale)
 }
+
+// TestTransposeInto checks the packing transpose (assembly where
+// available) against the definition for row counts around the 8- and
+// 4-row blocks and column counts around the 8-column blocks.
+func TestTransposeInto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, rows := range []int{1, 3, 4, 5, 8, 11, 12, 13, 16, 32} {
+		for _, kc := range []int{1, 7, 8, 9, 16, 31} {
+			lds, ldd := kc+3, rows+2
+			src := randSlice(rng, rows*lds)
+			dst := make([]float32, kc*ldd)
+			for i := range dst {
+				dst[i] = sentinel
+			}
+			transposeInto(dst, ldd, src, lds, rows, kc)
+			for p := range kc {
+				for r := range ldd {
+					want := float32(sentinel)
+					if r < rows {
+						want = src[r*lds+p]
+					}
+					if got := dst[p*ldd+r]; got != want {
+						t.Fatalf("rows %d kc %d: dst[%d*ldd+%d] = %v, want %v", rows, kc, p, r, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -15,12 +15,7 @@ func packA(dst []float32, trans bool, a []float32, lda, row0, nrows, p0, kc, mr 
 		}
 		return
 	}
-	for r := range nrows {
-		s := a[(row0+r)*lda+p0 : (row0+r)*lda+p0+kc]
-		for p, v := range s {
-			dst[p*mr+r] = v
-		}
-	}
+	transposeInto(dst, mr, a[row0*lda+p0:], lda, nrows, kc)
 	if nrows < mr {
 		for p := range kc {
 			clear(dst[p*mr+nrows : p*mr+mr])
@@ -43,15 +38,27 @@ func packB(dst []float32, trans bool, b []float32, ldb, col0, ncols, p0, kc, nr 
 		}
 		return
 	}
-	for j := range ncols {
-		s := b[(col0+j)*ldb+p0 : (col0+j)*ldb+p0+kc]
-		for p, v := range s {
-			dst[p*nr+j] = v
-		}
-	}
+	transposeInto(dst, nr, b[col0*ldb+p0:], ldb, ncols, kc)
 	if ncols < nr {
 		for p := range kc {
 			clear(dst[p*nr+ncols : p*nr+nr])
+		}
+	}
+}
+
+// transposeInto writes dst[p*ldd+r] = src[r*lds+p] for r < rows and
+// p < kc: rows of src become columns of dst. Assembly does the bulk where
+// available; the remaining rows and columns are done here.
+func transposeInto(dst []float32, ldd int, src []float32, lds, rows, kc int) {
+	doneRows, doneP := transposeAsm(dst, ldd, src, lds, rows, kc)
+	for r := range rows {
+		p0 := doneP
+		if r >= doneRows {
+			p0 = 0
+		}
+		s := src[r*lds+p0 : r*lds+kc]
+		for i, v := range s {
+			dst[(p0+i)*ldd+r] = v
 		}
 	}
 }

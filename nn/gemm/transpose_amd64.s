@@ -1,0 +1,132 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func transpose8x8Blocks(dst *float32, ldd int, src *float32, lds int, nblk int)
+//
+// For q in [0, nblk), i, r in [0, 8): dst[(8q+i)*ldd + r] = src[r*lds + 8q + i].
+// That is, 8 source rows of 8*nblk floats become 8*nblk rows of 8 floats.
+TEXT ·transpose8x8Blocks(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ nblk+32(FP), CX
+	TESTQ CX, CX
+	JZ   done8
+	LEAQ (R9)(R9*2), R10 // 3*lds bytes
+	LEAQ (SI)(R9*4), R11 // row 4
+	LEAQ (R8)(R8*2), R12 // 3*ldd bytes
+
+loop8:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R9*1), Y1
+	VMOVUPS (SI)(R9*2), Y2
+	VMOVUPS (SI)(R10*1), Y3
+	VMOVUPS (R11), Y4
+	VMOVUPS (R11)(R9*1), Y5
+	VMOVUPS (R11)(R9*2), Y6
+	VMOVUPS (R11)(R10*1), Y7
+
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+
+	// Row i of the output is column i of the block.
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, (DI)(R8*1)
+	VMOVUPS Y10, (DI)(R8*2)
+	VMOVUPS Y11, (DI)(R12*1)
+	LEAQ (DI)(R8*4), DX
+	VMOVUPS Y12, (DX)
+	VMOVUPS Y13, (DX)(R8*1)
+	VMOVUPS Y14, (DX)(R8*2)
+	VMOVUPS Y15, (DX)(R12*1)
+
+	ADDQ $32, SI
+	ADDQ $32, R11
+	LEAQ (DX)(R8*4), DI
+	DECQ CX
+	JNZ  loop8
+
+done8:
+	VZEROUPPER
+	RET
+
+// func transpose4x8Blocks(dst *float32, ldd int, src *float32, lds int, nblk int)
+//
+// For q in [0, nblk), i in [0, 8), r in [0, 4):
+// dst[(8q+i)*ldd + r] = src[r*lds + 8q + i].
+TEXT ·transpose4x8Blocks(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ nblk+32(FP), CX
+	TESTQ CX, CX
+	JZ   done4
+	LEAQ (R9)(R9*2), R10
+	LEAQ (R8)(R8*2), R12
+
+loop4:
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R9*1), Y1
+	VMOVUPS (SI)(R9*2), Y2
+	VMOVUPS (SI)(R10*1), Y3
+
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+
+	// Low halves are columns 0-3, high halves columns 4-7.
+	VMOVUPS X0, (DI)
+	VMOVUPS X1, (DI)(R8*1)
+	VMOVUPS X2, (DI)(R8*2)
+	VMOVUPS X3, (DI)(R12*1)
+	LEAQ (DI)(R8*4), DX
+	VEXTRACTF128 $1, Y0, (DX)
+	VEXTRACTF128 $1, Y1, (DX)(R8*1)
+	VEXTRACTF128 $1, Y2, (DX)(R8*2)
+	VEXTRACTF128 $1, Y3, (DX)(R12*1)
+
+	ADDQ $32, SI
+	LEAQ (DX)(R8*4), DI
+	DECQ CX
+	JNZ  loop4
+
+done4:
+	VZEROUPPER
+	RET
