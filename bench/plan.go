@@ -1,0 +1,328 @@
+package bench
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/miebench/miebench/datasets"
+	"github.com/miebench/miebench/methods"
+)
+
+// ModalitiesFunc returns the modality names of a dataset in the dataset's
+// order; planning uses it to trim encoders and to validate methods.
+type ModalitiesFunc func(DatasetSpec) ([]string, error)
+
+// OpenModalities opens the dataset (OpenDataset: once per process, so the
+// runs reuse it) and reads its modalities. It is the default ModalitiesFunc:
+// opening at plan time also turns a missing or wrong data root into a config
+// error before any run.
+func OpenModalities(ds DatasetSpec) ([]string, error) {
+	d, err := OpenDataset(ds)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, m := range d.Info().Modalities {
+		names = append(names, m.Name)
+	}
+	return names, nil
+}
+
+// GridPoint is one point of a method entry's grid: the hyperparameter values
+// as written in the suite, and the row label.
+type GridPoint struct {
+	Label  string
+	Params map[string]any
+}
+
+// Grid expands the entry's hyperparameters into grid points: every list
+// value is an axis; axes are ordered by parameter name and the last varies
+// fastest. An entry without lists is a single point. The label is the
+// entry's label (default: the method name), followed by "(k=v,...)" with the
+// grid values when the entry has more than one point.
+func (m SuiteMethod) Grid() ([]GridPoint, error) {
+	base := m.Label
+	if base == "" {
+		base = m.Name
+	}
+	keys := make([]string, 0, len(m.Params))
+	for k := range m.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var axes []string
+	fixed := map[string]any{}
+	for _, k := range keys {
+		v := m.Params[k]
+		if l, ok := v.([]any); ok {
+			switch len(l) {
+			case 0:
+				return nil, &keyError{key: k, err: fmt.Errorf("hyperparameter %q: an empty list has no values", k)}
+			case 1:
+				fixed[k] = l[0]
+			default:
+				axes = append(axes, k)
+			}
+			continue
+		}
+		fixed[k] = v
+	}
+	points := []GridPoint{{Label: base, Params: fixed}}
+	for _, k := range axes {
+		var next []GridPoint
+		for _, p := range points {
+			for _, v := range m.Params[k].([]any) {
+				q := GridPoint{Params: make(map[string]any, len(p.Params)+1)}
+				for pk, pv := range p.Params {
+					q.Params[pk] = pv
+				}
+				q.Params[k] = v
+				next = append(next, q)
+			}
+		}
+		points = next
+	}
+	if len(axes) > 0 {
+		for i := range points {
+			parts := make([]string, len(axes))
+			for j, k := range axes {
+				parts[j] = fmt.Sprintf("%s=%v", k, points[i].Params[k])
+			}
+			points[i].Label = base + "(" + strings.Join(parts, ",") + ")"
+		}
+	}
+	return points, nil
+}
+
+// Labels returns the suite's row labels in suite order (method entries, then
+// grid points), without consulting any registry.
+func (s *Suite) Labels() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range s.Methods {
+		pts, err := m.Grid()
+		if err != nil {
+			continue
+		}
+		for _, p := range pts {
+			if !seen[p.Label] {
+				seen[p.Label] = true
+				out = append(out, p.Label)
+			}
+		}
+	}
+	return out
+}
+
+// DatasetNames returns the suite's dataset names in suite order.
+func (s *Suite) DatasetNames() []string {
+	var out []string
+	for _, d := range s.Datasets {
+		if !contains(out, d.Name) {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Plan expands the suite into runs: datasets (suite order) x method entries
+// (suite order) x grid points (see Grid) x seeds (suite order). Every run's
+// hyperparameters are resolved with methods.Resolve (defaults filled in,
+// types normalised, so ids are stable) and validated with the method's
+// Validate; dataset parameters are checked against the dataset's builder.
+// Any problem is a *ConfigError naming the suite file, line and key.
+// modalities may be nil, meaning OpenModalities.
+func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
+	if modalities == nil {
+		modalities = OpenModalities
+	}
+	var runs []RunSpec
+	for di, sd := range s.Datasets {
+		dkey := fmt.Sprintf("datasets.%d", di)
+		b, err := datasets.Lookup(sd.Name)
+		if err != nil {
+			return nil, s.errAt(sd.At, "name", dkey+".name", "%v", err)
+		}
+		params, err := resolveDatasetParams(b, sd.Params)
+		if err != nil {
+			k, _ := errKey(err)
+			return nil, s.errAt(sd.At, "params."+k, dkey+".params."+k, "%v", err)
+		}
+		ds := DatasetSpec{Name: sd.Name, Root: sd.Root, Params: params, Seed: sd.Seed, SkipBad: sd.SkipBad}
+		mods, err := modalities(ds)
+		if err != nil {
+			return nil, s.errAt(sd.At, "", dkey, "opening %v", err)
+		}
+		labels := map[string]int{}
+		for mi, m := range s.Methods {
+			mkey := fmt.Sprintf("methods.%d", mi)
+			spec, err := methods.Lookup(m.Name)
+			if err != nil {
+				return nil, s.errAt(m.At, "name", mkey+".name", "%v", err)
+			}
+			model, err := trimEncoders(m.Model, mods)
+			if err != nil {
+				return nil, s.errAt(m.At, "model", mkey+".model.encoders", "dataset %s: %v", sd.Name, err)
+			}
+			points, err := m.Grid()
+			if err != nil {
+				k, _ := errKey(err)
+				return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "%v", err)
+			}
+			for _, p := range points {
+				if prev, dup := labels[p.Label]; dup {
+					return nil, s.errAt(m.At, "", mkey, "row label %q is already used by methods.%d; give the entry a label", p.Label, prev)
+				}
+				labels[p.Label] = mi
+				h, err := resolveParams(spec, p.Params)
+				if err != nil {
+					k, _ := errKey(err)
+					return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "method %s: %v", m.Name, err)
+				}
+				if spec.Validate != nil {
+					if err := spec.Validate(h, methods.PlanInfo{Modalities: mods, Fusion: model.Fusion}); err != nil {
+						return nil, s.errAt(m.At, "", mkey, "method %s on dataset %s (%s): %v", m.Name, sd.Name, p.Label, err)
+					}
+				}
+				for _, seed := range s.Seeds {
+					runs = append(runs, RunSpec{
+						Suite:     s.Name,
+						Label:     p.Label,
+						Dataset:   ds,
+						Method:    m.Name,
+						Params:    map[string]any(h),
+						Seed:      seed,
+						Train:     m.Train,
+						Model:     model,
+						Selection: s.Selection,
+					})
+				}
+			}
+		}
+	}
+	return runs, nil
+}
+
+// keyError is an error about one named key.
+type keyError struct {
+	key string
+	err error
+}
+
+func (e *keyError) Error() string { return e.err.Error() }
+
+func errKey(err error) (string, bool) {
+	if ke, ok := err.(*keyError); ok {
+		return ke.key, true
+	}
+	return "", false
+}
+
+// resolveParams resolves given with methods.Resolve, one key at a time
+// first so that an error can name the key's line.
+func resolveParams(spec methods.Spec, given map[string]any) (methods.Hyper, error) {
+	keys := make([]string, 0, len(given))
+	for k := range given {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, err := methods.Resolve(spec.Params, map[string]any{k: given[k]}); err != nil {
+			return nil, &keyError{key: k, err: err}
+		}
+	}
+	return methods.Resolve(spec.Params, given)
+}
+
+// resolveDatasetParams checks dataset parameter names against the builder
+// and converts scalar values to the default's type; list values are kept.
+func resolveDatasetParams(b datasets.Builder, given map[string]any) (map[string]any, error) {
+	if len(given) == 0 {
+		return nil, nil
+	}
+	known := map[string]datasets.ParamSpec{}
+	var valid []string
+	for _, p := range b.Params {
+		known[p.Name] = p
+		valid = append(valid, p.Name)
+	}
+	keys := make([]string, 0, len(given))
+	for k := range given {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make(map[string]any, len(given))
+	for _, k := range keys {
+		p, ok := known[k]
+		if !ok {
+			return nil, &keyError{key: k, err: fmt.Errorf("dataset %s: unknown parameter %q (valid: %s)", b.Name, k, strings.Join(valid, ", "))}
+		}
+		v := given[k]
+		switch p.Default.(type) {
+		case float64, int, bool, string:
+			h, err := methods.Resolve([]methods.ParamSpec{{Name: k, Default: p.Default}}, map[string]any{k: v})
+			if err != nil {
+				return nil, &keyError{key: k, err: fmt.Errorf("dataset %s: %v", b.Name, err)}
+			}
+			v = h[k]
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// trimEncoders keeps the encoders of the dataset's modalities and reports
+// modalities without one.
+func trimEncoders(m ModelSpec, mods []string) (ModelSpec, error) {
+	out := ModelSpec{Fusion: m.Fusion, Encoders: map[string]EncoderSpec{}}
+	var missing []string
+	for _, name := range mods {
+		e, ok := m.Encoders[name]
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		out.Encoders[name] = e
+	}
+	if len(missing) > 0 {
+		return out, fmt.Errorf("no encoder for modalities %s (the dataset has %s)", strings.Join(missing, ", "), strings.Join(mods, ", "))
+	}
+	return out, nil
+}
+
+// ParseShard parses "I/N" with a 0-based shard index I in 0..N-1.
+func ParseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		i, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard %q: want I/N with N >= 1 and a 0-based index I in 0..N-1", s)
+	}
+	return i, n, nil
+}
+
+// Shard returns the runs of shard i of n: those whose position in the full
+// plan is i modulo n. The shards of a plan are disjoint and together hold
+// every run, whatever machine computes them.
+func Shard(runs []RunSpec, i, n int) []RunSpec {
+	var out []RunSpec
+	for k := i; k < len(runs); k += n {
+		out = append(out, runs[k])
+	}
+	return out
+}

@@ -1,0 +1,143 @@
+package bench
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseSuiteDefaultsAndOverrides(t *testing.T) {
+	s, err := ParseSuite("t.yaml", []byte(testSuite), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "t" || !reflect.DeepEqual(s.Seeds, []uint64{0, 1}) {
+		t.Errorf("name %q seeds %v", s.Name, s.Seeds)
+	}
+	if s.Train.Optimizer != "sgd" || s.Train.EvalBatchSize != 8 || s.Train.Schedule.Kind != "none" {
+		t.Errorf("train defaults not applied: %+v", s.Train)
+	}
+	if s.Model.Fusion != "concat" || s.Selection != (SelectionSpec{Split: "val", Metric: "acc"}) {
+		t.Errorf("model/selection defaults: %+v %+v", s.Model, s.Selection)
+	}
+	if s.Methods[2].Train.LR != 0.5 || s.Methods[2].Train.Epochs != 3 || s.Methods[2].Train.Momentum != 0.9 {
+		t.Errorf("method train override: %+v", s.Methods[2].Train)
+	}
+	if s.Methods[0].Train.LR != 0.1 {
+		t.Errorf("override leaked into another method: %+v", s.Methods[0].Train)
+	}
+	if got := s.Methods[1].At["params.modality"]; got != (Pos{"t.yaml", 11}) {
+		t.Errorf("position of methods.1.params.modality = %v", got)
+	}
+}
+
+func TestParseSuiteErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		sets       []string
+		want       string
+	}{
+		{"unknown top key", "nmae: x\n", nil,
+			`t.yaml:1: key "nmae": unknown key (valid: name, description, seeds, datasets, methods, train, model, selection, table)`},
+		{"unknown nested key", strings.Replace(testSuite, "momentum: 0.9", "momentun: 0.9", 1), nil,
+			`t.yaml:15: key "train.momentun": unknown key (valid: epochs, batch_size, eval_batch_size, drop_last, optimizer, lr, momentum, nesterov, weight_decay, schedule)`},
+		{"wrong type", strings.Replace(testSuite, "epochs: 3", "epochs: three", 1), nil,
+			`t.yaml:15: key "train.epochs": want an integer, got "three"`},
+		{"float for int", strings.Replace(testSuite, "epochs: 3", "epochs: 3.5", 1), nil,
+			`t.yaml:15: key "train.epochs": want an integer, got "3.5"`},
+		{"list for scalar", strings.Replace(testSuite, "seeds: [0, 1]", "seeds: 3", 1), nil,
+			`t.yaml:3: key "seeds": want a list, got "3"`},
+		{"unknown key in method entry", strings.Replace(testSuite, "label: uni-m1", "lable: uni-m1", 1), nil,
+			`t.yaml:10: key "methods.1.lable": unknown key (valid: name, label, params, train, model)`},
+		{"bad method override", strings.Replace(testSuite, "train: {lr: 0.5}", "train: {lr: fast}", 1), nil,
+			`t.yaml:14: key "methods.2.train.lr": want a number, got "fast"`},
+		{"nested param value", strings.Replace(testSuite, "on: false", "on: {x: 1}", 1), nil,
+			`t.yaml:13: key "methods.2.params.on": want a value or a list of values, got a mapping`},
+		{"bad optimizer", strings.Replace(testSuite, "momentum: 0.9}", "momentum: 0.9, optimizer: lbfgs}", 1), nil,
+			`t.yaml:15: key "train.optimizer": unknown optimizer "lbfgs" (valid: sgd, adam, adamw)`},
+		{"bad fusion", testSuite + "  fusion: mean\n", nil,
+			`t.yaml:16: key "model.fusion": unknown fusion "mean" (valid: concat, sum, film, gated)`},
+		{"duplicate key", testSuite + "seeds: [3]\n", nil,
+			`t.yaml:18: key "seeds": duplicate key`},
+		{"syntax", "name: [x\n", nil, `t.yaml: line 1: did not find expected ',' or ']'`},
+		{"set unknown key", testSuite, []string{"train.epoch=5"},
+			`--set train.epoch=5: unknown key "train.epoch" (valid: epochs, batch_size, eval_batch_size, drop_last, optimizer, lr, momentum, nesterov, weight_decay, schedule)`},
+		{"set wrong type", testSuite, []string{"train.epochs=abc"},
+			`--set train.epochs=abc: key "train.epochs": want an integer, got "abc"`},
+		{"set no method", testSuite, []string{"methods.pmr.alpha=1"},
+			`--set methods.pmr.alpha=1: no methods entry named "pmr" (the suite's: t-joint, uni-m1, t-ogm)`},
+		{"set not key=value", testSuite, []string{"train.epochs"}, `--set train.epochs: want key=value`},
+		{"set index out of range", testSuite, []string{"datasets.3.root=/x"},
+			`--set datasets.3.root=/x: datasets index 3 out of range (the suite has 1)`},
+		{"zero epochs", testSuite, []string{"train.epochs=0"},
+			`t.yaml:15: key "train.epochs": want a positive number of epochs, got 0`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSuite("t.yaml", []byte(tc.yaml), tc.sets)
+			if err == nil {
+				t.Fatalf("no error, want %s", tc.want)
+			}
+			if _, ok := err.(*ConfigError); !ok {
+				t.Errorf("error is %T, want *ConfigError", err)
+			}
+			if err.Error() != tc.want {
+				t.Errorf("got  %s\nwant %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSetOverrides(t *testing.T) {
+	s, err := ParseSuite("t.yaml", []byte(testSuite), []string{
+		"train.epochs=5",
+		"dataset.root=/data",
+		"datasets.t-ds.seed=4",
+		"methods.t-ogm.alpha=0.5",
+		"methods.uni-m1.params.modality=m0",
+		"methods.0.train.lr=0.25",
+		"seeds=[7]",
+		"selection.split=test",
+		"model.encoders.m1.widths=[3, 4]",
+		"table.gap=true",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Train.Epochs != 5 || s.Methods[2].Train.Epochs != 5 {
+		t.Errorf("epochs %d / method %d, want 5", s.Train.Epochs, s.Methods[2].Train.Epochs)
+	}
+	if s.Datasets[0].Root != "/data" || s.Datasets[0].Seed != 4 {
+		t.Errorf("dataset %+v", s.Datasets[0])
+	}
+	if s.Methods[2].Params["alpha"] != 0.5 || s.Methods[1].Params["modality"] != "m0" {
+		t.Errorf("params %v %v", s.Methods[2].Params, s.Methods[1].Params)
+	}
+	if s.Methods[0].Train.LR != 0.25 || s.Methods[1].Train.LR != 0.1 {
+		t.Errorf("lr %g %g", s.Methods[0].Train.LR, s.Methods[1].Train.LR)
+	}
+	if !reflect.DeepEqual(s.Seeds, []uint64{7}) || s.Selection.Split != "test" || !s.Table.Gap {
+		t.Errorf("seeds %v split %q gap %v", s.Seeds, s.Selection.Split, s.Table.Gap)
+	}
+	if !reflect.DeepEqual(s.Model.Encoders["m1"].Widths, []int{3, 4}) || s.Model.Encoders["m1"].Dim != 4 {
+		t.Errorf("encoder m1 %+v", s.Model.Encoders["m1"])
+	}
+}
+
+func TestBuiltinSuitesParse(t *testing.T) {
+	names := SuiteNames()
+	for _, want := range []string{"default", "mie-ablation", "paper-cremad", "paper-ks"} {
+		if !contains(names, want) {
+			t.Errorf("built-in suite %s missing from %v", want, names)
+		}
+	}
+	for _, n := range names {
+		s, err := LoadSuite(n, nil)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		if s.Name != n || SuiteDoc(n) == "" {
+			t.Errorf("%s: name %q, doc %q", n, s.Name, SuiteDoc(n))
+		}
+	}
+}
