@@ -10,12 +10,13 @@ import (
 // FC(256 -> 64) -> FC(64 -> C), with Xavier-normal weights and zero biases.
 // It implements nn.Layer.
 type mieHead struct {
-	fc   [3]*nn.Linear
+	fc   [mieLayers]*nn.Linear
 	relu nn.Layer
 }
 
-// Hidden widths of MIE's head, as released.
+// Hidden widths and linear-layer count of MIE's head, as released.
 const (
+	mieLayers  = 3
 	mieHidden1 = 256
 	mieHidden2 = 64
 )
@@ -26,7 +27,7 @@ const (
 func newMIEHead(name string, in, c int, rng *rand.Rand) *mieHead {
 	prefix := "head." + name + "."
 	h := &mieHead{
-		fc: [3]*nn.Linear{
+		fc: [mieLayers]*nn.Linear{
 			nn.NewLinear(prefix+"fc1", in, mieHidden1, rng),
 			nn.NewLinear(prefix+"fc2", mieHidden1, mieHidden2, rng),
 			nn.NewLinear(prefix+"fc3", mieHidden2, c, rng),
@@ -47,7 +48,7 @@ func (h *mieHead) Forward(x *nn.Tensor, train bool) *nn.Tensor {
 
 // forwardInputs is an evaluation-mode forward that also returns the input
 // of each linear layer (for the gradient-modification statistics).
-func (h *mieHead) forwardInputs(x *nn.Tensor) (logits *nn.Tensor, inputs [3]*nn.Tensor) {
+func (h *mieHead) forwardInputs(x *nn.Tensor) (logits *nn.Tensor, inputs [mieLayers]*nn.Tensor) {
 	inputs[0] = x
 	inputs[1] = h.relu.Forward(h.fc[0].Forward(x, false), false)
 	inputs[2] = h.fc[1].Forward(inputs[1], false)
