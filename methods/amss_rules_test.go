@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/miebench/miebench/nn"
@@ -208,5 +209,24 @@ func TestAMSSScope(t *testing.T) {
 	}
 	if got := amssScope([]*nn.Param{fc, bn}); len(got) != 1 || got[0] != fc {
 		t.Errorf("MLP scope = %v, want the linear weight", ogmParamNames(got))
+	}
+}
+
+func TestScopesOnResNet18(t *testing.T) {
+	enc := nn.NewResNet18("enc.audio", 1, rand.New(rand.NewPCG(1, 1)))
+	params := enc.Params()
+	// AMSS: the two convolutions of each of the 8 basic blocks.
+	amss := amssScope(params)
+	if len(amss) != 16 {
+		t.Fatalf("AMSS scope has %d tensors, want 16: %v", len(amss), ogmParamNames(amss))
+	}
+	for _, p := range amss {
+		if !amssResidualConv.MatchString(p.Name) || strings.Contains(p.Name, "downsample") || p.Name == "enc.audio.conv1.weight" {
+			t.Errorf("AMSS scope includes %s", p.Name)
+		}
+	}
+	// OGM-GE: every convolution weight: stem, 16 in blocks, 3 downsample.
+	if ogm := ogmScope(params); len(ogm) != 20 {
+		t.Fatalf("OGM-GE scope has %d tensors, want 20: %v", len(ogm), ogmParamNames(ogm))
 	}
 }
