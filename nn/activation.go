@@ -47,22 +47,20 @@ func NewReLU() Layer { return &ReLU{elementwise{name: "ReLU"}} }
 // Forward computes max(x, 0).
 func (r *ReLU) Forward(x *Tensor, train bool) *Tensor {
 	y := r.out(x, train)
-	for i, v := range x.Data {
-		y.Data[i] = max(v, 0)
-	}
+	parallelFor(len(x.Data), 1, func(lo, hi int) {
+		for i, v := range x.Data[lo:hi] {
+			y.Data[lo+i] = max(v, 0)
+		}
+	})
 	return y
 }
 
 // Backward passes dy where the output was positive.
 func (r *ReLU) Backward(dy *Tensor) *Tensor {
 	dx := r.grad(dy)
-	for i, y := range r.y.Data {
-		if y > 0 {
-			dx.Data[i] = dy.Data[i]
-		} else {
-			dx.Data[i] = 0
-		}
-	}
+	parallelFor(len(dx.Data), 1, func(lo, hi int) {
+		reluMask(dx.Data[lo:hi], dy.Data[lo:hi], r.y.Data[lo:hi])
+	})
 	return dx
 }
 
@@ -121,4 +119,18 @@ func (t *Tanh) Backward(dy *Tensor) *Tensor {
 		dx.Data[i] = dy.Data[i] * (1 - y*y)
 	}
 	return dx
+}
+
+// reluMask sets dst[i] = src[i] where y[i] > 0 and 0 elsewhere, without
+// branches (the signs of activations are unpredictable): for y >= +0 the
+// float bits read as a non-negative int32, positive exactly when y > 0, and
+// ReLU outputs are never -0 or NaN-signed negatives.
+func reluMask(dst, src, y []float32) {
+	src = src[:len(y)]
+	dst = dst[:len(y)]
+	for i, v := range y {
+		b := int32(math.Float32bits(v))
+		mask := uint32(-b >> 31) // all ones when b > 0
+		dst[i] = math.Float32frombits(math.Float32bits(src[i]) & mask)
+	}
 }

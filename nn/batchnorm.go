@@ -58,17 +58,19 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 	gamma, beta := b.Gamma.Value.Data, b.Beta.Value.Data
 	if !train {
 		rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
-		for c := range b.C {
-			inv := 1 / math.Sqrt(float64(rv[c])+b.Eps)
-			scale := float32(float64(gamma[c]) * inv)
-			shift := float32(float64(beta[c]) - float64(rm[c])*float64(gamma[c])*inv)
-			for i := range n {
-				off := (i*b.C + c) * s
-				for j, v := range x.Data[off : off+s] {
-					y.Data[off+j] = v*scale + shift
+		parallelFor(b.C, n*s, func(lo, hi int) {
+			for c := lo; c < hi; c++ {
+				inv := 1 / math.Sqrt(float64(rv[c])+b.Eps)
+				scale := float32(float64(gamma[c]) * inv)
+				shift := float32(float64(beta[c]) - float64(rm[c])*float64(gamma[c])*inv)
+				for i := range n {
+					off := (i*b.C + c) * s
+					for j, v := range x.Data[off : off+s] {
+						y.Data[off+j] = v*scale + shift
+					}
 				}
 			}
-		}
+		})
 		return y
 	}
 	m := n * s
@@ -77,41 +79,51 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 	}
 	xhat := ensure(&b.xhat, false, x.Shape...)
 	mom := b.Momentum
-	for c := range b.C {
-		var sum float64
-		for i := range n {
-			off := (i*b.C + c) * s
-			for _, v := range x.Data[off : off+s] {
-				sum += float64(v)
-			}
+	parallelFor(b.C, m, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			b.trainChannel(c, x, xhat, y, n, s, mom)
 		}
-		mean := sum / float64(m)
-		var ss float64
-		for i := range n {
-			off := (i*b.C + c) * s
-			for _, v := range x.Data[off : off+s] {
-				d := float64(v) - mean
-				ss += d * d
-			}
-		}
-		variance := ss / float64(m)
-		inv := 1 / math.Sqrt(variance+b.Eps)
-		b.invStd[c] = inv
-		fm, finv, g, bt := float32(mean), float32(inv), gamma[c], beta[c]
-		for i := range n {
-			off := (i*b.C + c) * s
-			for j, v := range x.Data[off : off+s] {
-				h := (v - fm) * finv
-				xhat.Data[off+j] = h
-				y.Data[off+j] = g*h + bt
-			}
-		}
-		rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
-		rm[c] = float32((1-mom)*float64(rm[c]) + mom*mean)
-		rv[c] = float32((1-mom)*float64(rv[c]) + mom*variance*float64(m)/float64(m-1))
-	}
+	})
 	b.ok = true
 	return y
+}
+
+// trainChannel normalises channel c with its batch statistics and updates
+// its running statistics.
+func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float64) {
+	m := n * s
+	gamma, beta := b.Gamma.Value.Data, b.Beta.Value.Data
+	var sum float64
+	for i := range n {
+		off := (i*b.C + c) * s
+		for _, v := range x.Data[off : off+s] {
+			sum += float64(v)
+		}
+	}
+	mean := sum / float64(m)
+	var ss float64
+	for i := range n {
+		off := (i*b.C + c) * s
+		for _, v := range x.Data[off : off+s] {
+			d := float64(v) - mean
+			ss += d * d
+		}
+	}
+	variance := ss / float64(m)
+	inv := 1 / math.Sqrt(variance+b.Eps)
+	b.invStd[c] = inv
+	fm, finv, g, bt := float32(mean), float32(inv), gamma[c], beta[c]
+	for i := range n {
+		off := (i*b.C + c) * s
+		for j, v := range x.Data[off : off+s] {
+			h := (v - fm) * finv
+			xhat.Data[off+j] = h
+			y.Data[off+j] = g*h + bt
+		}
+	}
+	rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
+	rm[c] = float32((1-mom)*float64(rm[c]) + mom*mean)
+	rv[c] = float32((1-mom)*float64(rv[c]) + mom*variance*float64(m)/float64(m-1))
 }
 
 // Backward accumulates dγ = Σ dy·x̂ and dβ = Σ dy and returns
@@ -127,27 +139,34 @@ func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	m := float64(n * s)
 	dx := ensure(&b.dx, false, dy.Shape...)
 	xh := b.xhat.Data
-	for c := range b.C {
-		var sdy, sdyx float64
-		for i := range n {
-			off := (i*b.C + c) * s
-			for j, d := range dy.Data[off : off+s] {
-				sdy += float64(d)
-				sdyx += float64(d) * float64(xh[off+j])
-			}
+	parallelFor(b.C, n*s, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			b.backwardChannel(c, dy.Data, xh, dx.Data, n, s, m)
 		}
-		b.Gamma.Grad.Data[c] += float32(sdyx)
-		b.Beta.Grad.Data[c] += float32(sdy)
-		k := float32(float64(b.Gamma.Value.Data[c]) * b.invStd[c])
-		mdy, mdyx := float32(sdy/m), float32(sdyx/m)
-		for i := range n {
-			off := (i*b.C + c) * s
-			for j, d := range dy.Data[off : off+s] {
-				dx.Data[off+j] = k * (d - mdy - xh[off+j]*mdyx)
-			}
+	})
+	return dx
+}
+
+// backwardChannel computes channel c's parameter and input gradients.
+func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m float64) {
+	var sdy, sdyx float64
+	for i := range n {
+		off := (i*b.C + c) * s
+		for j, d := range dy[off : off+s] {
+			sdy += float64(d)
+			sdyx += float64(d) * float64(xh[off+j])
 		}
 	}
-	return dx
+	b.Gamma.Grad.Data[c] += float32(sdyx)
+	b.Beta.Grad.Data[c] += float32(sdy)
+	k := float32(float64(b.Gamma.Value.Data[c]) * b.invStd[c])
+	mdy, mdyx := float32(sdy/m), float32(sdyx/m)
+	for i := range n {
+		off := (i*b.C + c) * s
+		for j, d := range dy[off : off+s] {
+			dx[off+j] = k * (d - mdy - xh[off+j]*mdyx)
+		}
+	}
 }
 
 // Params returns the weight (γ) and the bias (β).

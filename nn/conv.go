@@ -158,73 +158,95 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	return dx
 }
 
+// validRange returns the output positions [lo, hi) of a row of n outputs
+// whose input index o·stride + off falls inside [0, size).
+func validRange(n, stride, off, size int) (lo, hi int) {
+	// o·stride + off >= 0  <=>  o >= ceil(-off/stride)
+	if off < 0 {
+		lo = (-off + stride - 1) / stride
+	}
+	// o·stride + off < size  <=>  o < ceil((size-off)/stride)
+	hi = 0
+	if size-off > 0 {
+		hi = (size - off + stride - 1) / stride
+	}
+	lo, hi = min(lo, n), min(hi, n)
+	return lo, max(lo, hi)
+}
+
 // im2col writes the patches of samples n0..n0+g-1 of x into cols [K, g·P]:
 // row (ci·kH + ki)·kW + kj, column i·P + oy·outW + ox holds
 // x[n0+i, ci, oy·stride - pad + ki, ox·stride - pad + kj], or 0 in the padding.
+// Work is split over (sample, input channel) pairs.
 func (c *Conv2D) im2col(cols, x []float32, n0, g, h, w, oh, ow int) {
 	p := oh * ow
-	row := 0
-	for ci := range c.InC {
-		for ki := range c.KH {
-			for kj := range c.KW {
-				dst := cols[row*g*p:][:g*p]
-				row++
-				for i := range g {
-					plane := x[((n0+i)*c.InC+ci)*h*w:][:h*w]
-					d := dst[i*p:][:p]
-					for oy := range oh {
-						iy := oy*c.Stride - c.Pad + ki
+	s := c.Stride
+	parallelFor(g*c.InC, c.KH*c.KW*p, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			i, ci := u/c.InC, u%c.InC
+			plane := x[((n0+i)*c.InC+ci)*h*w:][:h*w]
+			for ki := range c.KH {
+				ylo, yhi := validRange(oh, s, ki-c.Pad, h)
+				for kj := range c.KW {
+					row := (ci*c.KH+ki)*c.KW + kj
+					d := cols[row*g*p+i*p:][:p]
+					off := kj - c.Pad
+					xlo, xhi := validRange(ow, s, off, w)
+					clear(d[:ylo*ow])
+					clear(d[yhi*ow:])
+					for oy := ylo; oy < yhi; oy++ {
 						line := d[oy*ow:][:ow]
-						if iy < 0 || iy >= h {
-							clear(line)
+						src := plane[(oy*s+ki-c.Pad)*w:][:w]
+						clear(line[:xlo])
+						clear(line[xhi:])
+						if s == 1 {
+							copy(line[xlo:xhi], src[xlo+off:xhi+off])
 							continue
 						}
-						src := plane[iy*w:][:w]
-						for ox := range ow {
-							ix := ox*c.Stride - c.Pad + kj
-							if ix >= 0 && ix < w {
-								line[ox] = src[ix]
-							} else {
-								line[ox] = 0
-							}
+						for ox := xlo; ox < xhi; ox++ {
+							line[ox] = src[ox*s+off]
 						}
 					}
 				}
 			}
 		}
-	}
+	})
 }
 
-// col2im adds cols [K, g·P] back into dx at the positions im2col read from.
+// col2im adds cols [K, g·P] back into dx at the positions im2col read from,
+// for each input element in the fixed order of the kernel offsets (ki, kj).
 func (c *Conv2D) col2im(dx, cols []float32, n0, g, h, w, oh, ow int) {
 	p := oh * ow
-	row := 0
-	for ci := range c.InC {
-		for ki := range c.KH {
-			for kj := range c.KW {
-				src := cols[row*g*p:][:g*p]
-				row++
-				for i := range g {
-					plane := dx[((n0+i)*c.InC+ci)*h*w:][:h*w]
-					s := src[i*p:][:p]
-					for oy := range oh {
-						iy := oy*c.Stride - c.Pad + ki
-						if iy < 0 || iy >= h {
+	s := c.Stride
+	parallelFor(g*c.InC, c.KH*c.KW*p, func(lo, hi int) {
+		for u := lo; u < hi; u++ {
+			i, ci := u/c.InC, u%c.InC
+			plane := dx[((n0+i)*c.InC+ci)*h*w:][:h*w]
+			for ki := range c.KH {
+				ylo, yhi := validRange(oh, s, ki-c.Pad, h)
+				for kj := range c.KW {
+					row := (ci*c.KH+ki)*c.KW + kj
+					sp := cols[row*g*p+i*p:][:p]
+					off := kj - c.Pad
+					xlo, xhi := validRange(ow, s, off, w)
+					for oy := ylo; oy < yhi; oy++ {
+						line := sp[oy*ow:][:ow]
+						dst := plane[(oy*s+ki-c.Pad)*w:][:w]
+						if s == 1 {
+							d := dst[xlo+off : xhi+off]
+							for j, v := range line[xlo:xhi] {
+								d[j] += v
+							}
 							continue
 						}
-						line := s[oy*ow:][:ow]
-						dst := plane[iy*w:][:w]
-						for ox, v := range line {
-							ix := ox*c.Stride - c.Pad + kj
-							if ix >= 0 && ix < w {
-								dst[ix] += v
-							}
+						for ox := xlo; ox < xhi; ox++ {
+							dst[ox*s+off] += line[ox]
 						}
 					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // Params returns the weight and, if present, the bias.

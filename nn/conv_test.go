@@ -73,6 +73,8 @@ func TestConv2DMatchesDirect(t *testing.T) {
 		{"3x3 stride 2 pad 1, one sample per chunk", 2, 3, 3, 2, 1, 7, 6, 1},
 		{"7x7 stride 2 pad 3, two samples per chunk", 1, 4, 7, 2, 3, 9, 8, 2 * 49 * 20},
 		{"1x1 stride 2", 3, 2, 1, 2, 0, 5, 5, 1 << 21},
+		{"3x3 stride 3 pad 2", 2, 2, 3, 3, 2, 7, 5, 1 << 21},
+		{"5x5 stride 1 pad 2 on 3x3", 1, 2, 5, 1, 2, 3, 3, 1 << 21},
 	} {
 		colBudget = tc.budget
 		rng := newTestRNG(2)

@@ -1,9 +1,6 @@
 package nn
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // poolGeom is the window geometry shared by the 2-D pooling layers.
 type poolGeom struct {
@@ -32,8 +29,9 @@ func newPoolGeom(name string, k, stride, pad int) poolGeom {
 	return poolGeom{k, stride, pad}
 }
 
-// MaxPool2D takes the maximum over each k x k window; padding counts as -∞
-// (PyTorch's MaxPool2d). The gradient flows to the first maximum of a window.
+// MaxPool2D takes the maximum over each k x k window; padding never wins
+// (it counts as -∞, as in PyTorch's MaxPool2d). The gradient flows to the
+// first maximum of a window in row-major order.
 type MaxPool2D struct {
 	poolGeom
 	arg    []int32 // per output, the index of its maximum in the input plane
@@ -58,29 +56,78 @@ func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 		arg = m.arg[:len(y.Data)]
 		m.xShape = append(m.xShape[:0], x.Shape...)
 	}
-	for pl := range n * c {
-		src := x.Data[pl*h*w:][:h*w]
-		dst := y.Data[pl*oh*ow:][:oh*ow]
+	parallelFor(n*c, h*w, func(lo, hi int) { m.forwardPlanes(x.Data, y.Data, arg, lo, hi, h, w, oh, ow) })
+	return y
+}
+
+// forwardPlanes pools planes lo..hi-1, recording arg-maxes when arg is not nil.
+func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
+	if m.k == 2 && m.stride == 2 && m.pad == 0 {
+		maxPool2x2(x, y, arg, lo, hi, h, w, oh, ow)
+		return
+	}
+	for pl := lo; pl < hi; pl++ {
+		src := x[pl*h*w:][:h*w]
+		dst := y[pl*oh*ow:][:oh*ow]
 		for oy := range oh {
 			y0 := oy*m.stride - m.pad
 			for ox := range ow {
 				x0 := ox*m.stride - m.pad
-				best, at := float32(math.Inf(-1)), int32(-1)
-				for iy := max(y0, 0); iy < min(y0+m.k, h); iy++ {
-					for ix := max(x0, 0); ix < min(x0+m.k, w); ix++ {
-						if v := src[iy*w+ix]; v > best || at < 0 {
-							best, at = v, int32(iy*w+ix)
+				ylo, yhi := max(y0, 0), min(y0+m.k, h)
+				xlo, xhi := max(x0, 0), min(x0+m.k, w)
+				at := ylo*w + xlo
+				best := src[at]
+				for iy := ylo; iy < yhi; iy++ {
+					row := src[iy*w:][xlo:xhi]
+					for j, v := range row {
+						if v > best {
+							best, at = v, iy*w+xlo+j
 						}
 					}
 				}
 				dst[oy*ow+ox] = best
 				if arg != nil {
-					arg[pl*oh*ow+oy*ow+ox] = at
+					arg[pl*oh*ow+oy*ow+ox] = int32(at)
 				}
 			}
 		}
 	}
-	return y
+}
+
+// maxPool2x2 is forwardPlanes for 2x2 windows with stride 2 and no padding,
+// the CNN encoder's pooling, with the same first-maximum rule.
+func maxPool2x2(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
+	for pl := lo; pl < hi; pl++ {
+		src := x[pl*h*w:][:h*w]
+		dst := y[pl*oh*ow:][:oh*ow]
+		for oy := range oh {
+			r0 := src[2*oy*w:][:2*ow]
+			r1 := src[(2*oy+1)*w:][:2*ow]
+			out := dst[oy*ow:][:ow]
+			if arg == nil {
+				for ox := range out {
+					out[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
+				}
+				continue
+			}
+			a := arg[pl*oh*ow+oy*ow:][:ow]
+			base := int32(2 * oy * w)
+			for ox := range out {
+				i0 := base + int32(2*ox)
+				best, at := r0[2*ox], i0
+				if v := r0[2*ox+1]; v > best {
+					best, at = v, i0+1
+				}
+				if v := r1[2*ox]; v > best {
+					best, at = v, i0+int32(w)
+				}
+				if v := r1[2*ox+1]; v > best {
+					best, at = v, i0+int32(w)+1
+				}
+				out[ox], a[ox] = best, at
+			}
+		}
+	}
 }
 
 // Backward routes each output gradient to its window's maximum.
@@ -94,9 +141,14 @@ func (m *MaxPool2D) Backward(dy *Tensor) *Tensor {
 	dx := ensure(&m.dx, true, m.xShape...)
 	hw := m.xShape[2] * m.xShape[3]
 	o := m.y.Shape[2] * m.y.Shape[3]
-	for i, d := range dy.Data {
-		dx.Data[(i/o)*hw+int(m.arg[i])] += d
-	}
+	parallelFor(len(dy.Data)/o, o, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			plane := dx.Data[pl*hw:][:hw]
+			for j, d := range dy.Data[pl*o:][:o] {
+				plane[m.arg[pl*o+j]] += d
+			}
+		}
+	})
 	return dx
 }
 
