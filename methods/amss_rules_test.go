@@ -68,6 +68,12 @@ func TestAMSSCoefficients(t *testing.T) {
 		// e_a = Inf: coeff_a = e^5/Inf = 0 -> 0.1, coeff_v = 1 -> 0.9.
 		{"audio overflow clamps", []float64{20, 1}, []float64{0.1, 0.9}},
 		{"three balanced", []float64{1, 1, 1}, []float64{2.0 / 3, 2.0 / 3, 2.0 / 3}},
+		// e = e^5, e^4, e^3: coeff_m = (total - e_m) / total; the last
+		// (0.90997) is clamped to 0.9.
+		{"three unequal", []float64{1, 0.8, 0.6}, []float64{
+			(math.Exp(4) + math.Exp(3)) / (math.Exp(5) + math.Exp(4) + math.Exp(3)),
+			(math.Exp(5) + math.Exp(3)) / (math.Exp(5) + math.Exp(4) + math.Exp(3)),
+			0.9}},
 		{"three, one non-positive", []float64{1, 1, 0}, []float64{2.0 / 3, 2.0 / 3, 2.0 / 3}},
 	}
 	for _, c := range cases {

@@ -197,7 +197,7 @@ func (p *PMR) Step(r *Run, b *Batch) (Stats, error) {
 				} else {
 					nn.Axpy(1, dh, extra[l])
 				}
-				r.Log("proto_entropy_"+md.Modalities[l], h)
+				ogmLog(r, "proto_entropy_"+md.Modalities[l], h)
 			}
 		}
 	}
@@ -205,12 +205,12 @@ func (p *PMR) Step(r *Run, b *Batch) (Stats, error) {
 	r.Opt.Step()
 
 	for m, mod := range md.Modalities {
-		r.Log("score_"+mod, scores[m]/float64(b.Len()))
-		r.Log("proto_coeff_"+mod, coeff[m])
-		r.Log("proto_loss_"+mod, protoLoss[m])
+		ogmLog(r, "score_"+mod, scores[m]/float64(b.Len()))
+		ogmLog(r, "proto_coeff_"+mod, coeff[m])
+		ogmLog(r, "proto_loss_"+mod, protoLoss[m])
 	}
 	if nm == 2 && scores[1] > 0 {
-		r.Log("rho", scores[0]/scores[1])
+		ogmLog(r, "rho", scores[0]/scores[1])
 	}
 	return Stats{Loss: loss}, nil
 }
