@@ -6,7 +6,7 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-const amssDoc = `AMSS%s: adaptive modality-specific sampling of encoder gradients.
+const amssDoc = `%s
 Loss: CE on the fused output only. Each step, from the batch before the
 update: HY = CE(p, p) as PyTorch computes it with the batch label
 histogram p (class fractions) as logits and as target (about log C, not
@@ -16,7 +16,7 @@ r_m = (score_m + HY + 0.5) / H_m. If any numerator is <= 0 every
 coefficient is 1 - 1/M (0.5 for two modalities); otherwise
 coeff_a = e^(r_v/T) / (e^(r_v/T) + e^(r_a/T)), coeff_v = 1 - coeff_a,
 exponentials in float32 as released (overflow gives Inf/Inf = NaN), then
-clamped to [0.1, 0.9] with NaN -> 0.5. The stronger modality keeps fewer
+clamped to [0.1, 0.9] with NaN -> 1 - 1/M. The stronger modality keeps fewer
 filters. After backward, for every masked tensor of modality m: importance
 of output filter f is g_f = sum of its squared gradient entries,
 q_f = g_f / sum g; keep p = ceil(N * coeff_m) of the N filters, sampled
@@ -49,13 +49,16 @@ Logged per step: coeff_<m>, r_<m>, score_<m> (-CE of out_m) and keep_<m>
 
 func init() {
 	for _, v := range []struct {
-		name, suffix string
-		plus         bool
-	}{{"amss", "", false}, {"amss-plus", "+ (amss-plus: the plus switch on by default)", true}} {
+		name, title string
+		plus        bool
+	}{
+		{"amss", "AMSS: adaptive modality-specific sampling of encoder gradients.", false},
+		{"amss-plus", "AMSS+: AMSS with importance-reweighted kept filters (amss with plus=true).", true},
+	} {
 		plus := v.plus
 		Register(Spec{
 			Name: v.name,
-			Doc:  fmt.Sprintf(amssDoc, v.suffix),
+			Doc:  fmt.Sprintf(amssDoc, v.title),
 			Ref:  "Yang et al., Adaptive Modality-Specific Sampling (AMSS/AMSS+), IEEE TPAMI; github.com/njustkmg/TPAMI-AMSS",
 			Params: []ParamSpec{
 				{Name: "temperature", Default: 0.2, Doc: "temperature T of the significance softmax"},
