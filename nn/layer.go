@@ -39,6 +39,13 @@ type Buffer struct {
 // output, accumulates (adds) parameter gradients into Param.Grad and returns
 // the gradient with respect to the input. Forward with train false (evaluation)
 // need not cache anything and must not change running statistics.
+//
+// In miebench's layers, a training Forward returns a tensor owned by the
+// layer and reused (overwritten) by its next training Forward, and Backward
+// likewise returns a reused gradient tensor: Clone what must outlive the
+// next step. An evaluation Forward returns fresh tensors and leaves the
+// cache of the last training Forward intact, so Backward still refers to
+// that one.
 type Layer interface {
 	Forward(x *Tensor, train bool) *Tensor
 	Backward(dy *Tensor) *Tensor

@@ -177,26 +177,30 @@ func (o *SGD) StepWhere(keep func(*Param) bool) {
 			}
 			w, grad := p.Value.Data, p.Grad.Data
 			if mu == 0 {
-				for i, gi := range grad {
-					w[i] -= lr * (gi + wd*w[i])
-				}
+				parallelFor(len(w), 4, func(lo, hi int) {
+					for i := lo; i < hi; i++ {
+						w[i] -= lr * (grad[i] + wd*w[i])
+					}
+				})
 				continue
 			}
 			buf, fresh := o.slot(p, "momentum_buffer")
-			for i, gi := range grad {
-				gi += wd * w[i]
-				if fresh {
-					buf[i] = gi
-				} else {
-					buf[i] = mu*buf[i] + gi
+			parallelFor(len(w), 8, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					gi := grad[i] + wd*w[i]
+					if fresh {
+						buf[i] = gi
+					} else {
+						buf[i] = mu*buf[i] + gi
+					}
+					if o.Nesterov {
+						gi += mu * buf[i]
+					} else {
+						gi = buf[i]
+					}
+					w[i] -= lr * gi
 				}
-				if o.Nesterov {
-					gi += mu * buf[i]
-				} else {
-					gi = buf[i]
-				}
-				w[i] -= lr * gi
-			}
+			})
 		}
 	}
 }
@@ -249,14 +253,16 @@ func (o *Adam) StepWhere(keep func(*Param) bool) {
 			} else {
 				l2 = float32(g.WeightDecay)
 			}
-			for i, gi := range grad {
-				w[i] *= decay
-				gi += l2 * w[i]
-				m[i] = b1*m[i] + (1-b1)*gi
-				v[i] = b2*v[i] + (1-b2)*gi*gi
-				denom := float32(math.Sqrt(float64(v[i])))/bc2Sqrt + eps
-				w[i] -= stepSize * m[i] / denom
-			}
+			parallelFor(len(w), 16, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					w[i] *= decay
+					gi := grad[i] + l2*w[i]
+					m[i] = b1*m[i] + (1-b1)*gi
+					v[i] = b2*v[i] + (1-b2)*gi*gi
+					denom := float32(math.Sqrt(float64(v[i])))/bc2Sqrt + eps
+					w[i] -= stepSize * m[i] / denom
+				}
+			})
 		}
 	}
 }
