@@ -17,11 +17,15 @@ type benchShape struct {
 	tA, tB  blas.Transpose
 }
 
-// benchShapes are the shapes of issue 3: the linear-layer products at
-// batch 64, 128 and 256 (NN forward, NT input gradient, TN weight
-// gradient), a large square product, and the im2col products of
-// ResNet-18's four stages for a batch of 8 inputs of 257x188 (rows are
-// output pixels, K = Cin*9, N = Cout).
+// benchShapes are the shapes of issue 3, the same list as
+// scripts/bench-torch.py: the linear-layer products at batch 64, 128 and
+// 256 (NN, NT, TN with m = batch), the weight gradient of a 512 -> 512
+// layer at batch 128 as nn.Linear calls it (TN, k = batch), a large square
+// product, and the im2col products of ResNet-18's four stages on a batch
+// of 8 inputs of 1x257x188 as nn.Conv2D calls them: forward
+// W[Cout, Cin*9] x cols[Cin*9, pixels], weight gradient dY x colsᵀ and
+// column gradient Wᵀ x dY, with pixels the output pixels of one im2col
+// chunk.
 var benchShapes = func() []benchShape {
 	var s []benchShape
 	for _, m := range []int{64, 128, 256} {
@@ -32,12 +36,17 @@ var benchShapes = func() []benchShape {
 		)
 	}
 	s = append(s,
+		benchShape{"TN_512x512x128", 512, 512, 128, blas.Trans, blas.NoTrans},
 		benchShape{"NN_1024x1024x1024", 1024, 1024, 1024, blas.NoTrans, blas.NoTrans},
-		benchShape{"im2col_stage1_24440x64x576", 8 * 65 * 47, 64, 64 * 9, blas.NoTrans, blas.NoTrans},
-		benchShape{"im2col_stage2_6336x128x1152", 8 * 33 * 24, 128, 128 * 9, blas.NoTrans, blas.NoTrans},
-		benchShape{"im2col_stage3_1632x256x2304", 8 * 17 * 12, 256, 256 * 9, blas.NoTrans, blas.NoTrans},
-		benchShape{"im2col_stage4_432x512x4608", 8 * 9 * 6, 512, 512 * 9, blas.NoTrans, blas.NoTrans},
 	)
+	for i, st := range []struct{ cout, pixels int }{{64, 3055}, {128, 1584}, {256, 816}, {512, 432}} {
+		k := st.cout * 9
+		s = append(s,
+			benchShape{fmt.Sprintf("conv%d_fwd_NN_%dx%dx%d", i+1, st.cout, st.pixels, k), st.cout, st.pixels, k, blas.NoTrans, blas.NoTrans},
+			benchShape{fmt.Sprintf("conv%d_dW_NT_%dx%dx%d", i+1, st.cout, k, st.pixels), st.cout, k, st.pixels, blas.NoTrans, blas.Trans},
+			benchShape{fmt.Sprintf("conv%d_dX_TN_%dx%dx%d", i+1, k, st.pixels, st.cout), k, st.pixels, st.cout, blas.Trans, blas.NoTrans},
+		)
+	}
 	return s
 }()
 
@@ -78,7 +87,7 @@ func BenchmarkSgemmKernels(b *testing.B) {
 	defer func() { best = prev }()
 	for _, kn := range availableKernels() {
 		for _, s := range benchShapes {
-			if s.m != 128 && s.m != 1024 {
+			if s.m != 128 && s.m != 1024 || s.k != 512 && s.k != 1024 {
 				continue
 			}
 			b.Run(kn.name+"/"+s.name, func(b *testing.B) {

@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""Time PyTorch (CPU) on the GEMM shapes and the MLP training step that
+miebench's Go benchmarks time, for the side-by-side table in
+docs/performance.md.
+
+Install (Debian 12):
+
+    apt-get install -y python3-torch python3-numpy libopenblas0-openmp
+
+Debian's python3-torch does its float32 matrix products through the system
+BLAS (libblas.so.3, chosen by update-alternatives). Without OpenBLAS that
+is the unoptimised reference BLAS. torch parallelises with OpenMP, and the
+pthread build of OpenBLAS (libopenblas0-pthread) fights it for the cores
+(an MLP step took 100x longer in our runs), so by default the script
+re-executes itself with LD_LIBRARY_PATH pointing at the OpenMP build of
+OpenBLAS when it is installed (--blas system keeps the system choice). The
+script prints which library is loaded. Run it with Debian's
+interpreter, not a pyenv/venv python:
+
+    /usr/bin/python3 scripts/bench-torch.py            # 2 threads
+    /usr/bin/python3 scripts/bench-torch.py --threads 1
+    /usr/bin/python3 scripts/bench-torch.py --numpy    # also numpy (same BLAS)
+
+Go side:
+
+    go test ./nn/gemm -run XXX -bench 'Sgemm$' -cpu 2 -count 3
+    go test ./nn -run XXX -bench MLPStep -cpu 2 -count 3
+
+Each number is the best of --reps repetitions of a loop lasting at least
+--min-time seconds. Other processes on the machine add noise: run it on a
+quiet machine, several times.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--threads", type=int, default=2, help="intra-op threads (default 2)")
+    p.add_argument("--reps", type=int, default=3, help="repetitions, best is reported (default 3)")
+    p.add_argument("--min-time", type=float, default=0.5, help="seconds per repetition (default 0.5)")
+    p.add_argument("--numpy", action="store_true", help="also time numpy.matmul into a preallocated output")
+    p.add_argument("--filter", default="", help="only shapes whose name contains this")
+    p.add_argument("--blas", choices=("openmp", "system"), default="openmp",
+                   help="openmp: OpenBLAS's OpenMP build if installed (default); system: update-alternatives' choice")
+    return p.parse_args()
+
+
+ARGS = parse_args()
+OPENMP_BLAS = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+if ARGS.blas == "openmp" and os.path.isdir(OPENMP_BLAS) and os.environ.get("BENCH_TORCH_REEXEC") != "1":
+    # The dynamic loader reads LD_LIBRARY_PATH at start-up only.
+    env = dict(os.environ, BENCH_TORCH_REEXEC="1",
+               LD_LIBRARY_PATH=OPENMP_BLAS + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+# BLAS threads must be fixed before the libraries load.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(ARGS.threads)
+
+import torch  # noqa: E402
+
+torch.set_num_threads(ARGS.threads)
+
+
+def gemm_shapes():
+    """The shapes of nn/gemm/bench_test.go, as (name, m, n, k, transA, transB)."""
+    shapes = []
+    for m in (64, 128, 256):
+        shapes += [
+            (f"NN_{m}x512x512", m, 512, 512, False, False),
+            (f"NT_{m}x512x512", m, 512, 512, False, True),
+            (f"TN_{m}x512x512", m, 512, 512, True, False),
+        ]
+    shapes.append(("TN_512x512x128", 512, 512, 128, True, False))
+    shapes.append(("NN_1024x1024x1024", 1024, 1024, 1024, False, False))
+    # ResNet-18 stages on a batch of 8 inputs of 1x257x188, as nn.Conv2D
+    # calls them: Cout, pixels of one im2col chunk, K = Cin*9.
+    for stage, (cout, pixels) in enumerate([(64, 3055), (128, 1584), (256, 816), (512, 432)], 1):
+        k = cout * 9
+        shapes += [
+            (f"conv{stage}_fwd_NN_{cout}x{pixels}x{k}", cout, pixels, k, False, False),
+            (f"conv{stage}_dW_NT_{cout}x{k}x{pixels}", cout, k, pixels, False, True),
+            (f"conv{stage}_dX_TN_{k}x{pixels}x{cout}", k, pixels, cout, True, False),
+        ]
+    return shapes
+
+
+def timeit(fn):
+    """Best seconds per call over ARGS.reps loops of >= ARGS.min_time."""
+    fn()  # warm up
+    best = float("inf")
+    for _ in range(ARGS.reps):
+        n, t0 = 0, time.perf_counter()
+        while True:
+            fn()
+            n += 1
+            dt = time.perf_counter() - t0
+            if dt >= ARGS.min_time:
+                break
+        best = min(best, dt / n)
+    return best
+
+
+def operands(m, n, k, ta, tb, lib):
+    """Row-major A (m x k, or k x m when ta), B (k x n, or n x k when tb)
+    and C (m x n) as torch tensors or numpy arrays, with op() views."""
+    g = torch.Generator().manual_seed(1)
+    a = torch.rand((k, m) if ta else (m, k), generator=g) * 2 - 1
+    b = torch.rand((n, k) if tb else (k, n), generator=g) * 2 - 1
+    c = torch.empty(m, n)
+    if lib == "numpy":
+        a, b, c = a.numpy(), b.numpy(), c.numpy()
+        return (a.T if ta else a), (b.T if tb else b), c
+    return (a.t() if ta else a), (b.t() if tb else b), c
+
+
+def bench_gemm():
+    import importlib
+    np = importlib.import_module("numpy") if ARGS.numpy else None
+    print(f"{'shape':34s} {'torch GFLOPS':>13s}" + (f" {'numpy GFLOPS':>13s}" if np else ""))
+    for name, m, n, k, ta, tb in gemm_shapes():
+        if ARGS.filter not in name:
+            continue
+        flops = 2.0 * m * n * k
+        a, b, c = operands(m, n, k, ta, tb, "torch")
+        t = timeit(lambda: torch.mm(a, b, out=c))
+        line = f"{name:34s} {flops / t / 1e9:13.1f}"
+        if np:
+            a, b, c = operands(m, n, k, ta, tb, "numpy")
+            t = timeit(lambda: np.matmul(a, b, out=c))
+            line += f" {flops / t / 1e9:13.1f}"
+        print(line, flush=True)
+
+
+def bench_mlp_step():
+    """One SGD step of 512 -> 512 -> ReLU -> 10 at batch 128 with softmax
+    cross-entropy, as BenchmarkMLPStep in nn/bench_test.go: lr 1e-3,
+    momentum 0.9, weight decay 1e-4."""
+    torch.manual_seed(1)
+    net = torch.nn.Sequential(torch.nn.Linear(512, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10))
+    opt = torch.optim.SGD(net.parameters(), lr=1e-3, momentum=0.9, weight_decay=1e-4)
+    x = torch.randn(128, 512)
+    y = torch.arange(128) % 10
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad(set_to_none=False)
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+
+    t = timeit(step)
+    print(f"MLP step 512-512-10 batch 128: {1 / t:.0f} steps/s, {128 / t:.0f} samples/s, {t * 1e6:.0f} us/step")
+
+
+def blas_library():
+    """The BLAS shared objects this process has mapped."""
+    libs = set()
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                path = line.split()[-1]
+                base = os.path.basename(path)
+                if "blas" in base or "mkl" in base:
+                    libs.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return ", ".join(sorted(libs)) or "unknown"
+
+
+def main():
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, python {sys.version.split()[0]}")
+    bench_gemm()
+    bench_mlp_step()
+    print(f"BLAS loaded: {blas_library()}")
+
+
+if __name__ == "__main__":
+    main()
