@@ -380,3 +380,65 @@ func writeMNISTLabels(t *testing.T, root string) {
 		t.Fatal(err)
 	}
 }
+
+func resetAVMemo() {
+	avMemoMu.Lock()
+	defer avMemoMu.Unlock()
+	clear(avAudioMemo)
+	avAudioOrder = nil
+}
+
+func TestAVDigitsDiskCache(t *testing.T) {
+	dir := t.TempDir()
+	src := newSource("", "")
+	clips, _, err := listFSDD(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clips = clips[:60]
+	raw := make([][]byte, len(clips))
+	for i, c := range clips {
+		if raw[i], err = src.readFile(fsddDir + "/" + c.file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := parseAVDigits(Config{Params: map[string]any{"audio_snr_db": 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := computeAVAudio(src, clips, raw, a, 9)
+	same := func(what string, f *audioFeatures) {
+		t.Helper()
+		if f == nil {
+			t.Fatalf("%s: no features from the cache path", what)
+		}
+		for i := range clips {
+			if ref.errs[i] != nil || f.errs[i] != nil || !slices.Equal(ref.spec[i], f.spec[i]) {
+				t.Fatalf("%s: clip %s differs from the uncached features", what, clips[i].file)
+			}
+		}
+	}
+	same("miss", avAudioCached(src, clips, raw, a, 9, dir))
+	entries, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("cache entries %v (%v), want 1", entries, err)
+	}
+	same("hit", avAudioCached(src, clips, raw, a, 9, dir))
+	// A truncated entry is rebuilt.
+	b, err := os.ReadFile(entries[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(entries[0], b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	same("rebuilt", avAudioCached(src, clips, raw, a, 9, dir))
+	// The audio noise seed is part of the key.
+	other := avAudioCached(src, clips, raw, a, 10, dir)
+	if slices.Equal(other.spec[0], ref.spec[0]) {
+		t.Error("a different data seed reused the noisy features of seed 9")
+	}
+	if entries, _ = filepath.Glob(filepath.Join(dir, "*")); len(entries) != 2 {
+		t.Errorf("%d entries after a second seed, want 2", len(entries))
+	}
+}

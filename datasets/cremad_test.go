@@ -339,3 +339,28 @@ func TestCremaDFixtureTree(t *testing.T) {
 		t.Errorf("skip_bad after damage: test %d, skipped %d; want 4, 740", s.Len(), s.Skipped())
 	}
 }
+
+func TestCremaDDiskCache(t *testing.T) {
+	clips := append(fixtureClips(t, "crema-d/splits-ogm/train.csv", 2), fixtureClips(t, "crema-d/splits-ogm/test.csv", 1)...)
+	root := cremaDTree(t, clips)
+	dir := t.TempDir()
+	b := mustBuilder(t, "crema-d")
+	params := map[string]any{"image_size": 8}
+	var loads [][]float32
+	for range 2 {
+		d, err := b.Open(Config{Root: root, Params: params, SkipBad: true, CacheDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		loads = append(loads, loadAll(t, splitT(t, d, "test"))[0].Data)
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "*"))
+	// skip_bad decodes every clip once at open time; entries are keyed by
+	// content, and the fixtures' WAVs differ only in their 4 bit depths.
+	if len(entries) != len(wavFormats) {
+		t.Errorf("%d cache entries, want one per distinct WAV (%d)", len(entries), len(wavFormats))
+	}
+	if !slices.Equal(loads[0], loads[1]) {
+		t.Error("cached audio differs from decoded audio")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/miebench/miebench/loaders"
@@ -296,7 +297,19 @@ func checkMedia(spec *mediaSpec, classes []string, lists map[string][]mediaClip)
 	return rep
 }
 
-// cached returns build's tensor. (The on-disk feature cache plugs in here.)
+// cached returns build's tensor for the file at path through the feature
+// cache when one is configured, keyed by the file's content and the audio
+// parameters.
 func (m *mediaSpec) cached(path string, build func() (*nn.Tensor, error)) (*nn.Tensor, error) {
-	return build()
+	if m.cacheDir == "" {
+		return build()
+	}
+	h, err := loaders.FileHash(path)
+	if err != nil {
+		return build() // build reports the unreadable file
+	}
+	key := loaders.CacheKey("audio-v1", h, strconv.Itoa(m.rate), strconv.FormatFloat(m.seconds, 'g', -1, 64),
+		strconv.Itoa(m.spec.NFFT), strconv.Itoa(m.spec.Hop), strconv.Itoa(m.spec.Mels),
+		strconv.FormatFloat(m.spec.LogOffset, 'g', -1, 64))
+	return (&loaders.Cache{Dir: m.cacheDir}).Get(key, build)
 }
