@@ -128,3 +128,49 @@ func TestDropout(t *testing.T) {
 		}
 	}
 }
+
+// TestBackwardRepeatable checks that Backward may be called twice after one
+// training Forward (methods back-propagate two losses through one encoder
+// pass): the input gradient is the same and parameter gradients add up.
+func TestBackwardRepeatable(t *testing.T) {
+	defer func(b int) { colBudget = b }(colBudget)
+	colBudget = 1 // force im2col to be recomputed in Backward
+	rng := newTestRNG(48)
+	enc := NewCNNEncoder("cnn", []int{2, 1, 6, 6}, []int{3, 4}, 0, rng)
+	x := randTensor(rng, 1, 3, 2, 1, 6, 6)
+	y := enc.Forward(x, true)
+	dy := randTensor(rng, 1, y.Shape...)
+	dx1 := enc.Backward(dy).Clone()
+	g1 := Capture(nil, nil)
+	for _, p := range enc.Params() {
+		g1.Params[p.Name] = p.Grad.Clone()
+	}
+	// An evaluation pass in between must not disturb the training cache.
+	enc.Forward(randTensor(rng, 1, 2, 2, 1, 6, 6), false)
+	dx2 := enc.Backward(dy)
+	for i := range dx1.Data {
+		if dx1.Data[i] != dx2.Data[i] {
+			t.Fatalf("input gradient %d: %g then %g", i, dx1.Data[i], dx2.Data[i])
+		}
+	}
+	for _, p := range enc.Params() {
+		for i, g := range p.Grad.Data {
+			if want := 2 * g1.Params[p.Name].Data[i]; math.Abs(float64(g-want)) > 1e-6*(1+math.Abs(float64(want))) {
+				t.Fatalf("%s[%d]: gradient %g after two Backward calls, want %g", p.Name, i, g, want)
+			}
+		}
+	}
+}
+
+func TestLinearLastInput(t *testing.T) {
+	l := NewLinear("fc", 2, 1, newTestRNG(49))
+	if l.LastInput() != nil {
+		t.Error("LastInput before any Forward is not nil")
+	}
+	x := FromSlice([]float32{1, 2, 3, 4}, 2, 2)
+	l.Forward(x, true)
+	l.Forward(FromSlice([]float32{5, 6}, 1, 2), false)
+	if l.LastInput() != x {
+		t.Error("LastInput is not the input of the last training Forward")
+	}
+}
