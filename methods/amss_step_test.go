@@ -99,3 +99,44 @@ func TestAMSSStepCoefficientsFromBatch(t *testing.T) {
 		t.Fatalf("coefficients %v, %v; want %v", logs["coeff_audio"], logs["coeff_visual"], want)
 	}
 }
+
+func TestAMSSStepOnCNNMasksOnlyConvFilters(t *testing.T) {
+	a := &AMSS{Temperature: 0.2}
+	r, b, logs := ogmTestRunWith(t, "sum", "cnn", a.Setup)
+	if _, err := (&Joint{}).Step(r, b); err != nil {
+		t.Fatal(err)
+	}
+	joint := ogmGrads(r)
+	if _, err := a.Step(r, b); err != nil {
+		t.Fatal(err)
+	}
+	coeff := []float64{logs["coeff_audio"], logs["coeff_visual"]}
+	for _, p := range r.Model.Params() {
+		g, j := p.Grad.Data, joint[p.Name]
+		if len(p.Grad.Shape) != 4 {
+			for i := range g {
+				if g[i] != j[i] {
+					t.Fatalf("%s (batch norm, linear or head) changed", p.Name)
+				}
+			}
+			continue
+		}
+		kept, rowLen := 0, p.Grad.RowLen()
+		for f := range p.Grad.Rows() {
+			same, zero := true, true
+			for i := f * rowLen; i < (f+1)*rowLen; i++ {
+				same = same && g[i] == j[i]
+				zero = zero && g[i] == 0
+			}
+			switch {
+			case same && !zero:
+				kept++
+			case !zero:
+				t.Fatalf("%s filter %d neither kept nor dropped", p.Name, f)
+			}
+		}
+		if want := int(math.Ceil(4 * coeff[ogmTestModality(p.Name)])); kept != want {
+			t.Fatalf("%s: %d of 4 filters kept, want %d", p.Name, kept, want)
+		}
+	}
+}

@@ -17,14 +17,27 @@ import (
 // before the optimizer is built, as the run loop does.
 func ogmTestRun(t *testing.T, fusion string, setup func(r *Run) error) (*Run, *Batch, map[string]float64) {
 	t.Helper()
+	return ogmTestRunWith(t, fusion, "mlp", setup)
+}
+
+// ogmTestRunWith is ogmTestRun with "mlp" encoders or "cnn" ones (inputs
+// [1, 4, 4] and [1, 2, 2] images, one conv block of 4 channels with batch
+// norm, then a linear layer to 4 features).
+func ogmTestRunWith(t *testing.T, fusion, encoder string, setup func(r *Run) error) (*Run, *Batch, map[string]float64) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(21, 22))
-	md, err := model.New(model.Config{
+	cfg := model.Config{
 		Modalities: []string{"audio", "visual"},
 		Shapes:     [][]int{{5}, {3}},
 		Encoders:   []model.EncoderConfig{{Kind: "mlp", Widths: []int{6}, Dim: 4}, {Kind: "mlp", Dim: 4}},
 		Fusion:     fusion,
 		NumClasses: 3,
-	}, rng)
+	}
+	if encoder == "cnn" {
+		cfg.Shapes = [][]int{{1, 4, 4}, {1, 2, 2}}
+		cfg.Encoders = []model.EncoderConfig{{Kind: "cnn", Widths: []int{4}, Dim: 4}, {Kind: "cnn", Widths: []int{4}, Dim: 4}}
+	}
+	md, err := model.New(cfg, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +57,9 @@ func ogmTestRun(t *testing.T, fusion string, setup func(r *Run) error) (*Run, *B
 	}
 	r.Opt = nn.NewSGD([]nn.ParamGroup{{Name: "all", Params: md.Params(), LR: 0}}, 0, false)
 	b := &Batch{X: []*nn.Tensor{nn.NewTensor(6, 5), nn.NewTensor(6, 3)}, Y: []int{0, 1, 2, 0, 1, 2}}
+	if encoder == "cnn" {
+		b.X = []*nn.Tensor{nn.NewTensor(6, 1, 4, 4), nn.NewTensor(6, 1, 2, 2)}
+	}
 	for _, x := range b.X {
 		for i := range x.Data {
 			x.Data[i] = float32(rng.NormFloat64())
@@ -194,5 +210,34 @@ func TestOGMGEStepAddsNoiseToBothEncodersOnly(t *testing.T) {
 		if touched == same {
 			t.Errorf("%s: changed = %v, want %v (only encoder weights, both modalities, get noise)", p.Name, !same, touched)
 		}
+	}
+}
+
+func TestOGMStepOnCNNTouchesOnlyConvWeights(t *testing.T) {
+	o := &OGMGE{Alpha: 0.8, End: 50}
+	r, b, logs := ogmTestRunWith(t, "concat", "cnn", o.Setup)
+	if _, err := (&Joint{}).Step(r, b); err != nil {
+		t.Fatal(err)
+	}
+	joint := ogmGrads(r)
+	if _, err := o.Step(r, b); err != nil {
+		t.Fatal(err)
+	}
+	k := []float64{logs["k_audio"], logs["k_visual"]}
+	scaled := 0
+	for _, p := range r.Model.Params() {
+		scale := 1.0
+		if len(p.Grad.Shape) == 4 {
+			scale = k[ogmTestModality(p.Name)]
+			scaled++
+		}
+		for i, v := range p.Grad.Data {
+			if math.Abs(float64(v)-scale*float64(joint[p.Name][i])) > 1e-6 {
+				t.Fatalf("%s[%d] = %v, want %v * %v (only 4-D conv weights are modulated; batch norm, the encoder's linear layer and the head are not)", p.Name, i, v, scale, joint[p.Name][i])
+			}
+		}
+	}
+	if scaled != 2 || math.Min(k[0], k[1]) >= 1 {
+		t.Fatalf("%d conv weights, k = %v; want 2 conv weights and one k below 1", scaled, k)
 	}
 }
