@@ -190,6 +190,7 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 			t.Cells[i][j] = summarize(xs)
 		}
 	}
+	t.dropEmptyGaps()
 	t.markBest()
 	t.Marks = make([]string, len(t.Rows))
 	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. Best of each column in bold (for gaps: the lowest).")
@@ -310,6 +311,34 @@ func summarize(xs []float64) Cell {
 		c.Std = math.Sqrt(ss / float64(n-1))
 	}
 	return c
+}
+
+// dropEmptyGaps removes gap columns without any value (no unimodal row for
+// that modality).
+func (t *Table) dropEmptyGaps() {
+	keep := make([]bool, len(t.Columns))
+	for j, c := range t.Columns {
+		keep[j] = c.Kind != GapColumn
+		for i := range t.Rows {
+			keep[j] = keep[j] || t.Cells[i][j].N > 0
+		}
+	}
+	var cols []Column
+	for j, c := range t.Columns {
+		if keep[j] {
+			cols = append(cols, c)
+		}
+	}
+	for i, row := range t.Cells {
+		var cells []Cell
+		for j, c := range row {
+			if keep[j] {
+				cells = append(cells, c)
+			}
+		}
+		t.Cells[i] = cells
+	}
+	t.Columns = cols
 }
 
 // markBest marks, per column, the cells whose displayed mean equals the best

@@ -25,6 +25,13 @@ func init() {
 var trainFunc bench.TrainFunc = bench.Train
 
 func runMain(args []string, stdout, stderr io.Writer) int {
+	// Installed first, so that a signal at any point stops cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills at once
+	}()
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	suiteArg := fs.String("suite", "", "built-in suite name (miebench list suites) or suite YAML file (required)")
@@ -105,12 +112,6 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miebench run: %v\n", err)
 		return exitConfig
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second signal kills at once
-	}()
 	r := bench.Runner{Store: store, Workers: *workers, RetryFailed: *retry, Train: trainFunc, Progress: prog, CacheDir: *cache}
 	start := time.Now()
 	sum, err := r.Run(ctx, todo)
