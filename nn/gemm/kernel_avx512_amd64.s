@@ -4,35 +4,47 @@
 
 // One k step of the 12x32 AVX-512 microkernel. The packed A panel holds 12
 // floats per step (SI), the packed B panel 32 floats per step (DI). Each A
-// element is broadcast from memory inside the FMA (embedded broadcast).
+// element is broadcast once into one of Z2-Z7 and used by two FMAs.
 // Accumulators: row r uses Z(8+2r) for columns 0-15 and Z(9+2r) for 16-31.
 #define STEP12x32(aoff, boff) \
 	VMOVUPS boff(DI), Z0; \
 	VMOVUPS boff+64(DI), Z1; \
-	VFMADD231PS.BCST aoff+0(SI), Z0, Z8; \
-	VFMADD231PS.BCST aoff+0(SI), Z1, Z9; \
-	VFMADD231PS.BCST aoff+4(SI), Z0, Z10; \
-	VFMADD231PS.BCST aoff+4(SI), Z1, Z11; \
-	VFMADD231PS.BCST aoff+8(SI), Z0, Z12; \
-	VFMADD231PS.BCST aoff+8(SI), Z1, Z13; \
-	VFMADD231PS.BCST aoff+12(SI), Z0, Z14; \
-	VFMADD231PS.BCST aoff+12(SI), Z1, Z15; \
-	VFMADD231PS.BCST aoff+16(SI), Z0, Z16; \
-	VFMADD231PS.BCST aoff+16(SI), Z1, Z17; \
-	VFMADD231PS.BCST aoff+20(SI), Z0, Z18; \
-	VFMADD231PS.BCST aoff+20(SI), Z1, Z19; \
-	VFMADD231PS.BCST aoff+24(SI), Z0, Z20; \
-	VFMADD231PS.BCST aoff+24(SI), Z1, Z21; \
-	VFMADD231PS.BCST aoff+28(SI), Z0, Z22; \
-	VFMADD231PS.BCST aoff+28(SI), Z1, Z23; \
-	VFMADD231PS.BCST aoff+32(SI), Z0, Z24; \
-	VFMADD231PS.BCST aoff+32(SI), Z1, Z25; \
-	VFMADD231PS.BCST aoff+36(SI), Z0, Z26; \
-	VFMADD231PS.BCST aoff+36(SI), Z1, Z27; \
-	VFMADD231PS.BCST aoff+40(SI), Z0, Z28; \
-	VFMADD231PS.BCST aoff+40(SI), Z1, Z29; \
-	VFMADD231PS.BCST aoff+44(SI), Z0, Z30; \
-	VFMADD231PS.BCST aoff+44(SI), Z1, Z31
+	VBROADCASTSS aoff+0(SI), Z2; \
+	VFMADD231PS Z0, Z2, Z8; \
+	VFMADD231PS Z1, Z2, Z9; \
+	VBROADCASTSS aoff+4(SI), Z3; \
+	VFMADD231PS Z0, Z3, Z10; \
+	VFMADD231PS Z1, Z3, Z11; \
+	VBROADCASTSS aoff+8(SI), Z4; \
+	VFMADD231PS Z0, Z4, Z12; \
+	VFMADD231PS Z1, Z4, Z13; \
+	VBROADCASTSS aoff+12(SI), Z5; \
+	VFMADD231PS Z0, Z5, Z14; \
+	VFMADD231PS Z1, Z5, Z15; \
+	VBROADCASTSS aoff+16(SI), Z6; \
+	VFMADD231PS Z0, Z6, Z16; \
+	VFMADD231PS Z1, Z6, Z17; \
+	VBROADCASTSS aoff+20(SI), Z7; \
+	VFMADD231PS Z0, Z7, Z18; \
+	VFMADD231PS Z1, Z7, Z19; \
+	VBROADCASTSS aoff+24(SI), Z2; \
+	VFMADD231PS Z0, Z2, Z20; \
+	VFMADD231PS Z1, Z2, Z21; \
+	VBROADCASTSS aoff+28(SI), Z3; \
+	VFMADD231PS Z0, Z3, Z22; \
+	VFMADD231PS Z1, Z3, Z23; \
+	VBROADCASTSS aoff+32(SI), Z4; \
+	VFMADD231PS Z0, Z4, Z24; \
+	VFMADD231PS Z1, Z4, Z25; \
+	VBROADCASTSS aoff+36(SI), Z5; \
+	VFMADD231PS Z0, Z5, Z26; \
+	VFMADD231PS Z1, Z5, Z27; \
+	VBROADCASTSS aoff+40(SI), Z6; \
+	VFMADD231PS Z0, Z6, Z28; \
+	VFMADD231PS Z1, Z6, Z29; \
+	VBROADCASTSS aoff+44(SI), Z7; \
+	VFMADD231PS Z0, Z7, Z30; \
+	VFMADD231PS Z1, Z7, Z31
 
 // Store one C row and advance DX to the next: C = alpha*acc (beta == 0).
 #define STORE0(lo, hi) \
