@@ -96,18 +96,13 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 	var sum float64
 	for i := range n {
 		off := (i*b.C + c) * s
-		for _, v := range x.Data[off : off+s] {
-			sum += float64(v)
-		}
+		sum += sum64(x.Data[off : off+s])
 	}
 	mean := sum / float64(m)
 	var ss float64
 	for i := range n {
 		off := (i*b.C + c) * s
-		for _, v := range x.Data[off : off+s] {
-			d := float64(v) - mean
-			ss += d * d
-		}
+		ss += sumSqDev64(x.Data[off:off+s], mean)
 	}
 	variance := ss / float64(m)
 	inv := 1 / math.Sqrt(variance+b.Eps)
@@ -152,10 +147,9 @@ func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m flo
 	var sdy, sdyx float64
 	for i := range n {
 		off := (i*b.C + c) * s
-		for j, d := range dy[off : off+s] {
-			sdy += float64(d)
-			sdyx += float64(d) * float64(xh[off+j])
-		}
+		a, d := sumDot64(dy[off:off+s], xh[off:off+s])
+		sdy += a
+		sdyx += d
 	}
 	b.Gamma.Grad.Data[c] += float32(sdyx)
 	b.Beta.Grad.Data[c] += float32(sdy)
