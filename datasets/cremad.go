@@ -189,9 +189,6 @@ func actorSplit(clips []string, frac float64, seed uint64) (train, test []string
 // cremaDSetup resolves the parameters and returns the media spec and the
 // clips of each split.
 func cremaDSetup(cfg Config) (*mediaSpec, map[string][]mediaClip, error) {
-	if cfg.Root == "" {
-		return nil, nil, errors.New("dataset crema-d: the media are not shipped; set root to a directory with AudioWAV/ and Image-01-FPS/")
-	}
 	b, err := Lookup("crema-d")
 	if err != nil {
 		return nil, nil, err
@@ -199,6 +196,9 @@ func cremaDSetup(cfg Config) (*mediaSpec, map[string][]mediaClip, error) {
 	p, err := ResolveParams("crema-d", b.Params, cfg.Params)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.Root == "" {
+		return nil, nil, errors.New("dataset crema-d: the media are not shipped; set root to a directory with AudioWAV/ and Image-01-FPS/")
 	}
 	spec := &mediaSpec{
 		name: "crema-d", rate: 22050, seconds: 3, spec: loaders.DefaultSpectrogram(22050),

@@ -98,9 +98,6 @@ func kineticsList(split string, classes int) ([]string, []int, error) {
 }
 
 func kineticsSetup(cfg Config) (*mediaSpec, []string, map[string][]mediaClip, error) {
-	if cfg.Root == "" {
-		return nil, nil, nil, errors.New("dataset kinetics-sounds: the media are not shipped; set root to a directory with audio/ and visual/")
-	}
 	b, err := Lookup("kinetics-sounds")
 	if err != nil {
 		return nil, nil, nil, err
@@ -108,6 +105,9 @@ func kineticsSetup(cfg Config) (*mediaSpec, []string, map[string][]mediaClip, er
 	p, err := ResolveParams("kinetics-sounds", b.Params, cfg.Params)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if cfg.Root == "" {
+		return nil, nil, nil, errors.New("dataset kinetics-sounds: the media are not shipped; set root to a directory with audio/ and visual/")
 	}
 	spec := &mediaSpec{
 		name: "kinetics-sounds", rate: 22050, seconds: p.Float("audio_seconds"),
