@@ -324,6 +324,13 @@ func imagePlanes(img image.Image) ([]float64, int, int) {
 				set(y*w+x, v, v, v)
 			}
 		}
+	case *image.RGBA:
+		for y := range h {
+			for x := range w {
+				c := im.RGBAAt(b.Min.X+x, b.Min.Y+y)
+				set(y*w+x, float64(c.R)/255, float64(c.G)/255, float64(c.B)/255)
+			}
+		}
 	case *image.NRGBA:
 		for y := range h {
 			for x := range w {

@@ -61,6 +61,10 @@ func Resample(x []float32, from, to int) []float32 {
 			}
 		}
 	}
+	xf := make([]float64, len(x))
+	for i, v := range x {
+		xf[i] = float64(v)
+	}
 	out := make([]float32, nOut)
 	coef := make([]float64, width)
 	for n := range nOut {
@@ -79,8 +83,11 @@ func Resample(x []float32, from, to int) []float32 {
 		lo := q - taps + 1
 		j0, j1 := max(0, -lo), min(width, len(x)-lo)
 		var s float64
-		for j := j0; j < j1; j++ {
-			s += c[j] * float64(x[lo+j])
+		if j0 < j1 {
+			seg, cs := xf[lo+j0:lo+j1], c[j0:j1]
+			for j, v := range seg {
+				s += cs[j] * v
+			}
 		}
 		out[n] = float32(s)
 	}
