@@ -66,9 +66,13 @@ with randomness fixed by (data seed, file name), the same in every epoch:
   audio_snr_db      add white Gaussian noise to the fitted waveform at this
           signal-to-noise ratio in dB (signal power = mean square of the
           clip); "off" (default) = none.
-The default image_noise 0.5 is the setting where, with a small CNN per
-modality, the image alone reaches about 80% and the audio alone about 95%,
-so that the joint model under-trains the image (see the baselines).
+Why image_noise 0.5 by default: on clean data every method is at 99-100%
+and cannot be ranked. Measured on the take split (seed 0), a linear softmax
+probe on each modality alone reaches on test: audio 92.0%; image 90.3%
+clean, 74.3% at noise 0.5, 55.0% at noise 1.0. Issue 4 reports, for a
+small CNN per modality, about 95% audio and 80% image at 0.5, and about 40%
+for the image inside the joint model: a clear strong/weak pair. On the
+speaker split the audio is harder (linear probe 79.0% vs 88.0% clean image).
 
 Loading decodes all 3,000 WAVs once per process (memoised), in parallel,
 in about a second on two cores; with a cache directory the features are
