@@ -65,6 +65,16 @@ func TestImageTensorEvalHandValues(t *testing.T) {
 	}
 }
 
+func TestImageTensorSubImage(t *testing.T) {
+	// A sub-image keeps its parent's coordinates; the tensor must start at
+	// its top-left corner.
+	sub := rampImage(10, 10).SubImage(image.Rect(3, 2, 7, 6))
+	out := ImageTensor(sub, ImageConfig{Resize: 4}, nil)
+	if r, g := out.Data[0]*255, out.Data[16]*255; !near(float64(r), 30) || !near(float64(g), 20) {
+		t.Errorf("top-left pixel R %v G %v, want 30 20", r, g)
+	}
+}
+
 func TestImageTensorNormalize(t *testing.T) {
 	img := image.NewGray(image.Rect(0, 0, 3, 5))
 	for i := range img.Pix {

@@ -113,6 +113,32 @@ func TestSpectrogramToneAgainstNaiveDFT(t *testing.T) {
 	}
 }
 
+func TestSpectrogramShortSignalAgainstNaiveDFT(t *testing.T) {
+	// 100 samples under a 512-point window: the reflect padding of 256 on
+	// each side wraps around the signal more than once.
+	x := tone(1000, 8000, 100)
+	for i := range x {
+		x[i] += float32(i%7) * 0.01
+	}
+	s, err := Spectrogram(x, SpectrogramConfig{NFFT: 512, Hop: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt := s.Shape[1]
+	if nt != 4 {
+		t.Fatalf("%d frames, want 4", nt)
+	}
+	for tt := range nt {
+		for k := range 257 {
+			want := naiveSTFTMag(x, 512, 30, tt, k)
+			got := math.Exp(float64(s.Data[k*nt+tt])) - 1e-7
+			if math.Abs(got-want) > 1e-5*(1+want) {
+				t.Fatalf("frame %d bin %d: |STFT| %v, naive DFT %v", tt, k, got, want)
+			}
+		}
+	}
+}
+
 func TestSpectrogramSilence(t *testing.T) {
 	s, err := Spectrogram(make([]float32, 1000), SpectrogramConfig{})
 	if err != nil {
