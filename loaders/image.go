@@ -51,7 +51,9 @@ func ReadImage(path string) (image.Image, error) {
 // to an integer, as torchvision's Resize(int)), then take the centred
 // Crop x Crop window. Training with a non-nil aug: RandomResizedCrop(Crop)
 // with scale (0.08, 1) and aspect ratio (3/4, 4/3) on the original image,
-// then a horizontal flip with probability 0.5. Normalize subtracts
+// then a horizontal flip with probability 0.5. The centre crop offset is
+// round((size - Crop)/2) with Python's half-to-even rounding, as
+// torchvision's CenterCrop. Normalize subtracts
 // ImageNetMean and divides by ImageNetStd per channel after scaling pixels
 // to [0, 1].
 //
@@ -122,8 +124,8 @@ func ImageTensor(img image.Image, cfg ImageConfig, aug *rand.Rand) *nn.Tensor {
 			nw = int(float64(resize) * float64(w) / float64(h))
 		}
 		nh, nw = max(nh, crop), max(nw, crop)
-		top := int(math.Round(float64(nh-crop) / 2))
-		left := int(math.Round(float64(nw-crop) / 2))
+		top := int(math.RoundToEven(float64(nh-crop) / 2))
+		left := int(math.RoundToEven(float64(nw-crop) / 2))
 		sx, sy := float64(w)/float64(nw), float64(h)/float64(nh)
 		xs = newAxisMap(w, float64(left)*sx, float64(crop)*sx, crop)
 		ys = newAxisMap(h, float64(top)*sy, float64(crop)*sy, crop)
@@ -192,6 +194,7 @@ func GrayTensor(img image.Image, size int) *nn.Tensor {
 // torchvision's RandomResizedCrop.get_params with scale (0.08, 1) and ratio
 // (3/4, 4/3): up to 10 attempts of a uniform area fraction and a
 // log-uniform aspect ratio, then the whole image clipped to the ratio range.
+// Rounding is half to even, as Python's round.
 func randomResizedCrop(rng *rand.Rand, w, h int) (top, left, ch, cw int) {
 	const minScale, maxScale = 0.08, 1.0
 	lo, hi := math.Log(3.0/4), math.Log(4.0/3)
@@ -199,8 +202,8 @@ func randomResizedCrop(rng *rand.Rand, w, h int) (top, left, ch, cw int) {
 	for range 10 {
 		target := area * (minScale + (maxScale-minScale)*rng.Float64())
 		aspect := math.Exp(lo + (hi-lo)*rng.Float64())
-		cw = int(math.Round(math.Sqrt(target * aspect)))
-		ch = int(math.Round(math.Sqrt(target / aspect)))
+		cw = int(math.RoundToEven(math.Sqrt(target * aspect)))
+		ch = int(math.RoundToEven(math.Sqrt(target / aspect)))
 		if cw > 0 && cw <= w && ch > 0 && ch <= h {
 			top = rng.IntN(h - ch + 1)
 			left = rng.IntN(w - cw + 1)
@@ -210,9 +213,9 @@ func randomResizedCrop(rng *rand.Rand, w, h int) (top, left, ch, cw int) {
 	ratio := float64(w) / float64(h)
 	switch {
 	case ratio < 3.0/4:
-		cw, ch = w, int(math.Round(float64(w)/(3.0/4)))
+		cw, ch = w, int(math.RoundToEven(float64(w)/(3.0/4)))
 	case ratio > 4.0/3:
-		ch, cw = h, int(math.Round(float64(h)*(4.0/3)))
+		ch, cw = h, int(math.RoundToEven(float64(h)*(4.0/3)))
 	default:
 		cw, ch = w, h
 	}

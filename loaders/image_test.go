@@ -40,6 +40,9 @@ func TestImageTensorEvalHandValues(t *testing.T) {
 		// Short side 4 already; width 6 is centre-cropped to columns 1..4.
 		{"centre crop", 6, 4, ImageConfig{Resize: 4, Crop: 4}, 0, 0, 10, 0, 4},
 		{"centre crop right edge", 6, 4, ImageConfig{Resize: 4, Crop: 4}, 3, 3, 40, 30, 4},
+		// Offsets round half to even as Python: (5-4)/2 = 0.5 -> 0, (7-4)/2 = 1.5 -> 2.
+		{"centre crop offset 0.5", 5, 4, ImageConfig{Resize: 4, Crop: 4}, 0, 0, 0, 0, 4},
+		{"centre crop offset 1.5", 7, 4, ImageConfig{Resize: 4, Crop: 4}, 0, 0, 20, 0, 4},
 		// Halving: output 0 is centred at source 1.0 with support 2, so
 		// source pixels 0, 1, 2 get triangle weights 0.75, 0.75, 0.25
 		// (renormalised by 1.75): R = (0*3 + 10*3 + 20*1)/7.
