@@ -200,6 +200,9 @@ func cremaDSetup(cfg Config) (*mediaSpec, map[string][]mediaClip, error) {
 	if cfg.Root == "" {
 		return nil, nil, errors.New("dataset crema-d: the media are not shipped; set root to a directory with AudioWAV/ and Image-01-FPS/")
 	}
+	if err := checkRoot("crema-d", cfg.Root); err != nil {
+		return nil, nil, err
+	}
 	spec := &mediaSpec{
 		name: "crema-d", rate: 22050, seconds: 3, spec: loaders.DefaultSpectrogram(22050),
 		frames: p.Int("frames"), image: p.Int("image_size"), cacheDir: cfg.CacheDir,

@@ -109,6 +109,9 @@ func kineticsSetup(cfg Config) (*mediaSpec, []string, map[string][]mediaClip, er
 	if cfg.Root == "" {
 		return nil, nil, nil, errors.New("dataset kinetics-sounds: the media are not shipped; set root to a directory with audio/ and visual/")
 	}
+	if err := checkRoot("kinetics-sounds", cfg.Root); err != nil {
+		return nil, nil, nil, err
+	}
 	spec := &mediaSpec{
 		name: "kinetics-sounds", rate: 22050, seconds: p.Float("audio_seconds"),
 		spec: loaders.DefaultSpectrogram(22050), frames: p.Int("frames"), image: p.Int("image_size"),

@@ -97,4 +97,7 @@ func TestKineticsSoundsFixtureTree(t *testing.T) {
 	if _, err := b.Open(Config{Params: params}); err == nil || !strings.Contains(err.Error(), "root") {
 		t.Errorf("no root: %v", err)
 	}
+	if _, err := b.Check(Config{Root: filepath.Join(root, "nope")}); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("nonexistent root: %v", err)
+	}
 }

@@ -313,3 +313,15 @@ func (m *mediaSpec) cached(path string, build func() (*nn.Tensor, error)) (*nn.T
 		strconv.FormatFloat(m.spec.LogOffset, 'g', -1, 64))
 	return (&loaders.Cache{Dir: m.cacheDir}).Get(key, build)
 }
+
+// checkRoot reports a root that is not an existing directory.
+func checkRoot(dataset, root string) error {
+	fi, err := os.Stat(root)
+	if err != nil {
+		return fmt.Errorf("dataset %s: root: %w", dataset, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("dataset %s: root %s is not a directory", dataset, root)
+	}
+	return nil
+}
