@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"sort"
 	"strconv"
@@ -63,6 +64,9 @@ with randomness fixed by (data seed, file name), the same in every epoch:
           (side round(28*sqrt(f)), uniform position); 0 = off.
   image_noise       add Gaussian noise of this standard deviation to the
           [0, 1] pixels, no clipping; 0 = off. Applied last.
+  image_noise_fresh true: the training split draws new image noise in
+          every training batch from the run's augmentation stream (noise
+          as augmentation); evaluation splits keep their fixed noise.
   audio_snr_db      add white Gaussian noise to the fitted waveform at this
           signal-to-noise ratio in dB (signal power = mean square of the
           clip); "off" (default) = none.
@@ -99,6 +103,7 @@ func init() {
 			{Name: "image_occlusion", Default: 0.0, Doc: "fraction of the image covered by a random black square (0 = off)"},
 			{Name: "image_resolution", Default: 28, Doc: "downsample the image to this side and back (28 = off)"},
 			{Name: "audio_snr_db", Default: "off", Doc: `white noise added to the audio at this SNR in dB, or "off"`},
+			{Name: "image_noise_fresh", Default: false, Doc: "redraw the training images' noise in every training batch instead of fixing it per sample"},
 			{Name: "standardize", Default: true, Doc: "standardise each modality with the training split's mean and std"},
 		},
 		Open:  openAVDigits,
@@ -118,6 +123,7 @@ type avParams struct {
 	snrOn                      bool
 	snrDB                      float64
 	standardize                bool
+	freshNoise                 bool
 }
 
 func parseAVDigits(cfg Config) (*avParams, error) {
@@ -135,7 +141,7 @@ func parseAVDigits(cfg Config) (*avParams, error) {
 		rate: p.Int("rate"), nfft: p.Int("n_fft"), hop: p.Int("hop"), mels: p.Int("mels"),
 		duration: p.Float("duration"), imageNoise: p.Float("image_noise"),
 		imageOcclusion: p.Float("image_occlusion"), imageResolution: p.Int("image_resolution"),
-		standardize: p.Bool("standardize"),
+		standardize: p.Bool("standardize"), freshNoise: p.Bool("image_noise_fresh"),
 	}
 	bad := func(key string, v any, want string) error {
 		return fmt.Errorf("dataset av-digits: parameter %q is %v, want %s", key, v, want)
@@ -601,16 +607,27 @@ func openAVDigits(cfg Config) (Dataset, error) {
 			rng := Stream(cfg.Seed, "av-digits/image/"+c.file)
 			lowerResolution(row, mnistSide, a.imageResolution)
 			occlude(row, mnistSide, a.imageOcclusion, rng)
-			addGaussian(row, a.imageNoise, rng)
+			if !(a.freshNoise && name == "train") {
+				addGaussian(row, a.imageNoise, rng)
+			}
 		}
 		splits[name] = &memSplit{labels: labels, x: []*nn.Tensor{au, vi}, skipped: skipped[name]}
 		d.splits[name] = splits[name]
 	}
+	noiseScale := 1.0 // image noise std in the units of the stored pixels
 	if a.standardize {
 		for m := range info.Modalities {
 			mean, std := meanStd(splits["train"].x[m].Data)
+			if m == 1 && a.freshNoise {
+				// The stored training images are noiseless; the images the
+				// model sees have the noise's variance on top.
+				std = math.Sqrt(std*std + a.imageNoise*a.imageNoise)
+			}
 			if std == 0 {
 				std = 1
+			}
+			if m == 1 {
+				noiseScale = 1 / std
 			}
 			for _, s := range splits {
 				for i, v := range s.x[m].Data {
@@ -619,7 +636,43 @@ func openAVDigits(cfg Config) (Dataset, error) {
 			}
 		}
 	}
+	if a.freshNoise && a.imageNoise > 0 {
+		tr := splits["train"]
+		f := &freshNoiseSplit{memSplit: tr, std: a.imageNoise * noiseScale, seed: cfg.Seed}
+		for i := range kept {
+			if keptSplit[i] == "train" {
+				f.files = append(f.files, kept[i].file)
+			}
+		}
+		d.splits["train"] = f
+	}
 	return d, nil
+}
+
+// freshNoiseSplit is av-digits' training split with image_noise_fresh: the
+// stored images are noiseless, and Load adds Gaussian noise drawn from the
+// augmentation stream, or, without one, noise fixed per sample.
+type freshNoiseSplit struct {
+	*memSplit
+	std   float64  // noise std in stored (possibly standardised) units
+	seed  uint64   // data seed, for the fixed noise when aug is nil
+	files []string // file name of every sample
+}
+
+// Load gathers samples idx and adds the image noise.
+func (s *freshNoiseSplit) Load(idx []int, aug *rand.Rand) ([]*nn.Tensor, error) {
+	x, err := s.memSplit.Load(idx, nil)
+	if err != nil {
+		return nil, err
+	}
+	for r, j := range idx {
+		rng := aug
+		if rng == nil {
+			rng = Stream(s.seed, "av-digits/image-noise/"+s.files[j])
+		}
+		addGaussian(x[1].Row(r), s.std, rng)
+	}
+	return x, nil
 }
 
 // meanStd returns the mean and population standard deviation of x.

@@ -442,3 +442,47 @@ func TestAVDigitsDiskCache(t *testing.T) {
 		t.Errorf("%d entries after a second seed, want 2", len(entries))
 	}
 }
+
+func TestAVDigitsFreshImageNoise(t *testing.T) {
+	params := map[string]any{"image_noise_fresh": true, "standardize": false}
+	d := openT(t, "av-digits", Config{Params: params})
+	tr := splitT(t, d, "train")
+	clean := openT(t, "av-digits", Config{Params: map[string]any{"image_noise": 0, "standardize": false}})
+	ref := loadAll(t, splitT(t, clean, "train"))[1]
+	idx := []int{0, 1, 2, 3}
+	a, err := tr.Load(idx, Stream(1, "aug"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := tr.Load(idx, Stream(1, "aug"))
+	c, _ := tr.Load(idx, Stream(2, "aug"))
+	e1, _ := tr.Load(idx, nil)
+	e2, _ := tr.Load(idx, nil)
+	if !slices.Equal(a[1].Data, b[1].Data) || slices.Equal(a[1].Data, c[1].Data) {
+		t.Error("fresh noise should follow the augmentation stream")
+	}
+	if !slices.Equal(e1[1].Data, e2[1].Data) {
+		t.Error("without a stream the noise should be fixed per sample")
+	}
+	// The noise has the configured std 0.5 around the clean image.
+	var ss float64
+	for r := range idx {
+		for k, v := range c[1].Row(r) {
+			e := float64(v - ref.Row(r)[k])
+			ss += e * e
+		}
+	}
+	if std := math.Sqrt(ss / float64(len(idx)*784)); math.Abs(std-0.5) > 0.03 {
+		t.Errorf("noise std %.3f, want 0.5", std)
+	}
+	// Standardised: the noise scales with the training statistics.
+	ds := openT(t, "av-digits", Config{Params: map[string]any{"image_noise_fresh": true}})
+	fixed := openT(t, "av-digits", Config{})
+	x1 := loadAll(t, splitT(t, ds, "test"))[1]
+	x2 := loadAll(t, splitT(t, fixed, "test"))[1]
+	m1, s1 := meanStd(x1.Data)
+	m2, s2 := meanStd(x2.Data)
+	if math.Abs(m1-m2) > 0.01 || math.Abs(s1-s2) > 0.01 {
+		t.Errorf("test images standardised to mean %.3f std %.3f with fresh noise, %.3f %.3f without", m1, s1, m2, s2)
+	}
+}

@@ -7,12 +7,12 @@ import "golang.org/x/sys/cpu"
 // kernel12x32AVX512 is the AVX-512F microkernel (kernel_avx512_amd64.s).
 //
 //go:noescape
-func kernel12x32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernel12x32AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // kernel6x16AVX2 is the AVX2+FMA microkernel (kernel_avx2_amd64.s).
 //
 //go:noescape
-func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
+func kernel6x16AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 var (
 	kernelAVX512 = &kernel{

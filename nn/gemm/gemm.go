@@ -145,13 +145,21 @@ func ceilDiv(x, y int) int { return (x + y - 1) / y }
 // so that A and B are read once, row after row.
 const packBudget = 1 << 20
 
+// directPanels is the reuse below which an operand is read in place
+// instead of packed: op(B) = B (rows contiguous) when C has at most this
+// many row panels, op(A) = Aᵀ (its k-steps contiguous) when C has at most
+// this many column panels. Each packed value would be used by that many
+// microkernel calls only, too few to repay the copy.
+const directPanels = 8
+
 // gemm computes C = alpha*op(A)*op(B) + beta*C with kn on up to workers
 // goroutines, for m, n, k > 0 and alpha != 0 and arguments already checked.
 //
 // For each block of nc columns, op(B) is packed for all of K; then for each
 // block of mc rows op(A) is packed for all of K, and the product of the two
 // is computed in work items of rows x columns, each running over the K
-// blocks in order.
+// blocks in order. Full panels of an operand with little reuse are read in
+// place (see directPanels); the arithmetic is the same either way.
 func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	// Cut K into equal blocks of at most kn.kc: the cut depends on k and the
@@ -159,6 +167,8 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 	kcStep := ceilDiv(k, ceilDiv(k, kn.kc))
 	ncBlock := min(kn.nc, ceilDiv(n, nr)*nr, max(nr, packBudget/k/nr*nr))
 	mcBlock := min(kn.mc, ceilDiv(m, mr)*mr, max(mr, packBudget/k/mr*mr))
+	directB := !bTrans && ceilDiv(m, mr) <= directPanels
+	directA := aTrans && ceilDiv(n, nr) <= directPanels
 	buf := getBuf((mcBlock + ncBlock) * k)
 	defer bufPool.Put(buf)
 	bufA, bufB := (*buf)[:mcBlock*k], (*buf)[mcBlock*k:]
@@ -168,18 +178,38 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 		nc := min(ncBlock, n-jc)
 		nPanels := ceilDiv(nc, nr)
 		ncPad := nPanels * nr
+		// panelB returns B panel jp of the K block starting at pc and its
+		// stride.
+		panelB := func(pc, kc, jp int) (*float32, int) {
+			if directB && (jp+1)*nr <= nc {
+				return &b[pc*ldb+jc+jp*nr], ldb
+			}
+			return &bufB[pc*ncPad+jp*nr*kc], nr
+		}
 		parallelFor(workers, nPanels*kBlocks, func(item int) {
 			jp, pc := item%nPanels, (item/nPanels)*kcStep
-			kc := min(kcStep, k-pc)
 			col := jp * nr
+			if directB && col+nr <= nc {
+				return
+			}
+			kc := min(kcStep, k-pc)
 			packB(bufB[pc*ncPad+jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
 		})
 		for ic := 0; ic < m; ic += mcBlock {
 			mc := min(mcBlock, m-ic)
 			mPanels := ceilDiv(mc, mr)
 			mcPad := mPanels * mr
+			panelA := func(pc, kc, ip int) (*float32, int) {
+				if directA && (ip+1)*mr <= mc {
+					return &a[pc*lda+ic+ip*mr], lda
+				}
+				return &bufA[pc*mcPad+ip*mr*kc], mr
+			}
 			parallelFor(workers, mPanels, func(ip int) {
 				row := ip * mr
+				if directA && row+mr <= mc {
+					return
+				}
 				for pc := 0; pc < k; pc += kcStep {
 					kc := min(kcStep, k-pc)
 					packA(bufA[pc*mcPad+ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
@@ -197,53 +227,58 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 			parallelFor(workers, rowItems*colItems, func(item int) {
 				i0 := (item % rowItems) * rowChunk
 				j0 := (item / rowItems) * colChunk
+				t := tile{kn: kn, c: c, ldc: ldc, alpha: alpha}
 				for pc := 0; pc < k; pc += kcStep {
-					betaEff := beta
+					t.beta = beta
 					if pc > 0 {
-						betaEff = 1
+						t.beta = 1
 					}
-					kn.block(bufA[pc*mcPad:], bufB[pc*ncPad:], min(kcStep, k-pc),
-						i0, min(i0+rowChunk, mPanels), j0, min(j0+colChunk, nPanels),
-						ic, mc, jc, nc, alpha, betaEff, c, ldc)
+					kc := min(kcStep, k-pc)
+					for jp := j0; jp < min(j0+colChunk, nPanels); jp++ {
+						bp, ldbp := panelB(pc, kc, jp)
+						col := jp * nr
+						for ip := i0; ip < min(i0+rowChunk, mPanels); ip++ {
+							ap, ldap := panelA(pc, kc, ip)
+							row := ip * mr
+							t.run(kc, ap, ldap, bp, ldbp, ic+row, min(mr, mc-row), jc+col, min(nr, nc-col))
+						}
+					}
 				}
 			})
 		}
 	}
 }
 
-// block runs the microkernel over row panels [i0, i1) and column panels
-// [j0, j1) of the packed block whose top-left element is C[ic][jc] and
-// whose size is mc x nc.
-func (kn *kernel) block(bufA, bufB []float32, kc, i0, i1, j0, j1, ic, mc, jc, nc int, alpha, beta float32, c []float32, ldc int) {
-	mr, nr := kn.mr, kn.nr
-	var tmp []float32
-	for jp := j0; jp < j1; jp++ {
-		bp := &bufB[jp*nr*kc]
-		col := jp * nr
-		ncols := min(nr, nc-col)
-		for ip := i0; ip < i1; ip++ {
-			ap := &bufA[ip*mr*kc]
-			row := ip * mr
-			nrows := min(mr, mc-row)
-			off := (ic+row)*ldc + jc + col
-			if nrows == mr && ncols == nr {
-				kn.micro(kc, ap, bp, &c[off], ldc, alpha, beta)
-				continue
-			}
-			// Edge tile: same kernel on a scratch tile, so edge elements
-			// get exactly the arithmetic of interior ones.
-			if tmp == nil {
-				tmp = make([]float32, mr*nr)
-			}
-			if beta != 0 {
-				for r := range nrows {
-					copy(tmp[r*nr:r*nr+ncols], c[off+r*ldc:off+r*ldc+ncols])
-				}
-			}
-			kn.micro(kc, ap, bp, &tmp[0], nr, alpha, beta)
-			for r := range nrows {
-				copy(c[off+r*ldc:off+r*ldc+ncols], tmp[r*nr:r*nr+ncols])
-			}
+// tile runs the microkernel for one work item.
+type tile struct {
+	kn          *kernel
+	c           []float32
+	ldc         int
+	alpha, beta float32
+	tmp         []float32 // scratch tile for the edges, allocated on first use
+}
+
+// run computes the nrows x ncols tile of C at (row, col) from the panels
+// a and b, whose K blocks have kc steps.
+func (t *tile) run(kc int, a *float32, lda int, b *float32, ldb int, row, nrows, col, ncols int) {
+	mr, nr := t.kn.mr, t.kn.nr
+	off := row*t.ldc + col
+	if nrows == mr && ncols == nr {
+		t.kn.micro(kc, a, lda, b, ldb, &t.c[off], t.ldc, t.alpha, t.beta)
+		return
+	}
+	// Edge tile: same kernel on a scratch tile, so edge elements get
+	// exactly the arithmetic of interior ones.
+	if t.tmp == nil {
+		t.tmp = make([]float32, mr*nr)
+	}
+	if t.beta != 0 {
+		for r := range nrows {
+			copy(t.tmp[r*nr:r*nr+ncols], t.c[off+r*t.ldc:off+r*t.ldc+ncols])
 		}
+	}
+	t.kn.micro(kc, a, lda, b, ldb, &t.tmp[0], nr, t.alpha, t.beta)
+	for r := range nrows {
+		copy(t.c[off+r*t.ldc:off+r*t.ldc+ncols], t.tmp[r*nr:r*nr+ncols])
 	}
 }

@@ -2,14 +2,17 @@ package gemm
 
 import "unsafe"
 
-// microKernel computes one mr x nr tile of C from a packed A panel (k steps
-// of mr values) and a packed B panel (k steps of nr values):
+// microKernel computes one mr x nr tile of C from an A panel (k steps of mr
+// values, step p at a[p*lda:]) and a B panel (k steps of nr values, step p
+// at b[p*ldb:]):
 //
 //	C[i*ldc+j] = alpha*acc[i][j] + beta*C[i*ldc+j]
 //
-// where acc[i][j] is the in-order sum over p of a[p*mr+i]*b[p*nr+j]. With
-// beta == 0 (either sign) C is written without being read.
-type microKernel func(k int, a, b, c *float32, ldc int, alpha, beta float32)
+// where acc[i][j] is the in-order sum over p of a[p*lda+i]*b[p*ldb+j]. A
+// packed panel has lda = mr or ldb = nr; an operand read in place has its
+// own row stride. With beta == 0 (either sign) C is written without being
+// read.
+type microKernel func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // kernel is a microkernel with the blocking parameters tuned for it.
 type kernel struct {
@@ -24,9 +27,9 @@ type kernel struct {
 
 // kernel4x4Go is the portable microkernel: a 4x4 tile held in sixteen
 // scalar accumulators.
-func kernel4x4Go(k int, a, b, c *float32, ldc int, alpha, beta float32) {
-	ap := unsafe.Slice(a, 4*k)
-	bp := unsafe.Slice(b, 4*k)
+func kernel4x4Go(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
+	ap := unsafe.Slice(a, (k-1)*lda+4)
+	bp := unsafe.Slice(b, (k-1)*ldb+4)
 	var (
 		c00, c01, c02, c03 float32
 		c10, c11, c12, c13 float32
@@ -34,8 +37,8 @@ func kernel4x4Go(k int, a, b, c *float32, ldc int, alpha, beta float32) {
 		c30, c31, c32, c33 float32
 	)
 	for p := 0; p < k; p++ {
-		av := ap[4*p : 4*p+4 : 4*p+4]
-		bv := bp[4*p : 4*p+4 : 4*p+4]
+		av := ap[p*lda : p*lda+4 : p*lda+4]
+		bv := bp[p*ldb : p*ldb+4 : p*ldb+4]
 		a0, a1, a2, a3 := av[0], av[1], av[2], av[3]
 		b0, b1, b2, b3 := bv[0], bv[1], bv[2], bv[3]
 		c00 += a0 * b0

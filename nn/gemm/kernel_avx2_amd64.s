@@ -2,30 +2,33 @@
 
 #include "textflag.h"
 
-// One k step of the 6x16 AVX2 microkernel. The packed A panel holds 6
-// floats per step (SI), the packed B panel 16 floats per step (DI).
-// Accumulators: row r uses Y(4+2r) for columns 0-7 and Y(5+2r) for 8-15.
-#define STEP6x16(aoff, boff) \
-	VMOVUPS boff(DI), Y0; \
-	VMOVUPS boff+32(DI), Y1; \
-	VBROADCASTSS aoff(SI), Y2; \
-	VBROADCASTSS aoff+4(SI), Y3; \
+// One k step of the 6x16 AVX2 microkernel: the 6 A values of the step are
+// at SI, the 16 B values at DI; SI and DI then advance by the panel strides
+// R10 and R9. Accumulators: row r uses Y(4+2r) for columns 0-7 and Y(5+2r)
+// for 8-15.
+#define STEP6x16 \
+	VMOVUPS (DI), Y0; \
+	VMOVUPS 32(DI), Y1; \
+	VBROADCASTSS 0(SI), Y2; \
 	VFMADD231PS Y0, Y2, Y4; \
 	VFMADD231PS Y1, Y2, Y5; \
+	VBROADCASTSS 4(SI), Y3; \
 	VFMADD231PS Y0, Y3, Y6; \
 	VFMADD231PS Y1, Y3, Y7; \
-	VBROADCASTSS aoff+8(SI), Y2; \
-	VBROADCASTSS aoff+12(SI), Y3; \
+	VBROADCASTSS 8(SI), Y2; \
 	VFMADD231PS Y0, Y2, Y8; \
 	VFMADD231PS Y1, Y2, Y9; \
+	VBROADCASTSS 12(SI), Y3; \
 	VFMADD231PS Y0, Y3, Y10; \
 	VFMADD231PS Y1, Y3, Y11; \
-	VBROADCASTSS aoff+16(SI), Y2; \
-	VBROADCASTSS aoff+20(SI), Y3; \
+	VBROADCASTSS 16(SI), Y2; \
 	VFMADD231PS Y0, Y2, Y12; \
 	VFMADD231PS Y1, Y2, Y13; \
+	VBROADCASTSS 20(SI), Y3; \
 	VFMADD231PS Y0, Y3, Y14; \
-	VFMADD231PS Y1, Y3, Y15
+	VFMADD231PS Y1, Y3, Y15; \
+	ADDQ R10, SI; \
+	ADDQ R9, DI
 
 // Store one C row and advance DX to the next: C = alpha*acc (beta == 0 path).
 #define STORE0(lo, hi) \
@@ -45,13 +48,17 @@
 	VMOVUPS Y1, 32(DX); \
 	ADDQ R8, DX
 
-// func kernel6x16AVX2(k int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
+// func kernel6x16AVX2(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ lda+16(FP), R10
+	SHLQ $2, R10
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $2, R9
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
 	SHLQ $2, R8
 
 	VXORPS Y4, Y4, Y4
@@ -72,12 +79,10 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
 	JZ   tail
 
 loop4:
-	STEP6x16(0, 0)
-	STEP6x16(24, 64)
-	STEP6x16(48, 128)
-	STEP6x16(72, 192)
-	ADDQ $96, SI
-	ADDQ $256, DI
+	STEP6x16
+	STEP6x16
+	STEP6x16
+	STEP6x16
 	DECQ BX
 	JNZ  loop4
 
@@ -86,15 +91,13 @@ tail:
 	JZ   epilogue
 
 loop1:
-	STEP6x16(0, 0)
-	ADDQ $24, SI
-	ADDQ $64, DI
+	STEP6x16
 	DECQ CX
 	JNZ  loop1
 
 epilogue:
-	VBROADCASTSS alpha+40(FP), Y2
-	MOVL beta+44(FP), AX
+	VBROADCASTSS alpha+56(FP), Y2
+	MOVL beta+60(FP), AX
 	TESTL $0x7fffffff, AX
 	JNZ  update
 
@@ -108,7 +111,7 @@ epilogue:
 	RET
 
 update:
-	VBROADCASTSS beta+44(FP), Y3
+	VBROADCASTSS beta+60(FP), Y3
 	UPDATE(Y4, Y5)
 	UPDATE(Y6, Y7)
 	UPDATE(Y8, Y9)

@@ -2,49 +2,52 @@
 
 #include "textflag.h"
 
-// One k step of the 12x32 AVX-512 microkernel. The packed A panel holds 12
-// floats per step (SI), the packed B panel 32 floats per step (DI). Each A
-// element is broadcast once into one of Z2-Z7 and used by two FMAs.
-// Accumulators: row r uses Z(8+2r) for columns 0-15 and Z(9+2r) for 16-31.
-#define STEP12x32(aoff, boff) \
-	VMOVUPS boff(DI), Z0; \
-	VMOVUPS boff+64(DI), Z1; \
-	VBROADCASTSS aoff+0(SI), Z2; \
+// One k step of the 12x32 AVX-512 microkernel: the 12 A values of the step
+// are at SI (each broadcast once into one of Z2-Z7 and used by two FMAs),
+// the 32 B values at DI; SI and DI then advance by the panel strides R10
+// and R9. Accumulators: row r uses Z(8+2r) for columns 0-15 and Z(9+2r)
+// for 16-31.
+#define STEP12x32 \
+	VMOVUPS (DI), Z0; \
+	VMOVUPS 64(DI), Z1; \
+	VBROADCASTSS 0(SI), Z2; \
 	VFMADD231PS Z0, Z2, Z8; \
 	VFMADD231PS Z1, Z2, Z9; \
-	VBROADCASTSS aoff+4(SI), Z3; \
+	VBROADCASTSS 4(SI), Z3; \
 	VFMADD231PS Z0, Z3, Z10; \
 	VFMADD231PS Z1, Z3, Z11; \
-	VBROADCASTSS aoff+8(SI), Z4; \
+	VBROADCASTSS 8(SI), Z4; \
 	VFMADD231PS Z0, Z4, Z12; \
 	VFMADD231PS Z1, Z4, Z13; \
-	VBROADCASTSS aoff+12(SI), Z5; \
+	VBROADCASTSS 12(SI), Z5; \
 	VFMADD231PS Z0, Z5, Z14; \
 	VFMADD231PS Z1, Z5, Z15; \
-	VBROADCASTSS aoff+16(SI), Z6; \
+	VBROADCASTSS 16(SI), Z6; \
 	VFMADD231PS Z0, Z6, Z16; \
 	VFMADD231PS Z1, Z6, Z17; \
-	VBROADCASTSS aoff+20(SI), Z7; \
+	VBROADCASTSS 20(SI), Z7; \
 	VFMADD231PS Z0, Z7, Z18; \
 	VFMADD231PS Z1, Z7, Z19; \
-	VBROADCASTSS aoff+24(SI), Z2; \
+	VBROADCASTSS 24(SI), Z2; \
 	VFMADD231PS Z0, Z2, Z20; \
 	VFMADD231PS Z1, Z2, Z21; \
-	VBROADCASTSS aoff+28(SI), Z3; \
+	VBROADCASTSS 28(SI), Z3; \
 	VFMADD231PS Z0, Z3, Z22; \
 	VFMADD231PS Z1, Z3, Z23; \
-	VBROADCASTSS aoff+32(SI), Z4; \
+	VBROADCASTSS 32(SI), Z4; \
 	VFMADD231PS Z0, Z4, Z24; \
 	VFMADD231PS Z1, Z4, Z25; \
-	VBROADCASTSS aoff+36(SI), Z5; \
+	VBROADCASTSS 36(SI), Z5; \
 	VFMADD231PS Z0, Z5, Z26; \
 	VFMADD231PS Z1, Z5, Z27; \
-	VBROADCASTSS aoff+40(SI), Z6; \
+	VBROADCASTSS 40(SI), Z6; \
 	VFMADD231PS Z0, Z6, Z28; \
 	VFMADD231PS Z1, Z6, Z29; \
-	VBROADCASTSS aoff+44(SI), Z7; \
+	VBROADCASTSS 44(SI), Z7; \
 	VFMADD231PS Z0, Z7, Z30; \
-	VFMADD231PS Z1, Z7, Z31
+	VFMADD231PS Z1, Z7, Z31; \
+	ADDQ R10, SI; \
+	ADDQ R9, DI
 
 // Store one C row and advance DX to the next: C = alpha*acc (beta == 0).
 #define STORE0(lo, hi) \
@@ -64,13 +67,17 @@
 	VMOVUPS Z1, 64(DX); \
 	ADDQ R8, DX
 
-// func kernel12x32AVX512(k int, a, b, c *float32, ldc int, alpha, beta float32)
-TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-48
+// func kernel12x32AVX512(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
+	MOVQ lda+16(FP), R10
+	SHLQ $2, R10
+	MOVQ b+24(FP), DI
+	MOVQ ldb+32(FP), R9
+	SHLQ $2, R9
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R8
 	SHLQ $2, R8
 
 	VPXORD Z8, Z8, Z8
@@ -103,12 +110,10 @@ TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-48
 	JZ   tail
 
 loop4:
-	STEP12x32(0, 0)
-	STEP12x32(48, 128)
-	STEP12x32(96, 256)
-	STEP12x32(144, 384)
-	ADDQ $192, SI
-	ADDQ $512, DI
+	STEP12x32
+	STEP12x32
+	STEP12x32
+	STEP12x32
 	DECQ BX
 	JNZ  loop4
 
@@ -117,15 +122,13 @@ tail:
 	JZ   epilogue
 
 loop1:
-	STEP12x32(0, 0)
-	ADDQ $48, SI
-	ADDQ $128, DI
+	STEP12x32
 	DECQ CX
 	JNZ  loop1
 
 epilogue:
-	VBROADCASTSS alpha+40(FP), Z2
-	MOVL beta+44(FP), AX
+	VBROADCASTSS alpha+56(FP), Z2
+	MOVL beta+60(FP), AX
 	TESTL $0x7fffffff, AX
 	JNZ  update
 
@@ -145,7 +148,7 @@ epilogue:
 	RET
 
 update:
-	VBROADCASTSS beta+44(FP), Z3
+	VBROADCASTSS beta+60(FP), Z3
 	UPDATE(Z8, Z9)
 	UPDATE(Z10, Z11)
 	UPDATE(Z12, Z13)
