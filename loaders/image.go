@@ -7,6 +7,8 @@ import (
 	"image/color"
 	_ "image/jpeg" // register the JPEG decoder for image.Decode
 	_ "image/png"  // register the PNG decoder for image.Decode
+	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -22,14 +24,29 @@ var (
 	ImageNetStd  = [3]float32{0.229, 0.224, 0.225}
 )
 
+// maxImagePixels bounds the width x height an image header may declare
+// before ReadImage allocates the pixels (64 Mpixel).
+const maxImagePixels = 1 << 26
+
 // ReadImage decodes a JPEG or PNG file (the format is detected from the
-// content, not the name).
+// content, not the name). Images declaring more than 64 Mpixel are
+// rejected before decoding.
 func ReadImage(path string) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("loaders: read image: %w", err)
 	}
 	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil, fmt.Errorf("loaders: image %s: %w", path, err)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > maxImagePixels {
+		return nil, fmt.Errorf("loaders: image %s: %dx%d pixels, more than %d", path, cfg.Width, cfg.Height, maxImagePixels)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("loaders: image %s: %w", path, err)
+	}
 	img, format, err := image.Decode(f)
 	if err != nil {
 		return nil, fmt.Errorf("loaders: image %s: %w", path, err)
@@ -357,7 +374,7 @@ func imagePlanes(img image.Image) ([]float64, int, int) {
 var frameExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true}
 
 // ReadFrames lists the frame images (.jpg, .jpeg, .png, any case) of a clip
-// directory in sorted name order and returns the paths of n of them evenly
+// directory (symbolic links to files included) in sorted name order and returns the paths of n of them evenly
 // spaced: frame k of n is file floor((2k+1) m / (2n)) of m, the centre of
 // the k-th of n equal segments (the middle file for n = 1). When n > m
 // files repeat. It fails, naming dir, if dir cannot be read, holds no
@@ -372,9 +389,18 @@ func ReadFrames(dir string, n int) ([]string, error) {
 	}
 	var files []string // os.ReadDir returns entries sorted by name
 	for _, e := range entries {
-		if e.Type().IsRegular() && frameExts[strings.ToLower(filepath.Ext(e.Name()))] {
-			files = append(files, filepath.Join(dir, e.Name()))
+		if !frameExts[strings.ToLower(filepath.Ext(e.Name()))] {
+			continue
 		}
+		p := filepath.Join(dir, e.Name())
+		if e.Type()&fs.ModeSymlink != 0 { // follow links to frame files
+			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+				continue
+			}
+		} else if !e.Type().IsRegular() {
+			continue
+		}
+		files = append(files, p)
 	}
 	if len(files) == 0 {
 		return nil, errors.New("loaders: frames: no .jpg, .jpeg or .png files in " + dir)

@@ -1,6 +1,9 @@
 package loaders
 
 import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -227,6 +230,23 @@ func TestReadImagePNGAndJPEG(t *testing.T) {
 	if _, err := ReadImage(bad); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("corrupt JPEG: error %v does not name the file", err)
 	}
+	// A PNG header declaring 100000 x 100000 pixels is refused before decoding.
+	huge := image.NewGray(image.Rect(0, 0, 1, 1))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, huge); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	binary.BigEndian.PutUint32(b[16:], 100000) // IHDR width
+	binary.BigEndian.PutUint32(b[20:], 100000) // IHDR height
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	hp := filepath.Join(dir, "huge.png")
+	if err := os.WriteFile(hp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadImage(hp); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("huge PNG: error %v", err)
+	}
 }
 
 func TestReadFrames(t *testing.T) {
@@ -239,15 +259,23 @@ func TestReadFrames(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub.jpg"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A link to a frame counts (frame_06 sorts last); a dangling link does not.
+	if err := os.Symlink(filepath.Join(dir, "frame_01.jpg"), filepath.Join(dir, "frame_06.jpg")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "gone.jpg"), filepath.Join(dir, "frame_00.jpg")); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		n    int
 		want []string
 	}{
-		{1, []string{"frame_03.jpg"}},
-		{2, []string{"frame_02.jpeg", "frame_04.jpg"}},
-		{3, []string{"frame_01.jpg", "frame_03.jpg", "frame_05.PNG"}},
-		{5, []string{"frame_01.jpg", "frame_02.jpeg", "frame_03.jpg", "frame_04.jpg", "frame_05.PNG"}},
-		{7, []string{"frame_01.jpg", "frame_02.jpeg", "frame_02.jpeg", "frame_03.jpg", "frame_04.jpg", "frame_04.jpg", "frame_05.PNG"}},
+		// m = 6 files; frame k of n is file floor((2k+1)*6/(2n)).
+		{1, []string{"frame_04.jpg"}},
+		{2, []string{"frame_02.jpeg", "frame_05.PNG"}},
+		{3, []string{"frame_02.jpeg", "frame_04.jpg", "frame_06.jpg"}},
+		{6, []string{"frame_01.jpg", "frame_02.jpeg", "frame_03.jpg", "frame_04.jpg", "frame_05.PNG", "frame_06.jpg"}},
+		{7, []string{"frame_01.jpg", "frame_02.jpeg", "frame_03.jpg", "frame_04.jpg", "frame_04.jpg", "frame_05.PNG", "frame_06.jpg"}},
 	}
 	for _, c := range cases {
 		got, err := ReadFrames(dir, c.n)
