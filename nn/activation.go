@@ -12,9 +12,25 @@ type elementwise struct {
 	name  string
 	y, dx *Tensor
 	ok    bool
+	mode  inPlace
+}
+
+// inPlace says which passes of a layer may overwrite their argument instead
+// of writing a buffer of their own. Composite layers (the encoders, the
+// residual block) set it on inner layers whose argument is an intermediate
+// result nobody else reads, which halves their activation memory; layers
+// made by the exported constructors never overwrite their arguments.
+type inPlace struct {
+	forward, backward bool
 }
 
 func (e *elementwise) out(x *Tensor, train bool) *Tensor {
+	if e.mode.forward {
+		if train {
+			e.y, e.ok = x, true
+		}
+		return x
+	}
 	y := output(&e.y, train, false, x.Shape...)
 	if train {
 		e.ok = true
@@ -29,7 +45,16 @@ func (e *elementwise) grad(dy *Tensor) *Tensor {
 	if len(dy.Data) != len(e.y.Data) {
 		panic(fmt.Sprintf("nn: %s: gradient shape %v, output shape %v", e.name, dy.Shape, e.y.Shape))
 	}
+	if e.mode.backward {
+		return dy
+	}
 	return ensure(&e.dx, false, e.y.Shape...)
+}
+
+// newInPlaceReLU returns a ReLU whose passes overwrite their argument as
+// mode says.
+func newInPlaceReLU(mode inPlace) *ReLU {
+	return &ReLU{elementwise{name: "ReLU", mode: mode}}
 }
 
 // Params returns nil: activations have no parameters.

@@ -19,6 +19,7 @@ type BatchNorm struct {
 	xhat, y, dx *Tensor
 	invStd      []float64
 	ok          bool
+	mode        inPlace
 }
 
 // NewBatchNorm2D returns batch normalisation over the channels of [N, C, H, W].
@@ -54,7 +55,10 @@ func (b *BatchNorm) dims(x *Tensor) (n, s int) {
 // Forward normalises x.
 func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 	n, s := b.dims(x)
-	y := output(&b.y, train, false, x.Shape...)
+	y := x
+	if !b.mode.forward {
+		y = output(&b.y, train, false, x.Shape...)
+	}
 	gamma, beta := b.Gamma.Value.Data, b.Beta.Value.Data
 	if !train {
 		rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
@@ -132,7 +136,10 @@ func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	}
 	n, s := b.dims(dy)
 	m := float64(n * s)
-	dx := ensure(&b.dx, false, dy.Shape...)
+	dx := dy
+	if !b.mode.backward {
+		dx = ensure(&b.dx, false, dy.Shape...)
+	}
 	xh := b.xhat.Data
 	parallelFor(b.C, n*s, func(lo, hi int) {
 		for c := lo; c < hi; c++ {

@@ -44,10 +44,14 @@ func NewCNNEncoder(name string, inShape []int, widths []int, out int, rng *rand.
 		if h < 2 || w < 2 {
 			panic(fmt.Sprintf("nn: CNN encoder %q: input %v is too small for %d pooling blocks", name, inShape, len(widths)))
 		}
+		// Batch norm and ReLU overwrite the convolution's output and the
+		// pooling's input gradient, intermediate results nobody else reads.
+		bn := NewBatchNorm2D(prefixed(name, fmt.Sprintf("bn%d", i)), width)
+		bn.mode = inPlace{forward: true, backward: true}
 		e.Body.Layers = append(e.Body.Layers,
 			NewConv2D(prefixed(name, fmt.Sprintf("conv%d", i)), c, width, 3, 3, 1, 1, false, rng),
-			NewBatchNorm2D(prefixed(name, fmt.Sprintf("bn%d", i)), width),
-			NewReLU(),
+			bn,
+			newInPlaceReLU(inPlace{forward: true, backward: true}),
 			NewMaxPool2D(2, 2, 0))
 		c, h, w = width, h/2, w/2
 	}

@@ -19,16 +19,10 @@ type Conv2D struct {
 	Stride, Pad         int
 	x                   *Tensor
 	y, dx               *Tensor
-	train, eval         convScratch
-	dyc, dcols          *Tensor
-	colsHoldBatch       bool // train.cols still holds the whole batch's im2col
+	cols                *Tensor // im2col of the whole batch when it fits in one chunk
+	colsHoldBatch       bool    // cols holds the last training batch's im2col
 	n, h, w, outH, outW int
 	chunk               int
-}
-
-// convScratch holds the im2col matrix and the GEMM result of one chunk.
-type convScratch struct {
-	cols, tmp *Tensor
 }
 
 // NewConv2D returns a convolution with a Kaiming-normal (fan_out) weight and,
@@ -74,24 +68,37 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	k := c.InC * c.KH * c.KW
 	chunk := max(1, min(n, colBudget/max(1, k*p)))
 	y := output(&c.y, train, false, n, c.OutC, oh, ow)
-	s := &c.eval
 	if train {
-		s = &c.train
 		c.x, c.n, c.h, c.w, c.outH, c.outW, c.chunk = x, n, h, w, oh, ow, chunk
 		c.colsHoldBatch = chunk == n
 	}
+	keep := train && c.colsHoldBatch // keep the im2col matrix for Backward
+	var tmp, scratch *[]float32
+	if chunk > 1 {
+		tmp = getScratch(c.OutC * chunk * p)
+		defer putScratch(tmp)
+	}
+	if !keep {
+		scratch = getScratch(k * chunk * p)
+		defer putScratch(scratch)
+	}
 	for n0 := 0; n0 < n; n0 += chunk {
 		g := min(chunk, n-n0)
-		cols := ensure(&s.cols, false, k, g*p)
-		c.im2col(cols.Data, x.Data, n0, g, h, w, oh, ow)
-		if g == 1 {
-			gemm(false, false, c.OutC, p, k, 1, c.W.Value.Data, k, cols.Data, p, 0, y.Data[n0*c.OutC*p:], p)
+		var cols []float32
+		if keep {
+			cols = ensure(&c.cols, false, k, g*p).Data
 		} else {
-			tmp := ensure(&s.tmp, false, c.OutC, g*p)
-			gemm(false, false, c.OutC, g*p, k, 1, c.W.Value.Data, k, cols.Data, g*p, 0, tmp.Data, g*p)
+			cols = (*scratch)[:k*g*p]
+		}
+		c.im2col(cols, x.Data, n0, g, h, w, oh, ow)
+		if g == 1 {
+			gemm(false, false, c.OutC, p, k, 1, c.W.Value.Data, k, cols, p, 0, y.Data[n0*c.OutC*p:], p)
+		} else {
+			t := (*tmp)[:c.OutC*g*p]
+			gemm(false, false, c.OutC, g*p, k, 1, c.W.Value.Data, k, cols, g*p, 0, t, g*p)
 			for o := range c.OutC {
 				for i := range g {
-					copy(y.Data[((n0+i)*c.OutC+o)*p:][:p], tmp.Data[o*g*p+i*p:][:p])
+					copy(y.Data[((n0+i)*c.OutC+o)*p:][:p], t[o*g*p+i*p:][:p])
 				}
 			}
 		}
@@ -132,28 +139,41 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 			}
 		}
 	}
+	var cols, dyc, dcols *[]float32
+	if !c.colsHoldBatch {
+		cols = getScratch(k * c.chunk * p)
+		defer putScratch(cols)
+	}
+	if c.chunk > 1 {
+		dyc = getScratch(c.OutC * c.chunk * p)
+		defer putScratch(dyc)
+	}
+	dcols = getScratch(k * c.chunk * p)
+	defer putScratch(dcols)
 	for n0 := 0; n0 < n; n0 += c.chunk {
 		g := min(c.chunk, n-n0)
-		cols := ensure(&c.train.cols, false, k, g*p)
-		if !c.colsHoldBatch {
-			c.im2col(cols.Data, c.x.Data, n0, g, c.h, c.w, c.outH, c.outW)
-		}
-		var dyc []float32
-		if g == 1 {
-			dyc = dy.Data[n0*c.OutC*p:][:c.OutC*p]
+		var cm []float32
+		if c.colsHoldBatch {
+			cm = c.cols.Data
 		} else {
-			t := ensure(&c.dyc, false, c.OutC, g*p)
+			cm = (*cols)[:k*g*p]
+			c.im2col(cm, c.x.Data, n0, g, c.h, c.w, c.outH, c.outW)
+		}
+		var dm []float32
+		if g == 1 {
+			dm = dy.Data[n0*c.OutC*p:][:c.OutC*p]
+		} else {
+			dm = (*dyc)[:c.OutC*g*p]
 			for o := range c.OutC {
 				for i := range g {
-					copy(t.Data[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
+					copy(dm[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
 				}
 			}
-			dyc = t.Data
 		}
-		gemm(false, true, c.OutC, k, g*p, 1, dyc, g*p, cols.Data, g*p, 1, c.W.Grad.Data, k)
-		dcols := ensure(&c.dcols, false, k, g*p)
-		gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dyc, g*p, 0, dcols.Data, g*p)
-		c.col2im(dx.Data, dcols.Data, n0, g, c.h, c.w, c.outH, c.outW)
+		gemm(false, true, c.OutC, k, g*p, 1, dm, g*p, cm, g*p, 1, c.W.Grad.Data, k)
+		dc := (*dcols)[:k*g*p]
+		gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dm, g*p, 0, dc, g*p)
+		c.col2im(dx.Data, dc, n0, g, c.h, c.w, c.outH, c.outW)
 	}
 	return dx
 }

@@ -14,8 +14,7 @@ type BasicBlock struct {
 	BN1, BN2     *BatchNorm
 	DownConv     *Conv2D    // nil for the identity shortcut
 	DownBN       *BatchNorm // nil for the identity shortcut
-	relu1, relu2 Layer
-	sum, dx      *Tensor
+	relu1, relu2 *ReLU
 }
 
 // NewBasicBlock returns a block from inC to outC channels whose first
@@ -26,12 +25,19 @@ func NewBasicBlock(name string, inC, outC, stride int, rng *rand.Rand) *BasicBlo
 		BN1:   NewBatchNorm2D(name+".bn1", outC),
 		Conv2: NewConv2D(name+".conv2", outC, outC, 3, 3, 1, 1, false, rng),
 		BN2:   NewBatchNorm2D(name+".bn2", outC),
-		relu1: NewReLU(),
-		relu2: NewReLU(),
+		// Inner results are overwritten in place: the batch norms and
+		// ReLUs write over the convolution outputs, and the first branch's
+		// gradients over the second convolution's. relu2 and bn2 keep
+		// their incoming gradient, which the shortcut still needs.
+		relu1: newInPlaceReLU(inPlace{forward: true, backward: true}),
+		relu2: newInPlaceReLU(inPlace{forward: true}),
 	}
+	b.BN1.mode = inPlace{forward: true, backward: true}
+	b.BN2.mode = inPlace{forward: true}
 	if stride != 1 || inC != outC {
 		b.DownConv = NewConv2D(name+".downsample.0", inC, outC, 1, 1, stride, 0, false, rng)
 		b.DownBN = NewBatchNorm2D(name+".downsample.1", outC)
+		b.DownBN.mode = inPlace{forward: true, backward: true} // runs after the main branch
 	}
 	return b
 }
@@ -46,11 +52,10 @@ func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
 	if !SameShape(main, short) {
 		panic(fmt.Sprintf("nn: BasicBlock %s: residual shape %v and shortcut shape %v differ", b.Conv1.W.Name, main.Shape, short.Shape))
 	}
-	sum := output(&b.sum, train, false, main.Shape...)
-	for i, v := range main.Data {
-		sum.Data[i] = v + short.Data[i]
-	}
-	return b.relu2.Forward(sum, train)
+	// main is the second convolution's output buffer (or a fresh tensor in
+	// evaluation), which nothing reads any more: add the shortcut in place.
+	Axpy(1, short, main)
+	return b.relu2.Forward(main, train)
 }
 
 // Backward returns the gradient with respect to the block's input, the sum
@@ -62,11 +67,9 @@ func (b *BasicBlock) Backward(dy *Tensor) *Tensor {
 	if b.DownConv != nil {
 		dshort = b.DownConv.Backward(b.DownBN.Backward(d))
 	}
-	dx := ensure(&b.dx, false, dmain.Shape...)
-	for i, v := range dmain.Data {
-		dx.Data[i] = v + dshort.Data[i]
-	}
-	return dx
+	// dmain is the first convolution's own gradient buffer.
+	Axpy(1, dshort, dmain)
+	return dmain
 }
 
 // Params returns conv1, bn1, conv2, bn2 and the downsample's parameters.
@@ -104,11 +107,13 @@ type ResNet18 struct {
 // NewResNet18 returns a ResNet-18 encoder for inChannels input channels
 // (1 for spectrograms, 3 for frames).
 func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
+	bn1 := NewBatchNorm2D(prefixed(name, "bn1"), 64)
+	bn1.mode = inPlace{forward: true, backward: true}
 	r := &ResNet18{
 		Stem: NewSequential(
 			NewConv2D(prefixed(name, "conv1"), inChannels, 64, 7, 7, 2, 3, false, rng),
-			NewBatchNorm2D(prefixed(name, "bn1"), 64),
-			NewReLU(),
+			bn1,
+			newInPlaceReLU(inPlace{forward: true, backward: true}),
 			NewMaxPool2D(3, 2, 1)),
 		Pool: NewGlobalAvgPool(),
 		inC:  inChannels,
