@@ -56,10 +56,11 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nExit status: 0 all runs ok, 1 a failed run, an I/O error or an interruption, 2 a usage or config error.")
 	}
-	if err := fs.Parse(args); err != nil {
+	extra, err := parseInterspersed(fs, args)
+	if err != nil {
 		return flagExit(err)
 	}
-	if *suiteArg == "" || fs.NArg() > 0 {
+	if *suiteArg == "" || len(extra) > 0 {
 		fs.Usage()
 		return exitConfig
 	}

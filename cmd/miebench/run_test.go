@@ -112,6 +112,16 @@ func TestRunDeterministicAcrossWorkersAndShards(t *testing.T) {
 			t.Errorf("%s: merged shards differ", f)
 		}
 	}
+	// Flags may follow the directories; the plot is written.
+	png := filepath.Join(t.TempDir(), "curves.svg")
+	if code, _, errs := cli("plot", one, "--suite", suite, "-o", png); code != exitOK {
+		t.Errorf("plot: exit %d\n%s", code, errs)
+	} else if b, err := os.ReadFile(png); err != nil || !bytes.Contains(b, []byte("ogm-ge(alpha=0.8) on synthetic (test, 2 seeds)")) {
+		t.Errorf("plot output: %v", err)
+	}
+	if code, _, errs := cli("plot", one, "-o", "x.gif"); code != exitConfig || !strings.Contains(errs, "want a .png or .svg file") {
+		t.Errorf("plot -o x.gif: exit %d\n%s", code, errs)
+	}
 	// Resuming a finished sweep trains nothing.
 	code, got, errs := cli("run", "--suite", suite, "--out", one, "--progress", "lines")
 	if code != exitOK || got != want || !strings.Contains(errs, "8 already recorded, 0 trained") {

@@ -51,10 +51,11 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	dirs, err := parseInterspersed(fs, args)
+	if err != nil {
 		return flagExit(err)
 	}
-	if fs.NArg() == 0 {
+	if len(dirs) == 0 {
 		fs.Usage()
 		return exitConfig
 	}
@@ -66,7 +67,7 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 			cfg.gap = gap
 		}
 	})
-	return renderTable(fs.Args(), cfg, stdout, stderr)
+	return renderTable(dirs, cfg, stdout, stderr)
 }
 
 // renderTable loads, merges and renders the records of dirs; it returns the
@@ -205,4 +206,25 @@ func (s *setFlags) Set(v string) error {
 	}
 	*s = append(*s, v)
 	return nil
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments (miebench table DIR --format tex), and returns
+// the positional ones; everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if i := len(args) - len(rest) - 1; i >= 0 && args[i] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/miebench/miebench/bench"
+	"github.com/miebench/miebench/bench/report"
+)
+
+func init() {
+	register(command{name: "plot", summary: "draw learning curves per method (PNG or SVG)", run: plotMain})
+}
+
+func plotMain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "curves.png", "output file; the extension chooses the format: .png or .svg")
+	metric := fs.String("metric", "acc", "fused-prediction metric to draw: acc, macro_f1, map")
+	dataset := fs.String("dataset", "", "dataset to draw (required when the records cover several)")
+	split := fs.String("split", "test", "evaluation split of the curves: test or val")
+	suiteArg := fs.String("suite", "", "built-in suite name or suite file: keep only its records and use its method order")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: miebench plot DIR... [--metric M] [--dataset D] [--split test|val] [--suite NAME|FILE] [-o FILE.png|.svg]")
+		fmt.Fprintln(stderr, "\nDraws, for each method, the fused metric and every modality's accuracy")
+		fmt.Fprintln(stderr, "over epochs, and the training loss: the mean over seeds with a min-max band.")
+		fmt.Fprintln(stderr, "A modality whose accuracy stalls while the other climbs is under-trained;")
+		fmt.Fprintln(stderr, "one that falls after rising is being forgotten.")
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	dirs, err := parseInterspersed(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(dirs) == 0 {
+		fs.Usage()
+		return exitConfig
+	}
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
+	if !contains(report.PlotFormats, format) {
+		fmt.Fprintf(stderr, "miebench plot: -o %s: want a .png or .svg file\n", *out)
+		return exitConfig
+	}
+	recs, err := bench.LoadRecords(dirs...)
+	if err != nil {
+		fmt.Fprintf(stderr, "miebench plot: %v\n", err)
+		return exitFail
+	}
+	suite, recs, status := suiteForRecords(*suiteArg, recs, stderr)
+	if status != exitOK {
+		return status
+	}
+	opt := report.PlotOptions{Dataset: *dataset, Metric: *metric, Split: *split}
+	if suite != nil {
+		opt.Rows = suite.Labels()
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		fmt.Fprintf(stderr, "miebench plot: %v\n", err)
+		return exitFail
+	}
+	err = report.Curves(f, format, recs, opt)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(*out)
+		fmt.Fprintf(stderr, "miebench plot: %v\n", err)
+		return exitConfig
+	}
+	fmt.Fprintf(stderr, "miebench plot: wrote %s\n", *out)
+	return exitOK
+}
