@@ -91,10 +91,17 @@ func TestMIEStageSchedule(t *testing.T) {
 			if m.cur != wantMod[e] {
 				t.Errorf("%s: current modality %d, want %d", name, m.cur, wantMod[e])
 			}
-			for l, g := range m.mods {
-				if want := e >= 2 && c.matched[l]; (g != nil) != want {
-					t.Errorf("%s: head layer %d modified %v, want %v", name, l, g != nil, want)
+			for l, fc := range m.heads[m.cur].fc {
+				got := false
+				for _, s := range m.mods {
+					got = got || s.w == fc.W
 				}
+				if want := e >= 2 && c.matched[l]; got != want {
+					t.Errorf("%s: head layer %d modified %v, want %v", name, l, got, want)
+				}
+			}
+			if len(m.mods) > 3 {
+				t.Errorf("%s: %d modified layers with gm_scope=head", name, len(m.mods))
 			}
 		}
 	}
@@ -234,5 +241,57 @@ func TestMIEValidate(t *testing.T) {
 		if (err == nil) != c.ok {
 			t.Errorf("Validate(%v) = %v, want ok %v", c.params, err, c.ok)
 		}
+	}
+}
+
+// TestMIEEncoderScope: with gm_scope=encoder the mlp encoders' linear layers
+// join the head's as sites, their evaluation-mode inputs are the inputs the
+// layers see in a forward pass, and with equal shapes every one of them is
+// modified in the second stage; cnn encoders are rejected at Setup.
+func TestMIEEncoderScope(t *testing.T) {
+	loop := &mieFakeLoop{batches: []*Batch{mlaTestBatch(2, 6, 1), mlaTestBatch(2, 6, 2)}}
+	m := mieTestMethod(t, map[string]any{"stages": "1", "gm_scope": "encoder"})
+	r := mlaTestRun(t, m, []int{5, 5}, 0.1, loop)
+	enc := r.Model.Encoders[0]
+	sites, err := m.mieSites(enc, m.heads[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sites) != 5 || sites[0].key != "enc.0" || sites[2].key != "head.0" {
+		t.Fatalf("sites %v, want enc.0, enc.1, head.0, head.1, head.2", sites)
+	}
+	x := mlaTestBatch(2, 6, 3).X[0]
+	ins := m.mieSiteInputs(enc, m.heads[0], x)
+	m.heads[0].Forward(enc.Forward(x, true), true)
+	for i, s := range sites {
+		want := s.lin.LastInput()
+		for j := range want.Data {
+			if ins[i].Data[j] != want.Data[j] {
+				t.Fatalf("site %s input[%d] = %v, want %v", s.key, j, ins[i].Data[j], want.Data[j])
+			}
+		}
+	}
+	for e := range 2 {
+		if err := m.StartEpoch(r, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(m.mods) != 5 {
+		t.Fatalf("second stage modifies %d layers, want 5", len(m.mods))
+	}
+	var modified, total int
+	for _, s := range sites {
+		modified += s.lin.W.Value.Len()
+	}
+	for _, p := range m.params {
+		total += p.Value.Len()
+	}
+	if want := float64(modified) / float64(total); m.fraction != want {
+		t.Errorf("gm_fraction %v, want %v", m.fraction, want)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	cnn := nn.NewCNNEncoder("enc.v", []int{1, 4, 4}, []int{2}, 5, rng)
+	if _, err := m.mieSites(cnn, m.heads[0]); err == nil {
+		t.Error("gm_scope=encoder with a cnn encoder: want an error")
 	}
 }
