@@ -59,14 +59,12 @@ func flagExit(err error) int {
 	return exitConfig
 }
 
+// firstLine is the first sentence of a doc text's first paragraph, on one line.
 func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexAny(s, ".\n"); i >= 0 {
-		line := s[:i]
-		if s[i] == '.' {
-			line += "."
-		}
-		return strings.Join(strings.Fields(line), " ")
+	para, _, _ := strings.Cut(strings.TrimSpace(s), "\n\n")
+	line := strings.Join(strings.Fields(para), " ")
+	if i := strings.Index(line, ". "); i >= 0 {
+		return line[:i+1]
 	}
-	return s
+	return line
 }
