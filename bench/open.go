@@ -54,9 +54,6 @@ func OpenDataset(spec DatasetSpec) (datasets.Dataset, error) {
 			CacheDir: spec.CacheDir,
 			SkipBad:  spec.SkipBad,
 		})
-		if e.err != nil {
-			e.err = fmt.Errorf("dataset %s: %w", spec.Name, e.err)
-		}
 	})
 	return e.ds, e.err
 }
