@@ -19,7 +19,8 @@ list repeats its last value for the remaining modalities) or named
 "visual:5,audio:5" (every modality exactly once, in the order written).
 The default "25,50" is the released CREMA-D / Kinetics-Sounds schedule
 (audio 25, video 50, repeated); short suites must set it (e.g.
-"audio:5,visual:5" for 20 epochs). At the start of every stage but the
+"audio:5,visual:5" for 20 epochs): a run too short for every modality
+to get a stage fails with that reason. At the start of every stage but the
 first: the best model so far is restored (selected on the suite's selection
 split, validation by default, never test unless the suite asks), the
 gradient-modification matrices are built from the previous stage's modality,
@@ -203,11 +204,25 @@ func (m *MIE) parseLists(modalities []string) error {
 	return nil
 }
 
-// Setup drops the fusion head and adds a 3-layer head per modality.
+// mieLastStageStart is the first epoch of the last stage of the first cycle.
+func mieLastStageStart(stages []mieStage) int {
+	start := 0
+	for _, s := range stages[:len(stages)-1] {
+		start += s.Epochs
+	}
+	return start
+}
+
+// Setup drops the fusion head and adds a 3-layer head per modality. It fails
+// when the run is too short for every modality to get a stage.
 func (m *MIE) Setup(r *Run) error {
 	md := r.Model
 	if err := m.parseLists(md.Modalities); err != nil {
 		return err
+	}
+	if start := mieLastStageStart(m.stages); r.Epochs <= start {
+		return fmt.Errorf("mie: hyperparameter stages %q: the last listed modality %q would start at epoch %d, but the run has %d epochs, so it would never be trained; set shorter stages (e.g. %q)",
+			m.Stages, md.Modalities[m.stages[len(m.stages)-1].Modality], start, r.Epochs, mieListExample(md.Modalities))
 	}
 	md.Fusion = nil
 	m.heads = make([]*mieHead, len(md.Modalities))

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -293,5 +294,28 @@ func TestMIEEncoderScope(t *testing.T) {
 	cnn := nn.NewCNNEncoder("enc.v", []int{1, 4, 4}, []int{2}, 5, rng)
 	if _, err := m.mieSites(cnn, m.heads[0]); err == nil {
 		t.Error("gm_scope=encoder with a cnn encoder: want an error")
+	}
+}
+
+// TestMIESetupRejectsUntrainedModality: with the released "25,50" the second
+// modality would start at epoch 25; a 20-epoch run must fail at Setup,
+// a 26-epoch run is accepted.
+func TestMIESetupRejectsUntrainedModality(t *testing.T) {
+	for _, c := range []struct {
+		epochs int
+		ok     bool
+	}{{20, false}, {25, false}, {26, true}} {
+		rng := rand.New(rand.NewPCG(1, 1))
+		md, err := model.New(model.Config{
+			Modalities: []string{"audio", "visual"}, Shapes: [][]int{{4}, {4}}, Fusion: "concat", NumClasses: 3,
+			Encoders: []model.EncoderConfig{{Kind: "mlp", Dim: 5}, {Kind: "mlp", Dim: 5}},
+		}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = mieTestMethod(t, nil).Setup(&Run{Model: md, InitRNG: rng, Epochs: c.epochs})
+		if (err == nil) != c.ok {
+			t.Errorf("%d epochs with stages 25,50: Setup error %v, want ok %v", c.epochs, err, c.ok)
+		}
 	}
 }
