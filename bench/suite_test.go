@@ -141,3 +141,38 @@ func TestBuiltinSuitesParse(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinSuitesPlan plans every built-in suite against the real method
+// and dataset registries (with the datasets' modalities given, so that no
+// data is read): every method, hyperparameter and grid must be valid.
+func TestBuiltinSuitesPlan(t *testing.T) {
+	mods := func(ds DatasetSpec) ([]string, error) {
+		if ds.Name == "synthetic" {
+			return []string{"m0", "m1"}, nil
+		}
+		return []string{"audio", "visual"}, nil
+	}
+	for _, n := range SuiteNames() {
+		s, err := LoadSuite(n, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, err := s.Plan(mods)
+		if err != nil {
+			t.Errorf("%s: %v", n, err)
+			continue
+		}
+		if want := len(s.Seeds) * len(s.Labels()) * len(s.Datasets); len(runs) != want {
+			t.Errorf("%s: %d runs, want %d", n, len(runs), want)
+		}
+	}
+	// The paper suites need a data root: without one, planning (which opens
+	// the dataset) is a config error at the dataset entry.
+	for _, n := range []string{"paper-cremad", "paper-ks"} {
+		s, _ := LoadSuite(n, nil)
+		_, err := s.Plan(nil)
+		if _, ok := err.(*ConfigError); !ok || !strings.Contains(err.Error(), "builtin:"+n+":") || !strings.Contains(err.Error(), `"datasets.0`) {
+			t.Errorf("%s without a root: %v", n, err)
+		}
+	}
+}
