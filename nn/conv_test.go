@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -216,5 +217,24 @@ func TestGradPooling(t *testing.T) {
 			rng := newTestRNG(8)
 			gradCheck(t, tc.layer, randTensor(rng, 1, 2, 2, 5, 6), 9)
 		})
+	}
+}
+
+func TestMaxPoolTiesGoToFirst(t *testing.T) {
+	for _, tc := range []struct {
+		pad  int
+		want []float32
+	}{
+		{0, []float32{1, 0, 0, 0}}, // one window over four equal values: the first wins
+		{1, []float32{1, 1, 1, 1}}, // four windows with one real element each
+	} {
+		m := NewMaxPool2D(2, 2, tc.pad)
+		y := m.Forward(NewTensor(1, 1, 2, 2), true)
+		dy := NewTensor(y.Shape...)
+		Fill(dy, 1)
+		dx := m.Backward(dy)
+		if !slices.Equal(dx.Data, tc.want) {
+			t.Errorf("padding %d: gradient %v, want %v", tc.pad, dx.Data, tc.want)
+		}
 	}
 }

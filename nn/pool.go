@@ -113,18 +113,25 @@ func maxPool2x2(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
 			a := arg[pl*oh*ow+oy*ow:][:ow]
 			base := int32(2 * oy * w)
 			for ox := range out {
+				// Written so that the compiler selects with conditional
+				// moves: the comparisons of random activations are
+				// unpredictable branches. Ties keep the earlier element.
 				i0 := base + int32(2*ox)
-				best, at := r0[2*ox], i0
-				if v := r0[2*ox+1]; v > best {
-					best, at = v, i0+1
+				v0, v1, v2, v3 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
+				i01 := i0
+				if v1 > v0 {
+					i01 = i0 + 1
 				}
-				if v := r1[2*ox]; v > best {
-					best, at = v, i0+int32(w)
+				i23 := i0 + int32(w)
+				if v3 > v2 {
+					i23++
 				}
-				if v := r1[2*ox+1]; v > best {
-					best, at = v, i0+int32(w)+1
+				m01, m23 := max(v0, v1), max(v2, v3)
+				at := i01
+				if m23 > m01 {
+					at = i23
 				}
-				out[ox], a[ox] = best, at
+				out[ox], a[ox] = max(m01, m23), at
 			}
 		}
 	}
