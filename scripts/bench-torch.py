@@ -24,11 +24,12 @@ interpreter, not a pyenv/venv python:
 Go side:
 
     go test ./nn/gemm -run XXX -bench 'Sgemm$' -cpu 2 -count 3
-    go test ./nn -run XXX -bench MLPStep -cpu 2 -count 3
+    go test ./nn -run XXX -bench MLPTrainStep -cpu 2 -count 3
 
-Each number is the best of --reps repetitions of a loop lasting at least
---min-time seconds. Other processes on the machine add noise: run it on a
-quiet machine, several times.
+Every call is timed on its own for at least --min-time seconds; the
+script prints the rate over all calls (mean, like `go test -bench`) and for
+the fastest call (best, like the Go benchmarks' best_GFLOPS and
+best_steps/s), which is robust to other processes sharing the cores.
 """
 
 import argparse
@@ -40,8 +41,7 @@ import time
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--threads", type=int, default=2, help="intra-op threads (default 2)")
-    p.add_argument("--reps", type=int, default=3, help="repetitions, best is reported (default 3)")
-    p.add_argument("--min-time", type=float, default=0.5, help="seconds per repetition (default 0.5)")
+    p.add_argument("--min-time", type=float, default=1.0, help="seconds of calls per shape (default 1)")
     p.add_argument("--numpy", action="store_true", help="also time numpy.matmul into a preallocated output")
     p.add_argument("--filter", default="", help="only shapes whose name contains this")
     p.add_argument("--blas", choices=("openmp", "system"), default="openmp",
@@ -89,19 +89,17 @@ def gemm_shapes():
 
 
 def timeit(fn):
-    """Best seconds per call over ARGS.reps loops of >= ARGS.min_time."""
+    """(mean, best) seconds per call over calls lasting >= ARGS.min_time."""
     fn()  # warm up
-    best = float("inf")
-    for _ in range(ARGS.reps):
-        n, t0 = 0, time.perf_counter()
-        while True:
-            fn()
-            n += 1
-            dt = time.perf_counter() - t0
-            if dt >= ARGS.min_time:
-                break
-        best = min(best, dt / n)
-    return best
+    best, n, start = float("inf"), 0, time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        fn()
+        t1 = time.perf_counter()
+        best = min(best, t1 - t0)
+        n += 1
+        if t1 - start >= ARGS.min_time:
+            return (t1 - start) / n, best
 
 
 def operands(m, n, k, ta, tb, lib):
@@ -120,24 +118,24 @@ def operands(m, n, k, ta, tb, lib):
 def bench_gemm():
     import importlib
     np = importlib.import_module("numpy") if ARGS.numpy else None
-    print(f"{'shape':34s} {'torch GFLOPS':>13s}" + (f" {'numpy GFLOPS':>13s}" if np else ""))
+    print(f"{'shape':34s} {'torch mean':>11s} {'torch best':>11s}" + (f" {'numpy mean':>11s} {'numpy best':>11s}" if np else "") + "  (GFLOPS)")
     for name, m, n, k, ta, tb in gemm_shapes():
         if ARGS.filter not in name:
             continue
         flops = 2.0 * m * n * k
         a, b, c = operands(m, n, k, ta, tb, "torch")
-        t = timeit(lambda: torch.mm(a, b, out=c))
-        line = f"{name:34s} {flops / t / 1e9:13.1f}"
+        mean, best = timeit(lambda: torch.mm(a, b, out=c))
+        line = f"{name:34s} {flops / mean / 1e9:11.1f} {flops / best / 1e9:11.1f}"
         if np:
             a, b, c = operands(m, n, k, ta, tb, "numpy")
-            t = timeit(lambda: np.matmul(a, b, out=c))
-            line += f" {flops / t / 1e9:13.1f}"
+            mean, best = timeit(lambda: np.matmul(a, b, out=c))
+            line += f" {flops / mean / 1e9:11.1f} {flops / best / 1e9:11.1f}"
         print(line, flush=True)
 
 
 def bench_mlp_step():
     """One SGD step of 512 -> 512 -> ReLU -> 10 at batch 128 with softmax
-    cross-entropy, as BenchmarkMLPStep in nn/bench_test.go: lr 1e-3,
+    cross-entropy, as BenchmarkMLPTrainStep in nn/mlpstep_bench_test.go: lr 1e-3,
     momentum 0.9, weight decay 1e-4."""
     torch.manual_seed(1)
     net = torch.nn.Sequential(torch.nn.Linear(512, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10))
@@ -152,8 +150,8 @@ def bench_mlp_step():
         loss.backward()
         opt.step()
 
-    t = timeit(step)
-    print(f"MLP step 512-512-10 batch 128: {1 / t:.0f} steps/s, {128 / t:.0f} samples/s, {t * 1e6:.0f} us/step")
+    mean, best = timeit(step)
+    print(f"MLP step 512-512-10 batch 128: mean {1 / mean:.0f} steps/s ({mean * 1e6:.0f} us), best {1 / best:.0f} steps/s ({best * 1e6:.0f} us)")
 
 
 def blas_library():
