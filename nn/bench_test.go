@@ -1,6 +1,9 @@
 package nn
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // benchStep runs one training step (forward, loss, backward, SGD) of net on
 // x per iteration and reports samples per second.
@@ -10,14 +13,32 @@ func benchStep(b *testing.B, net Layer, x *Tensor, classes int) {
 		labels[i] = i % classes
 	}
 	opt := NewSGD([]ParamGroup{{Params: net.Params(), LR: 1e-3, WeightDecay: 1e-4}}, 0.9, false)
-	b.ResetTimer()
+	var best time.Duration
 	for b.Loop() {
+		t0 := time.Now()
 		opt.ZeroGrad()
 		_, d := SoftmaxCrossEntropy(net.Forward(x, true), labels)
 		net.Backward(d)
 		opt.Step()
+		best = fastest(best, time.Since(t0))
 	}
-	b.ReportMetric(float64(b.N*x.Rows())/b.Elapsed().Seconds(), "samples/s")
+	reportThroughput(b, x.Rows(), best)
+}
+
+// fastest returns the shorter of two step times, treating 0 as unset.
+func fastest(best, d time.Duration) time.Duration {
+	if best == 0 || d < best {
+		return d
+	}
+	return best
+}
+
+// reportThroughput reports samples per second over all steps and for the
+// fastest step (best_samples/s), which other processes sharing the cores
+// disturb least.
+func reportThroughput(b *testing.B, batch int, best time.Duration) {
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "samples/s")
+	b.ReportMetric(float64(batch)/best.Seconds(), "best_samples/s")
 }
 
 // BenchmarkMLPStep is one SGD step of an MLP 512 -> 512 -> 10 at batch 128.
@@ -43,10 +64,12 @@ func BenchmarkResNet18ForwardBackward(b *testing.B) {
 	r := NewResNet18("audio", 1, rng)
 	x := randTensor(rng, 1, 8, 1, 257, 188)
 	dy := randTensor(rng, 1e-3, 8, 512)
-	b.ResetTimer()
+	var best time.Duration
 	for b.Loop() {
+		t0 := time.Now()
 		r.Forward(x, true)
 		r.Backward(dy)
+		best = fastest(best, time.Since(t0))
 	}
-	b.ReportMetric(float64(b.N*x.Rows())/b.Elapsed().Seconds(), "samples/s")
+	reportThroughput(b, x.Rows(), best)
 }
