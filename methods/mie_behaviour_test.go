@@ -1,6 +1,7 @@
 package methods_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/miebench/miebench/bench"
@@ -105,6 +106,24 @@ func TestMIEAblationsAndThreeModalities(t *testing.T) {
 	for e, want := range []int{2, 0, 1, 2} {
 		if got := mieStageModality(t, rec.History[e]); got != want {
 			t.Errorf("three modalities: epoch %d trains modality %d, want %d", e, got, want)
+		}
+	}
+}
+
+// TestMIEAndMLADeterministic: the same run spec gives identical histories
+// (every per-epoch metric and logged scalar).
+func TestMIEAndMLADeterministic(t *testing.T) {
+	for _, c := range []struct {
+		method string
+		params map[string]any
+	}{
+		{"mie", map[string]any{"stages": "1", "rho": "0.01"}},
+		{"mla", map[string]any{"project": true, "inference": "dynamic-batch"}},
+	} {
+		spec := mlaSpec(c.method, c.params, 4, 3, mlaImbalanced(2), "concat")
+		a, b := mlaTrain(t, spec), mlaTrain(t, spec)
+		if !reflect.DeepEqual(a.History, b.History) || !reflect.DeepEqual(a.Metrics, b.Metrics) {
+			t.Errorf("%s: two runs of the same spec differ", c.method)
 		}
 	}
 }
