@@ -79,8 +79,9 @@ func TestMLPLearnsBlobsDeterministically(t *testing.T) {
 		return trainClassifier(t, enc, rng, x, y, tx, ty, 10, 20, 0.05)
 	}
 	p1, acc := run()
-	if acc < 0.97 {
-		t.Errorf("MLP test accuracy %.3f, want >= 0.97", acc)
+	t.Logf("MLP test accuracy %.4f", acc)
+	if acc < 0.99 {
+		t.Errorf("MLP test accuracy %.3f, want >= 0.99", acc)
 	}
 	p2, _ := run()
 	for i := range p1 {
@@ -128,8 +129,9 @@ func TestCNNLearnsQuadrantsDeterministically(t *testing.T) {
 		return trainClassifier(t, enc, rng, x, y, tx, ty, 12, 16, 0.05)
 	}
 	p1, acc := run()
-	if acc < 0.95 {
-		t.Errorf("CNN test accuracy %.3f, want >= 0.95", acc)
+	t.Logf("CNN test accuracy %.4f", acc)
+	if acc < 0.99 {
+		t.Errorf("CNN test accuracy %.3f, want >= 0.99", acc)
 	}
 	p2, _ := run()
 	for i := range p1 {
