@@ -5,9 +5,10 @@ import (
 	"math/rand/v2"
 )
 
-// colBudget (a variable so that tests can force chunking) bounds the im2col matrix of one GEMM (in elements): a batch is
-// convolved in chunks of as many samples as fit, so small late layers get one
-// large product while large early layers stay within memory.
+// colBudget bounds the im2col matrix of one GEMM (in elements): a batch is
+// convolved in chunks of as many samples as fit, so small late layers get
+// one large product while large early layers stay within memory. It is a
+// variable so that tests can force chunking.
 var colBudget = 1 << 21
 
 // Conv2D is a 2-D convolution (cross-correlation, as PyTorch's Conv2d) over
@@ -186,7 +187,6 @@ func validRange(n, stride, off, size int) (lo, hi int) {
 		lo = (-off + stride - 1) / stride
 	}
 	// o·stride + off < size  <=>  o < ceil((size-off)/stride)
-	hi = 0
 	if size-off > 0 {
 		hi = (size - off + stride - 1) / stride
 	}
