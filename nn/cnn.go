@@ -25,12 +25,10 @@ type CNNEncoder struct {
 // features averaged). With out > 0 a Linear + ReLU maps the pooled features
 // to out; otherwise the feature width is the last entry of widths. Each
 // block halves the height and width, so they must stay at least 1.
+// It panics when CheckCNNEncoder reports an error.
 func NewCNNEncoder(name string, inShape []int, widths []int, out int, rng *rand.Rand) Encoder {
-	if len(inShape) != 3 && len(inShape) != 4 {
-		panic(fmt.Sprintf("nn: CNN encoder %q: input shape %v is neither [C H W] nor [T C H W]", name, inShape))
-	}
-	if len(widths) == 0 {
-		panic(fmt.Sprintf("nn: CNN encoder %q needs at least one block width", name))
+	if err := CheckCNNEncoder(inShape, widths); err != nil {
+		panic(fmt.Sprintf("nn: CNN encoder %q: %v", name, err))
 	}
 	e := &CNNEncoder{Body: NewSequential(), relu: NewReLU(), shape: append([]int(nil), inShape...), frames: frameMean{t: 1}}
 	s := inShape
@@ -41,9 +39,6 @@ func NewCNNEncoder(name string, inShape []int, widths []int, out int, rng *rand.
 	e.c, e.h, e.w = s[0], s[1], s[2]
 	c, h, w := e.c, e.h, e.w
 	for i, width := range widths {
-		if h < 2 || w < 2 {
-			panic(fmt.Sprintf("nn: CNN encoder %q: input %v is too small for %d pooling blocks", name, inShape, len(widths)))
-		}
 		// Batch norm and ReLU overwrite the convolution's output and the
 		// pooling's input gradient, intermediate results nobody else reads.
 		bn := NewBatchNorm2D(prefixed(name, fmt.Sprintf("bn%d", i)), width)
@@ -62,6 +57,35 @@ func NewCNNEncoder(name string, inShape []int, widths []int, out int, rng *rand.
 		e.out = out
 	}
 	return e
+}
+
+// CheckCNNEncoder reports whether NewCNNEncoder accepts a per-sample input
+// shape and block widths: the shape must be [C H W] or [T C H W] with
+// positive sizes, there must be at least one positive width, and the height
+// and width must stay at least 1 after each block's halving.
+func CheckCNNEncoder(inShape []int, widths []int) error {
+	if len(inShape) != 3 && len(inShape) != 4 {
+		return fmt.Errorf("input shape %v is neither [C H W] nor [T C H W]", inShape)
+	}
+	for _, d := range inShape {
+		if d < 1 {
+			return fmt.Errorf("input shape %v has a dimension below 1", inShape)
+		}
+	}
+	if len(widths) == 0 {
+		return fmt.Errorf("no block widths")
+	}
+	h, w := inShape[len(inShape)-2], inShape[len(inShape)-1]
+	for i, width := range widths {
+		if width < 1 {
+			return fmt.Errorf("block %d has width %d", i, width)
+		}
+		if h < 2 || w < 2 {
+			return fmt.Errorf("input %dx%d is too small for %d 2x2 pooling blocks (block %d would see %dx%d)", inShape[len(inShape)-2], inShape[len(inShape)-1], len(widths), i, h, w)
+		}
+		h, w = h/2, w/2
+	}
+	return nil
 }
 
 // Forward maps a batch [N, ...] with the per-sample shape given at

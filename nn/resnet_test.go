@@ -174,3 +174,22 @@ func TestLinearLastInput(t *testing.T) {
 		t.Error("LastInput is not the input of the last training Forward")
 	}
 }
+
+func TestCheckCNNEncoder(t *testing.T) {
+	for _, tc := range []struct {
+		shape, widths []int
+		ok            bool
+	}{
+		{[]int{1, 64, 64}, []int{16, 32, 64, 128}, true},
+		{[]int{3, 1, 8, 8}, []int{4, 4, 4}, true}, // 8 -> 4 -> 2 -> 1
+		{[]int{1, 8, 8}, []int{4, 4, 4, 4}, false},
+		{[]int{1, 64}, []int{4}, false},
+		{[]int{1, 8, 8}, nil, false},
+		{[]int{1, 8, 8}, []int{4, 0}, false},
+		{[]int{0, 8, 8}, []int{4}, false},
+	} {
+		if err := CheckCNNEncoder(tc.shape, tc.widths); (err == nil) != tc.ok {
+			t.Errorf("shape %v widths %v: error %v, want ok=%v", tc.shape, tc.widths, err, tc.ok)
+		}
+	}
+}
