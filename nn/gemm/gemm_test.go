@@ -302,3 +302,55 @@ func TestTransposeInto(t *testing.T) {
 		}
 	}
 }
+
+// TestSgemmConcurrentCalls runs Sgemm from several goroutines at once, each
+// with its own shape (so pooled packing buffers of different sizes are
+// shared), and checks every result against the reference.
+func TestSgemmConcurrentCalls(t *testing.T) {
+	type job struct {
+		tc     gemmCase
+		aT, bT bool
+	}
+	jobs := []job{
+		{gemmCase{m: 150, n: 130, k: 300, alpha: 1}, false, true},
+		{gemmCase{m: 40, n: 500, k: 70, alpha: 1, beta: 1}, true, false},
+		{gemmCase{m: 260, n: 33, k: 129, alpha: -1}, false, false},
+		{gemmCase{m: 97, n: 97, k: 600, alpha: 2, beta: 0.5}, true, true},
+	}
+	errs := make(chan string, len(jobs)*8)
+	done := make(chan struct{})
+	for ji, j := range jobs {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for rep := range 8 {
+				rng := rand.New(rand.NewPCG(uint64(ji), uint64(rep)))
+				a, lda, b, ldb, c, ldc := makeOperands(rng, j.tc, j.aT, j.bT)
+				want, scale := refGemm(j.aT, j.bT, j.tc.m, j.tc.n, j.tc.k, j.tc.alpha, a, lda, b, ldb, j.tc.beta, c, ldc)
+				tA, tB := blas.NoTrans, blas.NoTrans
+				if j.aT {
+					tA = blas.Trans
+				}
+				if j.bT {
+					tB = blas.Trans
+				}
+				Implementation{Workers: 2}.Sgemm(tA, tB, j.tc.m, j.tc.n, j.tc.k, j.tc.alpha, a, lda, b, ldb, j.tc.beta, c, ldc)
+				tol := float64(j.tc.k+2) * 2 * 0x1p-24
+				for i := range j.tc.m {
+					for jj := range j.tc.n {
+						if d := math.Abs(float64(c[i*ldc+jj]) - want[i*j.tc.n+jj]); !(d <= tol*scale[i*j.tc.n+jj]+1e-30) {
+							errs <- fmt.Sprintf("job %d rep %d: C[%d][%d] = %v, want %v", ji, rep, i, jj, c[i*ldc+jj], want[i*j.tc.n+jj])
+							return
+						}
+					}
+				}
+			}
+		}()
+	}
+	for range jobs {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
