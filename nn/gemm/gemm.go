@@ -137,6 +137,15 @@ func getBuf(n int) *[]float32 {
 	return &s
 }
 
+// balancedBlock cuts size into the fewest blocks of at most limit (a
+// multiple of step) and returns the block size, rounded up to a multiple of
+// step, that makes them as equal as possible: 1024 rows in blocks of at
+// most 1020 become two blocks of 516 and 508 rather than 1020 and 4.
+func balancedBlock(size, step, limit int) int {
+	blocks := ceilDiv(size, limit)
+	return min(limit, ceilDiv(ceilDiv(size, blocks), step)*step)
+}
+
 // ceilDiv is ⌈x/y⌉ for positive y.
 func ceilDiv(x, y int) int { return (x + y - 1) / y }
 
@@ -165,8 +174,8 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 	// Cut K into equal blocks of at most kn.kc: the cut depends on k and the
 	// kernel only, so every element sees the same summation order.
 	kcStep := ceilDiv(k, ceilDiv(k, kn.kc))
-	ncBlock := min(kn.nc, ceilDiv(n, nr)*nr, max(nr, packBudget/k/nr*nr))
-	mcBlock := min(kn.mc, ceilDiv(m, mr)*mr, max(mr, packBudget/k/mr*mr))
+	ncBlock := balancedBlock(n, nr, min(kn.nc, max(nr, packBudget/k/nr*nr)))
+	mcBlock := balancedBlock(m, mr, min(kn.mc, max(mr, packBudget/k/mr*mr)))
 	directB := !bTrans && ceilDiv(m, mr) <= directPanels
 	directA := aTrans && ceilDiv(n, nr) <= directPanels
 	buf := getBuf((mcBlock + ncBlock) * k)

@@ -354,3 +354,19 @@ func TestSgemmConcurrentCalls(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// TestBalancedBlock checks block sizes on hand-worked cases.
+func TestBalancedBlock(t *testing.T) {
+	tests := []struct{ size, step, limit, want int }{
+		{1024, 12, 1020, 516}, // two blocks: 516 + 508
+		{1020, 12, 1020, 1020},
+		{100, 32, 4096, 128}, // one block, rounded up to the step
+		{3055, 32, 1792, 1536},
+		{5, 4, 4, 4},
+	}
+	for _, tt := range tests {
+		if got := balancedBlock(tt.size, tt.step, tt.limit); got != tt.want {
+			t.Errorf("balancedBlock(%d, %d, %d) = %d, want %d", tt.size, tt.step, tt.limit, got, tt.want)
+		}
+	}
+}
