@@ -32,7 +32,9 @@ Each step, on the current modality's inputs only:
    current encoder and head moves by eps_p = rho g_p/||g_p|| (sam_norm=tensor,
    released) or rho g_p/||g|| (global, the paper); rho per modality.
 2. The SAM term: CE of the perturbed head on the features computed at theta
-   (features are not recomputed, as released), weighted 1 - mixup_weight.
+   (features are not recomputed, as released; sam_recompute=true encodes
+   again with the perturbed encoder, as in the paper's SAM), weighted
+   1 - mixup_weight.
 3. The mixup term (mixup=true): inputs mixed x' = lam x + (1-lam) x[perm],
    lam ~ Beta(1, 1), loss lam CE(y) + (1-lam) CE(y[perm]), weighted
    mixup_weight; it is evaluated after the ascent step (at the released
@@ -96,6 +98,7 @@ func init() {
 			{Name: "rho", Default: "1e-10,1e-15", Doc: "SAM radius per modality, positional (last repeats) or named \"audio:1e-10,visual:1e-15\""},
 			{Name: "sam_norm", Default: "tensor", Switch: true, Doc: "tensor: eps normalised per parameter tensor (released); global: by the norm over all the modality's gradients (the paper)"},
 			{Name: "sam_undo", Default: false, Switch: true, Doc: "false: the perturbation stays in the weights (released); true: undone before the optimizer step (standard SAM)"},
+			{Name: "sam_recompute", Default: false, Switch: true, Doc: "false: the SAM term reuses the features computed before the perturbation (released); true: encodes again with the perturbed encoder (the paper's SAM)"},
 			{Name: "mixup", Default: true, Switch: true, Doc: "true: loss mixup_weight*L_mixup + (1-mixup_weight)*L_sam (released); false: the paper's plain SAM loss"},
 			{Name: "mixup_weight", Default: 0.7, Doc: "weight of the input-mixup term (released 0.7)"},
 			{Name: "tau", Default: 0.4, Doc: "gradient-modification strength: T's eigenvalues lie in [e^-tau, 1]"},
@@ -115,17 +118,19 @@ func init() {
 // SAM, input mixup and gradient modification.
 type MIE struct {
 	Base
-	Stages      string
-	SAM, GM     bool
-	Rho         string
-	PerTensor   bool // sam_norm=tensor
-	SAMUndo     bool
-	Mixup       bool
-	MixupWeight float64
-	Tau         float64
-	Scope       string // gm_scope
-	GMBatches   int
-	Inference   string
+	Stages    string
+	SAM, GM   bool
+	Rho       string
+	PerTensor bool // sam_norm=tensor
+	SAMUndo   bool
+	// SAMRecompute encodes again after the perturbation (sam_recompute).
+	SAMRecompute bool
+	Mixup        bool
+	MixupWeight  float64
+	Tau          float64
+	Scope        string // gm_scope
+	GMBatches    int
+	Inference    string
 
 	stages  []mieStage
 	rho     []float64
@@ -146,17 +151,18 @@ type MIE struct {
 // modalities non-nil it also checks the per-modality lists against them.
 func newMIE(h Hyper, modalities []string) (*MIE, error) {
 	m := &MIE{
-		Stages:      h.String("stages"),
-		SAM:         h.Bool("sam"),
-		GM:          h.Bool("gm"),
-		Rho:         h.String("rho"),
-		SAMUndo:     h.Bool("sam_undo"),
-		Mixup:       h.Bool("mixup"),
-		MixupWeight: h.Float("mixup_weight"),
-		Tau:         h.Float("tau"),
-		Scope:       h.String("gm_scope"),
-		GMBatches:   h.Int("gm_batches"),
-		Inference:   h.String("inference"),
+		Stages:       h.String("stages"),
+		SAM:          h.Bool("sam"),
+		GM:           h.Bool("gm"),
+		Rho:          h.String("rho"),
+		SAMUndo:      h.Bool("sam_undo"),
+		SAMRecompute: h.Bool("sam_recompute"),
+		Mixup:        h.Bool("mixup"),
+		MixupWeight:  h.Float("mixup_weight"),
+		Tau:          h.Float("tau"),
+		Scope:        h.String("gm_scope"),
+		GMBatches:    h.Int("gm_batches"),
+		Inference:    h.String("inference"),
 	}
 	switch n := h.String("sam_norm"); n {
 	case "tensor":
@@ -344,9 +350,12 @@ func (m *MIE) Step(r *Run, b *Batch) (Stats, error) {
 		orig, norm = mieSAMPerturb(m.params, m.rho[c], m.PerTensor)
 		r.Log("sam_grad_norm", norm)
 		r.Opt.ZeroGrad()
+		if m.SAMRecompute {
+			z = enc.Forward(x, true)
+		}
 	}
-	// The SAM term (or the plain CE term without SAM) on the features of
-	// the unperturbed encoder.
+	// The SAM term (or the plain CE term without SAM), as released on the
+	// features of the unperturbed encoder.
 	l, d := nn.SoftmaxCrossEntropy(head.Forward(z, true), b.Y)
 	loss += float64(wPlain) * l
 	nn.Scale(wPlain, d)

@@ -86,7 +86,7 @@ func TestMIERestoresValidationBest(t *testing.T) {
 func TestMIEAblationsAndThreeModalities(t *testing.T) {
 	for _, p := range []map[string]any{
 		{"stages": "1", "sam": false, "gm": false},
-		{"stages": "1", "sam_norm": "global", "sam_undo": true, "mixup": false, "rho": "0.05", "inference": "mla-dynamic"},
+		{"stages": "1", "sam_norm": "global", "sam_undo": true, "sam_recompute": true, "mixup": false, "rho": "0.05", "inference": "mla-dynamic"},
 	} {
 		rec := mlaTrain(t, mlaSpec("mie", p, 2, 3, mlaImbalanced(2), "film"))
 		_, sam := rec.History[0].Method["sam_grad_norm"]

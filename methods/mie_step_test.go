@@ -319,3 +319,26 @@ func TestMIESetupRejectsUntrainedModality(t *testing.T) {
 		}
 	}
 }
+
+// TestMIESAMRecompute: re-encoding after the perturbation changes the step
+// when the perturbation is non-zero, and is exactly the released step when
+// rho is 0 (the mlp encoder has no batch statistics).
+func TestMIESAMRecompute(t *testing.T) {
+	after := func(rho string, recompute bool) []float32 {
+		m := mieTestMethod(t, map[string]any{"stages": "1", "rho": rho, "sam_recompute": recompute, "sam_undo": true})
+		r := mlaTestRun(t, m, []int{5, 5}, 0.1, &mieFakeLoop{})
+		if err := m.StartEpoch(r, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Step(r, mlaTestBatch(2, 6, 4)); err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), r.Model.Encoders[0].Params()[0].Value.Data...)
+	}
+	if !reflect.DeepEqual(after("0", false), after("0", true)) {
+		t.Error("rho 0: re-encoding changed the step")
+	}
+	if reflect.DeepEqual(after("0.5", false), after("0.5", true)) {
+		t.Error("rho 0.5: re-encoding with the perturbed encoder did not change the step")
+	}
+}
