@@ -72,11 +72,7 @@ func NewReLU() Layer { return &ReLU{elementwise{name: "ReLU"}} }
 // Forward computes max(x, 0).
 func (r *ReLU) Forward(x *Tensor, train bool) *Tensor {
 	y := r.out(x, train)
-	parallelFor(len(x.Data), 1, func(lo, hi int) {
-		for i, v := range x.Data[lo:hi] {
-			y.Data[lo+i] = max(v, 0)
-		}
-	})
+	parallelFor(len(x.Data), 1, func(lo, hi int) { relu(y.Data[lo:hi], x.Data[lo:hi]) })
 	return y
 }
 
@@ -157,5 +153,21 @@ func reluMask(dst, src, y []float32) {
 		b := int32(math.Float32bits(v))
 		mask := uint32(-b >> 31) // all ones when b > 0
 		dst[i] = math.Float32frombits(math.Float32bits(src[i]) & mask)
+	}
+}
+
+// relu sets dst[i] = max(x[i], 0) by clearing every value whose sign bit is
+// set (negative numbers and -0 become +0), selecting without branches. NaN
+// passes through whatever its sign, as with max, so that a diverging run
+// still shows NaN in its loss.
+func relu(dst, x []float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		b := math.Float32bits(v)
+		keep := ^uint32(int32(b) >> 31) // all ones when the sign bit is clear
+		if b&0x7fffffff > 0x7f800000 {  // NaN
+			keep = ^uint32(0)
+		}
+		dst[i] = math.Float32frombits(b & keep)
 	}
 }

@@ -157,3 +157,20 @@ func TestGradSequentialMLP(t *testing.T) {
 	}
 	gradCheck(t, e, randTensor(rng, 1, 4, 2, 3), 7)
 }
+
+func TestReLUValues(t *testing.T) {
+	x := FromSlice([]float32{-2, -0.0, 0, 0.5, float32(math.Inf(-1)), float32(math.Inf(1)), -1e-30}, 7)
+	want := []float32{0, 0, 0, 0.5, 0, float32(math.Inf(1)), 0}
+	y := NewReLU().Forward(x, true)
+	for i, w := range want {
+		if y.Data[i] != w || math.Signbit(float64(y.Data[i])) {
+			t.Errorf("relu(%g) = %g, want +%g", x.Data[i], y.Data[i], w)
+		}
+	}
+	negNaN := math.Float32frombits(0xffc00000)
+	for _, v := range []float32{float32(math.NaN()), negNaN} {
+		if y := NewReLU().Forward(FromSlice([]float32{v}, 1), true); !math.IsNaN(float64(y.Data[0])) {
+			t.Errorf("relu(NaN with bits %#x) = %g, want NaN", math.Float32bits(v), y.Data[0])
+		}
+	}
+}
