@@ -97,13 +97,12 @@ func escapeMarkdown(s string) string {
 	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`).Replace(s)
 }
 
-// LaTeX renders t as a booktabs tabular ready to paste (needs
-// \usepackage{booktabs}): a dataset header row with \cmidrule, a column
-// header row, \textbf for the best cells, and the notes as full-width rows
-// under \bottomrule.
+// LaTeX renders t as a booktabs tabular ready to paste into a table
+// environment (needs \usepackage{booktabs}): a dataset header row with
+// \cmidrule, a column header row, \textbf for the best cells, and the notes
+// as footnote-size paragraphs after the tabular.
 func (t *Table) LaTeX(w io.Writer) error {
 	var b strings.Builder
-	ncol := len(t.Columns) + 1
 	b.WriteString("\\begin{tabular}{l" + strings.Repeat("c", len(t.Columns)) + "}\n\\toprule\n")
 	// Dataset header: consecutive columns of one dataset share a multicolumn.
 	type span struct {
@@ -152,13 +151,16 @@ func (t *Table) LaTeX(w io.Writer) error {
 		}
 		b.WriteString(strings.Join(cells, " & ") + " \\\\\n")
 	}
-	b.WriteString("\\bottomrule\n")
-	for _, n := range t.Notes {
-		n = escapeLaTeX(n)
-		n = strings.NewReplacer("±", "$\\pm$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
-		fmt.Fprintf(&b, "\\multicolumn{%d}{l}{\\footnotesize %s} \\\\\n", ncol, n)
+	b.WriteString("\\bottomrule\n\\end{tabular}\n")
+	if len(t.Notes) > 0 {
+		b.WriteString("\\par\\smallskip\n{\\footnotesize\n")
+		for _, n := range t.Notes {
+			n = escapeLaTeX(n)
+			n = strings.NewReplacer("±", "$\\pm$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
+			b.WriteString(n + "\\par\n")
+		}
+		b.WriteString("}\n")
 	}
-	b.WriteString("\\end{tabular}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
