@@ -183,6 +183,32 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 	bufA, bufB := (*buf)[:mcBlock*k], (*buf)[mcBlock*k:]
 	kBlocks := ceilDiv(k, kcStep)
 
+	// packPanelB packs item (column panel jp, K block pc) of the column block
+	// at jc, unless it is read in place.
+	packPanelB := func(jc, nc, item int) {
+		nPanels := ceilDiv(nc, nr)
+		jp, pc := item%nPanels, (item/nPanels)*kcStep
+		col := jp * nr
+		if directB && col+nr <= nc {
+			return
+		}
+		kc := min(kcStep, k-pc)
+		packB(bufB[pc*nPanels*nr+jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
+	}
+	// packPanelA packs row panel ip of the row block at ic for all of K,
+	// unless it is read in place.
+	packPanelA := func(ic, mc, ip int) {
+		mcPad := ceilDiv(mc, mr) * mr
+		row := ip * mr
+		if directA && row+mr <= mc {
+			return
+		}
+		for pc := 0; pc < k; pc += kcStep {
+			kc := min(kcStep, k-pc)
+			packA(bufA[pc*mcPad+ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
+		}
+	}
+
 	for jc := 0; jc < n; jc += ncBlock {
 		nc := min(ncBlock, n-jc)
 		nPanels := ceilDiv(nc, nr)
@@ -195,14 +221,16 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 			}
 			return &bufB[pc*ncPad+jp*nr*kc], nr
 		}
-		parallelFor(workers, nPanels*kBlocks, func(item int) {
-			jp, pc := item%nPanels, (item/nPanels)*kcStep
-			col := jp * nr
-			if directB && col+nr <= nc {
-				return
+		// Pack this column block of B together with the first row block
+		// of A: one parallel phase instead of two.
+		bItems := nPanels * kBlocks
+		mc0 := min(mcBlock, m)
+		parallelFor(workers, bItems+ceilDiv(mc0, mr), func(item int) {
+			if item < bItems {
+				packPanelB(jc, nc, item)
+			} else {
+				packPanelA(0, mc0, item-bItems)
 			}
-			kc := min(kcStep, k-pc)
-			packB(bufB[pc*ncPad+jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
 		})
 		for ic := 0; ic < m; ic += mcBlock {
 			mc := min(mcBlock, m-ic)
@@ -214,16 +242,9 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 				}
 				return &bufA[pc*mcPad+ip*mr*kc], mr
 			}
-			parallelFor(workers, mPanels, func(ip int) {
-				row := ip * mr
-				if directA && row+mr <= mc {
-					return
-				}
-				for pc := 0; pc < k; pc += kcStep {
-					kc := min(kcStep, k-pc)
-					packA(bufA[pc*mcPad+ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
-				}
-			})
+			if ic > 0 {
+				parallelFor(workers, mPanels, func(ip int) { packPanelA(ic, mc, ip) })
+			}
 			// Work items: rowChunk row panels by colChunk column panels.
 			rowChunk := min(mPanels, max(1, kn.itemRows/mr))
 			rowItems := ceilDiv(mPanels, rowChunk)
