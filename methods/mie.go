@@ -74,7 +74,8 @@ M > 2: the stage list cycles over all modalities (as the released
 3-modality configuration), each stage's matrices come from the stage just
 before it.
 
-Logged per step: mie_modality (index of the stage's modality), sam_grad_norm
+Logged per step: mie_modality (index of the stage's modality), mie_stage
+(stage number, counting repeats from 0), sam_grad_norm
 (||g|| over the current modality's parameters, with sam), gm_t_min and
 gm_t_max (range of T's eigenvalues over the modified layers; 1 when none),
 gm_fraction (share of the current modality's parameter elements whose
@@ -118,19 +119,19 @@ func init() {
 // SAM, input mixup and gradient modification.
 type MIE struct {
 	Base
-	Stages    string
-	SAM, GM   bool
-	Rho       string
-	PerTensor bool // sam_norm=tensor
-	SAMUndo   bool
-	// SAMRecompute encodes again after the perturbation (sam_recompute).
-	SAMRecompute bool
-	Mixup        bool
-	MixupWeight  float64
-	Tau          float64
-	Scope        string // gm_scope
-	GMBatches    int
-	Inference    string
+	Stages       string  // stages: per-modality stage lengths and order
+	SAM          bool    // sam: take the SAM ascent step
+	GM           bool    // gm: modify gradients from the second stage on
+	Rho          string  // rho: SAM radius per modality
+	PerTensor    bool    // sam_norm=tensor: normalise eps per parameter tensor
+	SAMUndo      bool    // sam_undo: undo the perturbation before the update
+	SAMRecompute bool    // sam_recompute: encode again after the perturbation
+	Mixup        bool    // mixup: add the input-mixup term
+	MixupWeight  float64 // mixup_weight: weight of the mixup term
+	Tau          float64 // tau: gradient-modification strength
+	Scope        string  // gm_scope: head or encoder
+	GMBatches    int     // gm_batches: batches per T (0: all)
+	Inference    string  // inference: mean-softmax or mla-dynamic
 
 	stages  []mieStage
 	rho     []float64
@@ -373,6 +374,7 @@ func (m *MIE) Step(r *Run, b *Batch) (Stats, error) {
 	}
 	r.Opt.StepWhere(func(p *nn.Param) bool { return m.keep[p] })
 	r.Log("mie_modality", float64(c))
+	r.Log("mie_stage", float64(m.stage))
 	r.Log("gm_t_min", m.tMin)
 	r.Log("gm_t_max", m.tMax)
 	r.Log("gm_fraction", m.fraction)

@@ -47,6 +47,9 @@ func TestMIERestoresValidationBest(t *testing.T) {
 			if got := mieStageModality(t, h); got != wantMod[e] {
 				t.Fatalf("seed %d epoch %d trains modality %d, want %d", seed, e, got, wantMod[e])
 			}
+			if got, want := h.Method["mie_stage"].Mean, []float64{0, 1, 1, 2, 3, 3, 4}[e]; got != want {
+				t.Errorf("seed %d epoch %d: stage %v, want %v", seed, e, got, want)
+			}
 			lo, hi := h.Method["gm_t_min"], h.Method["gm_t_max"]
 			if e == 0 && (lo.Min != 1 || hi.Max != 1) {
 				t.Errorf("seed %d epoch 0: T spectrum [%v, %v], want identity", seed, lo.Min, hi.Max)
