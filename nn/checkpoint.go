@@ -44,6 +44,9 @@ func SaveCheckpoint(path string, s *Snapshot, opt *OptimizerState) (err error) {
 			os.Remove(tmp)
 		}
 	}()
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes files private
+		return fmt.Errorf("nn: saving checkpoint %s: %w", path, err)
+	}
 	w := bufio.NewWriter(f)
 	if err := gob.NewEncoder(w).Encode(checkpointFile{Format: checkpointFormat, Version: checkpointVersion, Snapshot: s, Optimizer: opt}); err != nil {
 		return fmt.Errorf("nn: saving checkpoint %s: encoding: %w", path, err)
