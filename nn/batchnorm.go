@@ -69,8 +69,10 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 				shift := float32(float64(beta[c]) - float64(rm[c])*float64(gamma[c])*inv)
 				for i := range n {
 					off := (i*b.C + c) * s
-					for j, v := range x.Data[off : off+s] {
-						y.Data[off+j] = v*scale + shift
+					xs := x.Data[off : off+s]
+					ys := y.Data[off:][:len(xs)]
+					for j, v := range xs {
+						ys[j] = v*scale + shift
 					}
 				}
 			}
@@ -114,10 +116,12 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 	fm, finv, g, bt := float32(mean), float32(inv), gamma[c], beta[c]
 	for i := range n {
 		off := (i*b.C + c) * s
-		for j, v := range x.Data[off : off+s] {
+		xs := x.Data[off : off+s]
+		hs, ys := xhat.Data[off:][:len(xs)], y.Data[off:][:len(xs)]
+		for j, v := range xs {
 			h := (v - fm) * finv
-			xhat.Data[off+j] = h
-			y.Data[off+j] = g*h + bt
+			hs[j] = h
+			ys[j] = g*h + bt
 		}
 	}
 	rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
@@ -164,8 +168,10 @@ func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m flo
 	mdy, mdyx := float32(sdy/m), float32(sdyx/m)
 	for i := range n {
 		off := (i*b.C + c) * s
-		for j, d := range dy[off : off+s] {
-			dx[off+j] = k * (d - mdy - xh[off+j]*mdyx)
+		ds := dy[off : off+s]
+		xs, dxs := xh[off:][:len(ds)], dx[off:][:len(ds)]
+		for j, d := range ds {
+			dxs[j] = k * (d - mdy - xs[j]*mdyx)
 		}
 	}
 }

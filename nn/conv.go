@@ -253,8 +253,9 @@ func (c *Conv2D) col2im(dx, cols []float32, n0, g, h, w, oh, ow int) {
 						line := sp[oy*ow:][:ow]
 						dst := plane[(oy*s+ki-c.Pad)*w:][:w]
 						if s == 1 {
-							d := dst[xlo+off : xhi+off]
-							for j, v := range line[xlo:xhi] {
+							l := line[xlo:xhi]
+							d := dst[xlo+off:][:len(l)] // lets the compiler drop bounds checks
+							for j, v := range l {
 								d[j] += v
 							}
 							continue

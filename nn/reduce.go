@@ -7,10 +7,11 @@ func sum64(x []float32) float64 {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		s0 += float64(x[i])
-		s1 += float64(x[i+1])
-		s2 += float64(x[i+2])
-		s3 += float64(x[i+3])
+		q := x[i : i+4 : i+4]
+		s0 += float64(q[0])
+		s1 += float64(q[1])
+		s2 += float64(q[2])
+		s3 += float64(q[3])
 	}
 	for ; i < len(x); i++ {
 		s0 += float64(x[i])
@@ -23,7 +24,8 @@ func sumSqDev64(x []float32, m float64) float64 {
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		d0, d1, d2, d3 := float64(x[i])-m, float64(x[i+1])-m, float64(x[i+2])-m, float64(x[i+3])-m
+		q := x[i : i+4 : i+4]
+		d0, d1, d2, d3 := float64(q[0])-m, float64(q[1])-m, float64(q[2])-m, float64(q[3])-m
 		s0 += d0 * d0
 		s1 += d1 * d1
 		s2 += d2 * d2
@@ -42,11 +44,12 @@ func sumDot64(a, b []float32) (sum, dot float64) {
 	var s0, s1, d0, d1 float64
 	i := 0
 	for ; i+2 <= len(a); i += 2 {
-		a0, a1 := float64(a[i]), float64(a[i+1])
+		p, q := a[i:i+2:i+2], b[i:i+2:i+2]
+		a0, a1 := float64(p[0]), float64(p[1])
 		s0 += a0
 		s1 += a1
-		d0 += a0 * float64(b[i])
-		d1 += a1 * float64(b[i+1])
+		d0 += a0 * float64(q[0])
+		d1 += a1 * float64(q[1])
 	}
 	for ; i < len(a); i++ {
 		s0 += float64(a[i])
