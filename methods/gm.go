@@ -16,10 +16,12 @@ import (
 // previous modality used most.
 
 // mieGram accumulates Y = Σ_batches z̄ z̄ᵀ in float64, z̄ being the batch mean
-// of a layer's input rows.
+// of a layer's input rows, and keeps the means themselves (the rows of A,
+// Y = AᵀA) for the low-rank path of mod.
 type mieGram struct {
 	y       *mat.SymDense
 	mean    []float64
+	means   []float64 // row-major batches x dim
 	batches int
 }
 
@@ -49,8 +51,71 @@ func (g *mieGram) add(x *nn.Tensor) error {
 		g.mean[j] *= inv
 	}
 	g.y.SymRankOne(g.y, 1, mat.NewVecDense(dim, g.mean))
+	g.means = append(g.means, g.mean...)
 	g.batches++
 	return nil
+}
+
+// mod builds T for the accumulated Y. With fewer batches than input
+// dimensions Y = AᵀA has rank at most the batch count, so its non-zero
+// spectrum is taken from the small batches x batches matrix K = A Aᵀ
+// (eigenpairs (l_k, u_k) give Y's eigenvectors v_k = Aᵀu_k/sqrt(l_k)) and
+// T = I + Σ_k (s_k - 1) v_k v_kᵀ = I + Σ_k ((s_k - 1)/l_k) (Aᵀu_k)(Aᵀu_k)ᵀ,
+// the same matrix as mieModFromGram(Y) (l_min = 0 there) at a fraction of
+// the cost. Otherwise it decomposes Y directly.
+func (g *mieGram) mod(tau float64) (*mieGradMod, error) {
+	dim := g.y.SymmetricDim()
+	b := g.batches
+	if b >= dim {
+		return mieModFromGram(g.y, tau)
+	}
+	out := &mieGradMod{dim: dim, t: make([]float32, dim*dim), sMin: 1, sMax: 1}
+	if b == 0 {
+		for i := range dim {
+			out.t[i*dim+i] = 1
+		}
+		return out, nil
+	}
+	a := mat.NewDense(b, dim, g.means)
+	k := mat.NewSymDense(b, nil)
+	k.SymOuterK(1, a)
+	var eig mat.EigenSym
+	if !eig.Factorize(k, true) {
+		return nil, fmt.Errorf("gradient modification: eigendecomposition of the %dx%d batch-mean Gram matrix did not converge", b, b)
+	}
+	l := eig.Values(nil)
+	var u, w mat.Dense
+	eig.VectorsTo(&u)
+	w.Mul(a.T(), &u) // column k is Aᵀu_k, of squared length l_k
+	lmax := l[b-1]
+	for j, lj := range l {
+		c := 0.0
+		if lmax > 0 {
+			// (s - 1)/l with s = exp(-tau l/lmax); its limit at l = 0 is -tau/lmax.
+			c = -tau / lmax
+			if lj > 0 {
+				c = math.Expm1(-tau*lj/lmax) / lj
+				out.sMin = min(out.sMin, math.Exp(-tau*lj/lmax))
+			}
+		}
+		for i := range dim {
+			w.Set(i, j, w.At(i, j)*math.Sqrt(math.Abs(c)))
+		}
+	}
+	// c <= 0 for every k, so T = I - W' W'ᵀ with W' the rescaled columns.
+	var t mat.SymDense
+	t.SymOuterK(1, &w)
+	for i := range dim {
+		for j := i; j < dim; j++ {
+			x := -t.At(i, j)
+			if i == j {
+				x++
+			}
+			out.t[i*dim+j] = float32(x)
+			out.t[j*dim+i] = float32(x)
+		}
+	}
+	return out, nil
 }
 
 // mieGradMod is one layer's modification matrix T = V S Vᵀ, stored in

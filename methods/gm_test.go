@@ -146,3 +146,48 @@ func TestMIEModFlatSpectrumIsIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestMIEModLowRankMatchesDirect: with fewer batches than input dimensions
+// the batch-mean Gram path gives the same T as decomposing Y, and the same
+// spectrum range; without any batch T = I.
+func TestMIEModLowRankMatchesDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 3))
+	for _, batches := range []int{1, 2, 5, 11} {
+		const dim = 12
+		g := newMIEGram(dim)
+		for range batches {
+			x := nn.NewTensor(4, dim)
+			for i := range x.Data {
+				x.Data[i] = float32(rng.NormFloat64() + 0.5)
+			}
+			if err := g.add(x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		low, err := g.mod(0.4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		direct, err := mieModFromGram(g.y, 0.4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range low.t {
+			if math.Abs(float64(low.t[i]-direct.t[i])) > 1e-6 {
+				t.Fatalf("%d batches: T[%d] = %v by the Gram path, %v directly", batches, i, low.t[i], direct.t[i])
+			}
+		}
+		if math.Abs(low.sMin-direct.sMin) > 1e-9 || low.sMax != 1 || math.Abs(direct.sMax-1) > 1e-12 {
+			t.Fatalf("%d batches: spectrum [%v, %v] by the Gram path, [%v, %v] directly", batches, low.sMin, low.sMax, direct.sMin, direct.sMax)
+		}
+	}
+	id, err := newMIEGram(3).mod(0.4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range []float32{1, 0, 0, 0, 1, 0, 0, 0, 1} {
+		if id.t[i] != w {
+			t.Fatalf("no batches: T = %v, want I", id.t)
+		}
+	}
+}

@@ -323,7 +323,7 @@ func (m *MIE) buildMods(r *Run, prev, next int) error {
 		if g == nil {
 			continue
 		}
-		t, err := mieModFromGram(g.y, m.Tau)
+		t, err := g.mod(m.Tau)
 		if err != nil {
 			return fmt.Errorf("mie: layer %s of %q: %w", ps[i].lin.W.Name, md.Modalities[prev], err)
 		}
