@@ -1,8 +1,9 @@
 #!/bin/sh
 # Regenerate the committed result tables of the fast suites, or check them.
 #
-#   scripts/regen-results.sh           rewrite results/<suite>.md
-#   scripts/regen-results.sh --check   fail if a regenerated table differs
+#   scripts/regen-results.sh           rewrite results/<suite>.md and
+#                                      results/<suite>-curves.svg
+#   scripts/regen-results.sh --check   fail if a regenerated file differs
 #                                      from the committed one (CI)
 #
 # Suites: the arguments after the flags, default "default quick". Each is
@@ -27,15 +28,19 @@ status=0
 for s in $suites; do
 	"$tmp/miebench" run --suite "$s" --out "$tmp/$s" --progress lines --no-table
 	"$tmp/miebench" table --suite "$s" -o "$tmp/$s.md" "$tmp/$s"
-	if [ $check = 1 ]; then
-		if ! diff -u "results/$s.md" "$tmp/$s.md"; then
-			echo "results/$s.md is out of date: run scripts/regen-results.sh and commit" >&2
-			status=1
+	"$tmp/miebench" plot --suite "$s" -o "$tmp/$s-curves.svg" "$tmp/$s"
+	for f in "$s.md" "$s-curves.svg"; do
+		if [ $check = 1 ]; then
+			if ! cmp -s "results/$f" "$tmp/$f"; then
+				diff -u "results/$f" "$tmp/$f" | head -40 || true
+				echo "results/$f is out of date: run scripts/regen-results.sh $s and commit" >&2
+				status=1
+			fi
+		else
+			mkdir -p results
+			cp "$tmp/$f" "results/$f"
+			echo "wrote results/$f"
 		fi
-	else
-		mkdir -p results
-		cp "$tmp/$s.md" "results/$s.md"
-		echo "wrote results/$s.md"
-	fi
+	done
 done
 exit $status

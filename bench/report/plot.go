@@ -25,6 +25,8 @@ type PlotOptions struct {
 	Metric  string   // fused-prediction metric: acc (default), macro_f1, map
 	Split   string   // evaluation split of the curves: test (default) or val
 	Rows    []string // method (row label) order, as in Options
+	// Only, when non-empty, draws just these row labels, in this order.
+	Only []string
 	Width   vg.Length
 	// PanelHeight is the height of one method's row of panels.
 	PanelHeight vg.Length
@@ -85,6 +87,14 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 		return fmt.Errorf("no successful run with a history on dataset %q (datasets: %s)", opt.Dataset, strings.Join(dsNames, ", "))
 	}
 	labels = order(labels, opt.Rows)
+	if len(opt.Only) > 0 {
+		for _, l := range opt.Only {
+			if !contains(labels, l) {
+				return fmt.Errorf("no successful run of %q on %s (methods: %s)", l, opt.Dataset, strings.Join(labels, ", "))
+			}
+		}
+		labels = opt.Only
+	}
 	plots := make([][]*plot.Plot, len(labels))
 	for i, label := range labels {
 		rs := byLabel[label]

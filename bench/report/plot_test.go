@@ -62,6 +62,10 @@ func TestCurvesWritesImages(t *testing.T) {
 	if !strings.Contains(b.String(), "<svg") || !strings.Contains(b.String(), "ogm on d (val, 1 seeds)") {
 		t.Errorf("svg lacks the panel titles")
 	}
+	b.Reset()
+	if err := Curves(&b, "svg", rs, PlotOptions{Only: []string{"ogm"}}); err != nil || strings.Contains(b.String(), "joint on d") {
+		t.Errorf("Only ogm: %v", err)
+	}
 	two := append(rs, historyRecord("e", "joint", "other", 0, []float64{0.5}, []float64{1}))
 	for _, tc := range []struct {
 		opt    PlotOptions
@@ -72,6 +76,7 @@ func TestCurvesWritesImages(t *testing.T) {
 		{PlotOptions{Dataset: "x"}, "png", `no successful run with a history on dataset "x"`},
 		{PlotOptions{Dataset: "d", Metric: "f1"}, "png", `unknown metric "f1"`},
 		{PlotOptions{Dataset: "d"}, "gif", `unknown image format "gif"`},
+		{PlotOptions{Dataset: "d", Only: []string{"ogm", "mla"}}, "png", `no successful run of "mla" on d (methods: joint, ogm)`},
 	} {
 		if err := Curves(&b, tc.format, two, tc.opt); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want %q", tc.opt, err, tc.want)

@@ -23,9 +23,10 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 	metric := fs.String("metric", "acc", "fused-prediction metric to draw: acc, macro_f1, map")
 	dataset := fs.String("dataset", "", "dataset to draw (required when the records cover several)")
 	split := fs.String("split", "test", "evaluation split of the curves: test or val")
+	only := fs.String("methods", "", "comma-separated row labels to draw, in this order (default: all)")
 	suiteArg := fs.String("suite", "", "built-in suite name or suite file: keep only its records and use its method order")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: miebench plot DIR... [--metric M] [--dataset D] [--split test|val] [--suite NAME|FILE] [-o FILE.png|.svg]")
+		fmt.Fprintln(stderr, "Usage: miebench plot DIR... [--metric M] [--dataset D] [--split test|val] [--suite NAME|FILE] [--methods A,B] [-o FILE.png|.svg]")
 		fmt.Fprintln(stderr, "\nDraws, for each method, the fused metric and every modality's accuracy")
 		fmt.Fprintln(stderr, "over epochs, and the training loss: the mean over seeds with a min-max band.")
 		fmt.Fprintln(stderr, "A modality whose accuracy stalls while the other climbs is under-trained;")
@@ -56,6 +57,9 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	opt := report.PlotOptions{Dataset: *dataset, Metric: *metric, Split: *split}
+	if *only != "" {
+		opt.Only = strings.Split(*only, ",")
+	}
 	if suite != nil {
 		opt.Rows = suite.Labels()
 	}
