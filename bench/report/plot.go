@@ -26,8 +26,8 @@ type PlotOptions struct {
 	Split   string   // evaluation split of the curves: test (default) or val
 	Rows    []string // method (row label) order, as in Options
 	// Only, when non-empty, draws just these row labels, in this order.
-	Only []string
-	Width   vg.Length
+	Only  []string
+	Width vg.Length
 	// PanelHeight is the height of one method's row of panels.
 	PanelHeight vg.Length
 }
