@@ -4,10 +4,9 @@
 package datasets
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"sort"
-	"sync"
+
+	"github.com/miebench/miebench/internal/registry"
 
 	"github.com/miebench/miebench/nn"
 )
@@ -90,44 +89,14 @@ type CheckReport struct {
 // OK reports whether no file was missing or unreadable.
 func (r *CheckReport) OK() bool { return len(r.Missing) == 0 && len(r.Bad) == 0 }
 
-var (
-	mu       sync.RWMutex
-	registry = map[string]Builder{}
-)
+var builders = registry.New[Builder]("dataset")
 
 // Register adds a dataset builder; it panics on a duplicate name.
-func Register(b Builder) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := registry[b.Name]; dup {
-		panic("datasets: duplicate dataset " + b.Name)
-	}
-	registry[b.Name] = b
-}
+func Register(b Builder) { builders.Add(b.Name, b) }
 
-// Lookup returns the builder registered under name.
-func Lookup(name string) (Builder, error) {
-	mu.RLock()
-	defer mu.RUnlock()
-	b, ok := registry[name]
-	if !ok {
-		return Builder{}, fmt.Errorf("unknown dataset %q (valid: %v)", name, namesLocked())
-	}
-	return b, nil
-}
+// Lookup returns the builder registered under name, or an error naming the
+// valid choices.
+func Lookup(name string) (Builder, error) { return builders.Lookup(name) }
 
 // Names lists the registered datasets in sorted order.
-func Names() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	return namesLocked()
-}
-
-func namesLocked() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return builders.Names() }

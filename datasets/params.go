@@ -2,10 +2,10 @@ package datasets
 
 import (
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/miebench/miebench/internal/param"
 )
 
 // Params is a dataset's resolved parameters: every ParamSpec of its Builder,
@@ -43,7 +43,7 @@ func ResolveParams(dataset string, specs []ParamSpec, given map[string]any) (Par
 		if !ok {
 			return nil, fmt.Errorf("dataset %s: unknown parameter %q (valid: %s)", dataset, k, strings.Join(valid, ", "))
 		}
-		v, err := convertParam(given[k], s.Default)
+		v, err := param.Convert(given[k], s.Default)
 		if err != nil {
 			return nil, fmt.Errorf("dataset %s: parameter %q: %w", dataset, k, err)
 		}
@@ -70,139 +70,6 @@ func (p Params) Floats(name string) []float64 { return p[name].([]float64) }
 
 // Ints returns an []int parameter.
 func (p Params) Ints(name string) []int { return p[name].([]int) }
-
-func convertParam(v, like any) (any, error) {
-	switch like.(type) {
-	case float64:
-		return toFloat(v)
-	case int:
-		return toInt(v)
-	case bool:
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case string:
-			b, err := strconv.ParseBool(strings.TrimSpace(x))
-			if err != nil {
-				return nil, fmt.Errorf("want true or false, got %q", x)
-			}
-			return b, nil
-		}
-		return nil, fmt.Errorf("want true or false, got %v (%T)", v, v)
-	case string:
-		switch x := v.(type) {
-		case string:
-			return x, nil
-		case float64, float32, int, int64, uint64:
-			return fmt.Sprint(x), nil // e.g. audio_snr_db: 10 for "off" or a number
-		}
-		return nil, fmt.Errorf("want a string, got %v (%T)", v, v)
-	case []float64:
-		items, err := listItems(v)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]float64, len(items))
-		for i, it := range items {
-			if out[i], err = toFloat(it); err != nil {
-				return nil, fmt.Errorf("item %d: %w", i, err)
-			}
-		}
-		return out, nil
-	case []int:
-		items, err := listItems(v)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]int, len(items))
-		for i, it := range items {
-			if out[i], err = toInt(it); err != nil {
-				return nil, fmt.Errorf("item %d: %w", i, err)
-			}
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("unsupported default type %T", like)
-}
-
-// listItems turns a list-valued parameter into its items.
-func listItems(v any) ([]any, error) {
-	switch x := v.(type) {
-	case []any:
-		return x, nil
-	case []float64:
-		out := make([]any, len(x))
-		for i, f := range x {
-			out[i] = f
-		}
-		return out, nil
-	case []int:
-		out := make([]any, len(x))
-		for i, n := range x {
-			out[i] = n
-		}
-		return out, nil
-	case string:
-		s := strings.Trim(strings.TrimSpace(x), "[]")
-		if s == "" {
-			return nil, fmt.Errorf("want a list, got an empty string")
-		}
-		parts := strings.Split(s, ",")
-		out := make([]any, len(parts))
-		for i, part := range parts {
-			out[i] = strings.TrimSpace(part)
-		}
-		return out, nil
-	case float64, float32, int, int64, uint64:
-		return []any{x}, nil
-	}
-	return nil, fmt.Errorf("want a list, got %v (%T)", v, v)
-}
-
-func toFloat(v any) (float64, error) {
-	switch x := v.(type) {
-	case float64:
-		return x, nil
-	case float32:
-		return float64(x), nil
-	case int:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
-	case uint64:
-		return float64(x), nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		if err != nil {
-			return 0, fmt.Errorf("want a number, got %q", x)
-		}
-		return f, nil
-	}
-	return 0, fmt.Errorf("want a number, got %v (%T)", v, v)
-}
-
-func toInt(v any) (int, error) {
-	switch x := v.(type) {
-	case int:
-		return x, nil
-	case int64:
-		return int(x), nil
-	case uint64:
-		return int(x), nil
-	case float64:
-		if x != math.Trunc(x) || math.IsInf(x, 0) {
-			return 0, fmt.Errorf("want an integer, got %v", x)
-		}
-		return int(x), nil
-	case string:
-		n, err := strconv.Atoi(strings.TrimSpace(x))
-		if err != nil {
-			return 0, fmt.Errorf("want an integer, got %q", x)
-		}
-		return n, nil
-	}
-	return 0, fmt.Errorf("want an integer, got %v (%T)", v, v)
-}
 
 // perModality expands a list parameter to m values: a single value is
 // repeated, a list of length m is used as is, anything else is an error.

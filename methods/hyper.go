@@ -2,9 +2,9 @@ package methods
 
 import (
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
+
+	"github.com/miebench/miebench/internal/param"
 )
 
 // Hyper holds a run's resolved hyperparameters: every ParamSpec of the
@@ -36,77 +36,13 @@ func Resolve(specs []ParamSpec, given map[string]any) (Hyper, error) {
 			}
 			return nil, fmt.Errorf("unknown hyperparameter %q (valid: %v)", k, valid)
 		}
-		v, err := convert(given[k], s.Default)
+		v, err := param.Convert(given[k], s.Default)
 		if err != nil {
 			return nil, fmt.Errorf("hyperparameter %q: %w", k, err)
 		}
 		h[k] = v
 	}
 	return h, nil
-}
-
-func convert(v, like any) (any, error) {
-	switch like.(type) {
-	case float64:
-		switch x := v.(type) {
-		case float64:
-			return x, nil
-		case float32:
-			return float64(x), nil
-		case int:
-			return float64(x), nil
-		case int64:
-			return float64(x), nil
-		case uint64:
-			return float64(x), nil
-		case string:
-			f, err := strconv.ParseFloat(x, 64)
-			if err != nil {
-				return nil, fmt.Errorf("want a number, got %q", x)
-			}
-			return f, nil
-		}
-		return nil, fmt.Errorf("want a number, got %v (%T)", v, v)
-	case int:
-		switch x := v.(type) {
-		case int:
-			return x, nil
-		case int64:
-			return int(x), nil
-		case uint64:
-			return int(x), nil
-		case float64:
-			if x != math.Trunc(x) {
-				return nil, fmt.Errorf("want an integer, got %v", x)
-			}
-			return int(x), nil
-		case string:
-			i, err := strconv.Atoi(x)
-			if err != nil {
-				return nil, fmt.Errorf("want an integer, got %q", x)
-			}
-			return i, nil
-		}
-		return nil, fmt.Errorf("want an integer, got %v (%T)", v, v)
-	case bool:
-		switch x := v.(type) {
-		case bool:
-			return x, nil
-		case string:
-			b, err := strconv.ParseBool(x)
-			if err != nil {
-				return nil, fmt.Errorf("want true or false, got %q", x)
-			}
-			return b, nil
-		}
-		return nil, fmt.Errorf("want true or false, got %v (%T)", v, v)
-	case string:
-		if x, ok := v.(string); ok {
-			return x, nil
-		}
-		return fmt.Sprint(v), nil
-	}
-	return nil, fmt.Errorf("unsupported default type %T", like)
 }
 
 // Float returns a float64 hyperparameter; it panics if name is missing or

@@ -1,9 +1,7 @@
 package methods
 
 import (
-	"fmt"
-	"sort"
-	"sync"
+	"github.com/miebench/miebench/internal/registry"
 )
 
 // ParamSpec documents one hyperparameter of a method.
@@ -39,47 +37,19 @@ type Spec struct {
 	New func(h Hyper) (Method, error)
 }
 
-var (
-	mu       sync.RWMutex
-	registry = map[string]Spec{}
-)
+var specs = registry.New[Spec]("method")
 
 // Register adds a method; it panics on a duplicate name or a Spec without New.
 func Register(s Spec) {
-	mu.Lock()
-	defer mu.Unlock()
 	if s.New == nil {
 		panic("methods: Register " + s.Name + " without New")
 	}
-	if _, dup := registry[s.Name]; dup {
-		panic("methods: duplicate method " + s.Name)
-	}
-	registry[s.Name] = s
+	specs.Add(s.Name, s)
 }
 
-// Lookup returns the method registered under name.
-func Lookup(name string) (Spec, error) {
-	mu.RLock()
-	defer mu.RUnlock()
-	s, ok := registry[name]
-	if !ok {
-		return Spec{}, fmt.Errorf("unknown method %q (valid: %v)", name, namesLocked())
-	}
-	return s, nil
-}
+// Lookup returns the method registered under name, or an error naming the
+// valid choices.
+func Lookup(name string) (Spec, error) { return specs.Lookup(name) }
 
 // Names lists the registered methods in sorted order.
-func Names() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	return namesLocked()
-}
-
-func namesLocked() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return specs.Names() }
