@@ -11,6 +11,13 @@ import (
 // variable so that tests can force chunking.
 var colBudget = 1 << 21
 
+// perSampleMinP is the output plane size from which a chunk is multiplied
+// sample by sample (each product still wide enough for the GEMM kernels),
+// writing straight into the NCHW output instead of through a chunk-wide
+// product that must then be permuted. A variable so that tests can cover
+// both paths.
+var perSampleMinP = 256
+
 // Conv2D is a 2-D convolution (cross-correlation, as PyTorch's Conv2d) over
 // [N, C, H, W] batches with weight [outC, inC, kH, kW], computed as im2col
 // followed by one GEMM per chunk of samples.
@@ -74,8 +81,9 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 		c.colsHoldBatch = chunk == n
 	}
 	keep := train && c.colsHoldBatch // keep the im2col matrix for Backward
+	perSample := chunk == 1 || p >= perSampleMinP
 	var tmp, scratch *[]float32
-	if chunk > 1 {
+	if !perSample {
 		tmp = getScratch(c.OutC * chunk * p)
 		defer putScratch(tmp)
 	}
@@ -92,8 +100,11 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 			cols = (*scratch)[:k*g*p]
 		}
 		c.im2col(cols, x.Data, n0, g, h, w, oh, ow)
-		if g == 1 {
-			gemm(false, false, c.OutC, p, k, 1, c.W.Value.Data, k, cols, p, 0, y.Data[n0*c.OutC*p:], p)
+		if perSample {
+			// Sample i's patches are columns i·P.. of cols (row stride g·P).
+			for i := range g {
+				gemm(false, false, c.OutC, p, k, 1, c.W.Value.Data, k, cols[i*p:], g*p, 0, y.Data[(n0+i)*c.OutC*p:], p)
+			}
 		} else {
 			t := (*tmp)[:c.OutC*g*p]
 			gemm(false, false, c.OutC, g*p, k, 1, c.W.Value.Data, k, cols, g*p, 0, t, g*p)
@@ -145,7 +156,8 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 		cols = getScratch(k * c.chunk * p)
 		defer putScratch(cols)
 	}
-	if c.chunk > 1 {
+	perSample := c.chunk == 1 || p >= perSampleMinP
+	if !perSample {
 		dyc = getScratch(c.OutC * c.chunk * p)
 		defer putScratch(dyc)
 	}
@@ -160,20 +172,23 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 			cm = (*cols)[:k*g*p]
 			c.im2col(cm, c.x.Data, n0, g, c.h, c.w, c.outH, c.outW)
 		}
-		var dm []float32
-		if g == 1 {
-			dm = dy.Data[n0*c.OutC*p:][:c.OutC*p]
+		dc := (*dcols)[:k*g*p]
+		if perSample {
+			for i := range g {
+				dm := dy.Data[(n0+i)*c.OutC*p:][:c.OutC*p]
+				gemm(false, true, c.OutC, k, p, 1, dm, p, cm[i*p:], g*p, 1, c.W.Grad.Data, k)
+				gemm(true, false, k, p, c.OutC, 1, c.W.Value.Data, k, dm, p, 0, dc[i*p:], g*p)
+			}
 		} else {
-			dm = (*dyc)[:c.OutC*g*p]
+			dm := (*dyc)[:c.OutC*g*p]
 			for o := range c.OutC {
 				for i := range g {
 					copy(dm[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
 				}
 			}
+			gemm(false, true, c.OutC, k, g*p, 1, dm, g*p, cm, g*p, 1, c.W.Grad.Data, k)
+			gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dm, g*p, 0, dc, g*p)
 		}
-		gemm(false, true, c.OutC, k, g*p, 1, dm, g*p, cm, g*p, 1, c.W.Grad.Data, k)
-		dc := (*dcols)[:k*g*p]
-		gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dm, g*p, 0, dc, g*p)
 		c.col2im(dx.Data, dc, n0, g, c.h, c.w, c.outH, c.outW)
 	}
 	return dx

@@ -64,12 +64,14 @@ func TestConv2DHandComputed(t *testing.T) {
 }
 
 func TestConv2DMatchesDirect(t *testing.T) {
-	defer func(b int) { colBudget = b }(colBudget)
+	defer func(b, m int) { colBudget, perSampleMinP = b, m }(colBudget, perSampleMinP)
 	for _, tc := range []struct {
 		name                            string
 		inC, outC, k, stride, pad, h, w int
 		budget                          int
 	}{
+		{"3x3 pad 1, whole batch, sample by sample", 2, 3, 3, 1, 1, 20, 18, 1 << 21},
+		{"3x3 pad 1, two samples per chunk, sample by sample", 2, 3, 3, 1, 1, 20, 18, 2 * 18 * 360},
 		{"3x3 pad 1", 2, 3, 3, 1, 1, 5, 6, 1 << 21},
 		{"3x3 stride 2 pad 1, one sample per chunk", 2, 3, 3, 2, 1, 7, 6, 1},
 		{"7x7 stride 2 pad 3, two samples per chunk", 1, 4, 7, 2, 3, 9, 8, 2 * 49 * 20},
@@ -77,7 +79,7 @@ func TestConv2DMatchesDirect(t *testing.T) {
 		{"3x3 stride 3 pad 2", 2, 2, 3, 3, 2, 7, 5, 1 << 21},
 		{"5x5 stride 1 pad 2 on 3x3", 1, 2, 5, 1, 2, 3, 3, 1 << 21},
 	} {
-		colBudget = tc.budget
+		colBudget, perSampleMinP = tc.budget, 256
 		rng := newTestRNG(2)
 		c := NewConv2D("c", tc.inC, tc.outC, tc.k, tc.k, tc.stride, tc.pad, true, rng)
 		for i := range c.B.Value.Data {
@@ -100,17 +102,21 @@ func TestConv2DMatchesDirect(t *testing.T) {
 }
 
 func TestGradConv2D(t *testing.T) {
-	defer func(b int) { colBudget = b }(colBudget)
+	defer func(b, m int) { colBudget, perSampleMinP = b, m }(colBudget, perSampleMinP)
 	for _, tc := range []struct {
 		name                      string
 		k, stride, pad, h, w, bud int
+		minP                      int
 	}{
-		{"3x3 stride 1 pad 1", 3, 1, 1, 5, 4, 1 << 21},
-		{"3x3 stride 2 pad 1 chunked", 3, 2, 1, 6, 5, 1},
-		{"2x3 kernel stride 2 no pad", 2, 2, 0, 5, 7, 1 << 21},
+		{"3x3 stride 1 pad 1", 3, 1, 1, 5, 4, 1 << 21, 256},
+		{"3x3 stride 1 pad 1 sample by sample", 3, 1, 1, 5, 4, 1 << 21, 1},
+		{"3x3 stride 2 pad 1 chunked", 3, 2, 1, 6, 5, 1, 256},
+		{"2x3 kernel stride 2 no pad", 2, 2, 0, 5, 7, 1 << 21, 256},
+		{"2x3 kernel stride 2 sample by sample, two per chunk", 2, 2, 0, 5, 7, 2 * 12 * 6, 1},
+		{"3x3 stride 2 pad 1 sample by sample, one per chunk", 3, 2, 1, 6, 5, 1, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			colBudget = tc.bud
+			colBudget, perSampleMinP = tc.bud, tc.minP
 			rng := newTestRNG(3)
 			c := NewConv2D("conv", 2, 3, tc.k, 3, tc.stride, tc.pad, true, rng)
 			gradCheck(t, c, randTensor(rng, 1, 2, 2, tc.h, tc.w), 4)
