@@ -89,15 +89,15 @@ func BenchmarkSgemm(b *testing.B) {
 // BenchmarkSgemmKernels times every kernel this CPU supports on the
 // 128x512x512 shapes and 1024^3.
 func BenchmarkSgemmKernels(b *testing.B) {
-	prev := best
-	defer func() { best = prev }()
+	prev := defaultKernel
+	defer func() { defaultKernel = prev }()
 	for _, kn := range availableKernels() {
 		for _, s := range benchShapes {
 			if s.m != 128 && s.m != 1024 || s.k != 512 && s.k != 1024 {
 				continue
 			}
 			b.Run(kn.name+"/"+s.name, func(b *testing.B) {
-				best = kn
+				defaultKernel = kn
 				benchGemm(b, Implementation{}, s)
 			})
 		}

@@ -22,12 +22,12 @@ type Implementation struct {
 
 var _ blas.Float32 = Implementation{}
 
-// best is the fastest kernel this process can run, chosen once at start-up.
-var best = availableKernels()[0]
+// defaultKernel is the fastest kernel this process can run, chosen once at start-up.
+var defaultKernel = availableKernels()[0]
 
 // KernelName names the microkernel Sgemm uses in this process: "avx512",
 // "avx2" or "go" (the portable path, always used with the purego tag).
-func KernelName() string { return best.name }
+func KernelName() string { return defaultKernel.name }
 
 // serialWork is the size m*n*k below which Sgemm does not start goroutines:
 // for small products the start-up and synchronisation cost more than they
@@ -58,7 +58,7 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 	if m*n*k < serialWork {
 		workers = 1
 	}
-	best.gemm(workers, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	defaultKernel.gemm(workers, aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // checkArgs panics if the arguments are not a valid Sgemm call and reports
@@ -149,10 +149,14 @@ func balancedBlock(size, step, limit int) int {
 // ceilDiv is ⌈x/y⌉ for positive y.
 func ceilDiv(x, y int) int { return (x + y - 1) / y }
 
-// packBudget is the most floats packed at once for one operand: a whole-K
-// block of op(A) or op(B) of at most this size (4 MiB) is packed in one go,
-// so that A and B are read once, row after row.
+// packBudget is the most floats packed at once for one operand: a block of
+// op(A) or op(B) of at most this size (4 MiB) spanning up to kSpanBlocks K
+// blocks is packed in one go, so that A and B are read row after row.
 const packBudget = 1 << 20
+
+// kSpanBlocks is how many K blocks are packed together at most; it bounds
+// the packing buffers when k is very large.
+const kSpanBlocks = 16
 
 // directPanels is the reuse below which an operand is read in place
 // instead of packed: op(B) = B (rows contiguous) when C has at most this
@@ -164,117 +168,117 @@ const directPanels = 8
 // gemm computes C = alpha*op(A)*op(B) + beta*C with kn on up to workers
 // goroutines, for m, n, k > 0 and alpha != 0 and arguments already checked.
 //
-// For each block of nc columns, op(B) is packed for all of K; then for each
-// block of mc rows op(A) is packed for all of K, and the product of the two
-// is computed in work items of rows x columns, each running over the K
-// blocks in order. Full panels of an operand with little reuse are read in
-// place (see directPanels); the arithmetic is the same either way.
+// K is cut into blocks of at most kn.kc, grouped into spans of up to
+// kSpanBlocks blocks. For each block of nc columns and each K span, op(B)
+// is packed; then for each block of mc rows op(A) is packed, and the
+// product of the two is computed in work items of rows x columns, each
+// running over the span's K blocks in order. Full panels of an operand with
+// little reuse are read in place (see directPanels); the arithmetic is the
+// same either way.
 func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	mr, nr := kn.mr, kn.nr
 	// Cut K into equal blocks of at most kn.kc: the cut depends on k and the
 	// kernel only, so every element sees the same summation order.
 	kcStep := ceilDiv(k, ceilDiv(k, kn.kc))
-	ncBlock := balancedBlock(n, nr, min(kn.nc, max(nr, packBudget/k/nr*nr)))
-	mcBlock := balancedBlock(m, mr, min(kn.mc, max(mr, packBudget/k/mr*mr)))
+	kSpan := min(k, kSpanBlocks*kcStep)
+	ncBlock := balancedBlock(n, nr, min(kn.nc, max(nr, packBudget/kSpan/nr*nr)))
+	mcBlock := balancedBlock(m, mr, min(kn.mc, max(mr, packBudget/kSpan/mr*mr)))
 	directB := !bTrans && ceilDiv(m, mr) <= directPanels
 	directA := aTrans && ceilDiv(n, nr) <= directPanels
-	buf := getBuf((mcBlock + ncBlock) * k)
+	buf := getBuf((mcBlock + ncBlock) * kSpan)
 	defer bufPool.Put(buf)
-	bufA, bufB := (*buf)[:mcBlock*k], (*buf)[mcBlock*k:]
-	kBlocks := ceilDiv(k, kcStep)
-
-	// packPanelB packs item (column panel jp, K block pc) of the column block
-	// at jc, unless it is read in place.
-	packPanelB := func(jc, nc, item int) {
-		nPanels := ceilDiv(nc, nr)
-		jp, pc := item%nPanels, (item/nPanels)*kcStep
-		col := jp * nr
-		if directB && col+nr <= nc {
-			return
-		}
-		kc := min(kcStep, k-pc)
-		packB(bufB[pc*nPanels*nr+jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
-	}
-	// packPanelA packs row panel ip of the row block at ic for all of K,
-	// unless it is read in place.
-	packPanelA := func(ic, mc, ip int) {
-		mcPad := ceilDiv(mc, mr) * mr
-		row := ip * mr
-		if directA && row+mr <= mc {
-			return
-		}
-		for pc := 0; pc < k; pc += kcStep {
-			kc := min(kcStep, k-pc)
-			packA(bufA[pc*mcPad+ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
-		}
-	}
+	bufA, bufB := (*buf)[:mcBlock*kSpan], (*buf)[mcBlock*kSpan:]
 
 	for jc := 0; jc < n; jc += ncBlock {
 		nc := min(ncBlock, n-jc)
 		nPanels := ceilDiv(nc, nr)
 		ncPad := nPanels * nr
-		// panelB returns B panel jp of the K block starting at pc and its
-		// stride.
-		panelB := func(pc, kc, jp int) (*float32, int) {
-			if directB && (jp+1)*nr <= nc {
-				return &b[pc*ldb+jc+jp*nr], ldb
-			}
-			return &bufB[pc*ncPad+jp*nr*kc], nr
-		}
-		// Pack this column block of B together with the first row block
-		// of A: one parallel phase instead of two.
-		bItems := nPanels * kBlocks
-		mc0 := min(mcBlock, m)
-		parallelFor(workers, bItems+ceilDiv(mc0, mr), func(item int) {
-			if item < bItems {
-				packPanelB(jc, nc, item)
-			} else {
-				packPanelA(0, mc0, item-bItems)
-			}
-		})
-		for ic := 0; ic < m; ic += mcBlock {
-			mc := min(mcBlock, m-ic)
-			mPanels := ceilDiv(mc, mr)
-			mcPad := mPanels * mr
-			panelA := func(pc, kc, ip int) (*float32, int) {
-				if directA && (ip+1)*mr <= mc {
-					return &a[pc*lda+ic+ip*mr], lda
+		for ks := 0; ks < k; ks += kSpan {
+			ke := min(k, ks+kSpan) // this span is K steps [ks, ke)
+			kBlocks := ceilDiv(ke-ks, kcStep)
+			// Packed panels of the span: the block starting at K step pc
+			// holds its panels from offset (pc-ks)*pad, panel j at j*r*kc.
+			panelB := func(pc, kc, jp int) (*float32, int) {
+				if directB && (jp+1)*nr <= nc {
+					return &b[pc*ldb+jc+jp*nr], ldb
 				}
-				return &bufA[pc*mcPad+ip*mr*kc], mr
+				return &bufB[(pc-ks)*ncPad+jp*nr*kc], nr
 			}
-			if ic > 0 {
-				parallelFor(workers, mPanels, func(ip int) { packPanelA(ic, mc, ip) })
+			packPanelB := func(item int) {
+				jp, pc := item%nPanels, ks+(item/nPanels)*kcStep
+				col := jp * nr
+				if directB && col+nr <= nc {
+					return
+				}
+				kc := min(kcStep, ke-pc)
+				packB(bufB[(pc-ks)*ncPad+jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
 			}
-			// Work items: rowChunk row panels by colChunk column panels.
-			rowChunk := min(mPanels, max(1, kn.itemRows/mr))
-			rowItems := ceilDiv(mPanels, rowChunk)
-			colChunk := nPanels
-			if workers > 1 {
-				colItems := min(nPanels, max(1, ceilDiv(4*workers, rowItems)))
-				colChunk = ceilDiv(nPanels, colItems)
+			packPanelA := func(ic, mc, ip int) {
+				mcPad := ceilDiv(mc, mr) * mr
+				row := ip * mr
+				if directA && row+mr <= mc {
+					return
+				}
+				for pc := ks; pc < ke; pc += kcStep {
+					kc := min(kcStep, ke-pc)
+					packA(bufA[(pc-ks)*mcPad+ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
+				}
 			}
-			colItems := ceilDiv(nPanels, colChunk)
-			parallelFor(workers, rowItems*colItems, func(item int) {
-				i0 := (item % rowItems) * rowChunk
-				j0 := (item / rowItems) * colChunk
-				t := tile{kn: kn, c: c, ldc: ldc, alpha: alpha}
-				for pc := 0; pc < k; pc += kcStep {
-					t.beta = beta
-					if pc > 0 {
-						t.beta = 1
-					}
-					kc := min(kcStep, k-pc)
-					for jp := j0; jp < min(j0+colChunk, nPanels); jp++ {
-						bp, ldbp := panelB(pc, kc, jp)
-						col := jp * nr
-						for ip := i0; ip < min(i0+rowChunk, mPanels); ip++ {
-							ap, ldap := panelA(pc, kc, ip)
-							row := ip * mr
-							t.run(kc, ap, ldap, bp, ldbp, ic+row, min(mr, mc-row), jc+col, min(nr, nc-col))
-						}
-					}
+			// Pack B together with the first row block of A: one parallel
+			// phase instead of two.
+			bItems := nPanels * kBlocks
+			mc0 := min(mcBlock, m)
+			parallelFor(workers, bItems+ceilDiv(mc0, mr), func(item int) {
+				if item < bItems {
+					packPanelB(item)
+				} else {
+					packPanelA(0, mc0, item-bItems)
 				}
 			})
+			for ic := 0; ic < m; ic += mcBlock {
+				mc := min(mcBlock, m-ic)
+				mPanels := ceilDiv(mc, mr)
+				mcPad := mPanels * mr
+				panelA := func(pc, kc, ip int) (*float32, int) {
+					if directA && (ip+1)*mr <= mc {
+						return &a[pc*lda+ic+ip*mr], lda
+					}
+					return &bufA[(pc-ks)*mcPad+ip*mr*kc], mr
+				}
+				if ic > 0 {
+					parallelFor(workers, mPanels, func(ip int) { packPanelA(ic, mc, ip) })
+				}
+				// Work items: rowChunk row panels by colChunk column panels.
+				rowChunk := min(mPanels, max(1, kn.itemRows/mr))
+				rowItems := ceilDiv(mPanels, rowChunk)
+				colChunk := nPanels
+				if workers > 1 {
+					colItems := min(nPanels, max(1, ceilDiv(4*workers, rowItems)))
+					colChunk = ceilDiv(nPanels, colItems)
+				}
+				colItems := ceilDiv(nPanels, colChunk)
+				parallelFor(workers, rowItems*colItems, func(item int) {
+					i0 := (item % rowItems) * rowChunk
+					j0 := (item / rowItems) * colChunk
+					t := tile{kn: kn, c: c, ldc: ldc, alpha: alpha}
+					for pc := ks; pc < ke; pc += kcStep {
+						t.beta = beta
+						if pc > 0 {
+							t.beta = 1
+						}
+						kc := min(kcStep, ke-pc)
+						for jp := j0; jp < min(j0+colChunk, nPanels); jp++ {
+							bp, ldbp := panelB(pc, kc, jp)
+							col := jp * nr
+							for ip := i0; ip < min(i0+rowChunk, mPanels); ip++ {
+								ap, ldap := panelA(pc, kc, ip)
+								row := ip * mr
+								t.run(kc, ap, ldap, bp, ldbp, ic+row, min(mr, mc-row), jc+col, min(nr, nc-col))
+							}
+						}
+					}
+				})
+			}
 		}
 	}
 }

@@ -66,8 +66,9 @@ type gemmCase struct {
 }
 
 // gemmCases covers the sizes 1, 3, 17, 63, 65 and 257 in every dimension,
-// several K blocks, more rows than one M block, more columns than one N
-// block, padded leading dimensions and the alpha/beta special cases.
+// several K blocks and K spans, more rows than one M block, more columns
+// than one N block, padded leading dimensions and the alpha/beta special
+// cases.
 var gemmCases = []gemmCase{
 	{m: 1, n: 1, k: 1, alpha: 1, beta: 0},
 	{m: 3, n: 17, k: 63, alpha: 1, beta: 0},
@@ -83,6 +84,8 @@ var gemmCases = []gemmCase{
 	{m: 1200, n: 33, k: 20, alpha: 1, beta: -1},
 	{m: 3, n: 4200, k: 5, pad: 1, alpha: 1, beta: 0, nanC: true},
 	{m: 48, n: 64, k: 32, alpha: 1, beta: 0},
+	{m: 20, n: 40, k: 5000, pad: 1, alpha: 1, beta: 0.5}, // several K spans
+	{m: 13, n: 33, k: 4500, alpha: -1, beta: 0, nanC: true},
 }
 
 // makeOperands builds A, B and C for tc with the given transposes; C's
