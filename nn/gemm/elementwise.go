@@ -6,11 +6,15 @@ import "fmt"
 // profiles once the GEMM is fast. Each computes exactly what its plain Go
 // loop (written out in its doc comment) computes, rounding every product
 // and sum separately (no fused multiply-add), so swapping one in for such a
-// loop does not change any result bit. Where AVX is available the bulk runs
-// in assembly, 16 floats at a time; the tail and other builds use Go.
-// They panic when the slice lengths disagree.
+// loop does not change any result bit. (The Go compiler fuses x*y + z only
+// when building for GOAMD64=v3 or later, or on other architectures; the
+// float32(...) conversions in the loops below forbid that, and a caller's
+// loop matches bit for bit when it does the same or is built for the
+// default GOAMD64=v1.) Where AVX is available the bulk runs in assembly, 16
+// floats at a time; the tail and other builds use Go. They panic when the
+// slice lengths disagree.
 
-// Axpy adds alpha*x to y: for i := range x { y[i] += alpha * x[i] }.
+// Axpy adds alpha*x to y: for i := range x { y[i] += float32(alpha * x[i]) }.
 func Axpy(alpha float32, x, y []float32) {
 	checkLen("Axpy", len(x), len(y))
 	n := bulk(len(x))
@@ -19,7 +23,7 @@ func Axpy(alpha float32, x, y []float32) {
 	}
 	y = y[n:len(x)]
 	for i, v := range x[n:] {
-		y[i] += alpha * v
+		y[i] += float32(alpha * v)
 	}
 }
 
@@ -95,7 +99,7 @@ func ReLUGrad(dst, dy, y []float32) {
 }
 
 // SGD is one plain SGD step with L2 weight decay:
-// for i := range w { w[i] -= lr * (g[i] + wd*w[i]) }.
+// for i := range w { w[i] -= float32(lr * (g[i] + float32(wd*w[i]))) }.
 func SGD(w, g []float32, lr, wd float32) {
 	checkLen("SGD", len(w), len(g))
 	n := bulk(len(w))
@@ -104,7 +108,7 @@ func SGD(w, g []float32, lr, wd float32) {
 	}
 	w, g = w[n:], g[n:len(w)]
 	for i := range w {
-		w[i] -= lr * (g[i] + wd*w[i])
+		w[i] -= float32(lr * (g[i] + float32(wd*w[i])))
 	}
 }
 
@@ -113,10 +117,10 @@ func SGD(w, g []float32, lr, wd float32) {
 // the previous step's momentum (not the first step):
 //
 //	for i := range w {
-//		gi := g[i] + wd*w[i]
-//		buf[i] = mu*buf[i] + gi
-//		if nesterov { gi += mu * buf[i] } else { gi = buf[i] }
-//		w[i] -= lr * gi
+//		gi := g[i] + float32(wd*w[i])
+//		buf[i] = float32(mu*buf[i]) + gi
+//		if nesterov { gi += float32(mu * buf[i]) } else { gi = buf[i] }
+//		w[i] -= float32(lr * gi)
 //	}
 //
 // The Nesterov variant runs in Go only.
@@ -132,14 +136,14 @@ func SGDMomentum(w, g, buf []float32, lr, wd, mu float32, nesterov bool) {
 	}
 	w, g, buf = w[n:], g[n:len(w)], buf[n:len(w)]
 	for i := range w {
-		gi := g[i] + wd*w[i]
-		buf[i] = mu*buf[i] + gi
+		gi := g[i] + float32(wd*w[i])
+		buf[i] = float32(mu*buf[i]) + gi
 		if nesterov {
-			gi += mu * buf[i]
+			gi += float32(mu * buf[i])
 		} else {
 			gi = buf[i]
 		}
-		w[i] -= lr * gi
+		w[i] -= float32(lr * gi)
 	}
 }
 

@@ -79,8 +79,9 @@ func TestElementwiseHandValues(t *testing.T) {
 }
 
 // TestElementwiseMatchesLoops checks every helper is bit-identical to its
-// plain Go loop on lengths around the assembly block size, with NaN, ±0,
-// ±Inf, subnormal and huge values in the inputs.
+// plain Go loop (products rounded before they are added, as the helpers
+// document) on lengths around the assembly block size, with NaN, ±0, ±Inf,
+// subnormal and huge values in the inputs.
 func TestElementwiseMatchesLoops(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	const lr, wd, mu, alpha = 0.1, 1e-4, 0.9, -1.7
@@ -90,7 +91,7 @@ func TestElementwiseMatchesLoops(t *testing.T) {
 		got, want := slices.Clone(y0), slices.Clone(y0)
 		Axpy(alpha, x, got)
 		for i := range x {
-			want[i] += alpha * x[i]
+			want[i] += float32(alpha * x[i])
 		}
 		if !sameBits(got, want) {
 			t.Errorf("Axpy n=%d: differs from the loop", n)
@@ -129,7 +130,7 @@ func TestElementwiseMatchesLoops(t *testing.T) {
 		got, want = slices.Clone(y0), slices.Clone(y0)
 		SGD(got, x, lr, wd)
 		for i := range want {
-			want[i] -= lr * (x[i] + wd*want[i])
+			want[i] -= float32(lr * (x[i] + float32(wd*want[i])))
 		}
 		if !sameBits(got, want) {
 			t.Errorf("SGD n=%d: differs from the loop", n)
@@ -140,14 +141,14 @@ func TestElementwiseMatchesLoops(t *testing.T) {
 			ww, wb := slices.Clone(y0), slices.Clone(z)
 			SGDMomentum(gw, x, gb, lr, wd, mu, nesterov)
 			for i := range ww {
-				gi := x[i] + wd*ww[i]
-				wb[i] = mu*wb[i] + gi
+				gi := x[i] + float32(wd*ww[i])
+				wb[i] = float32(mu*wb[i]) + gi
 				if nesterov {
-					gi += mu * wb[i]
+					gi += float32(mu * wb[i])
 				} else {
 					gi = wb[i]
 				}
-				ww[i] -= lr * gi
+				ww[i] -= float32(lr * gi)
 			}
 			if !sameBits(gw, ww) || !sameBits(gb, wb) {
 				t.Errorf("SGDMomentum n=%d nesterov=%v: differs from the loop", n, nesterov)
