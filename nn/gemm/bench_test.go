@@ -114,20 +114,27 @@ func BenchmarkGonumSgemm(b *testing.B) {
 
 // BenchmarkMicroKernel times each microkernel alone on packed panels that
 // stay in L1 and L2 (k = 256, C tile updated with beta = 1): the ceiling the
-// blocked GEMM can reach on one core.
+// blocked GEMM can reach on one core. One iteration is 100 calls;
+// best_GFLOPS is the fastest iteration.
 func BenchmarkMicroKernel(b *testing.B) {
-	const k = 256
+	const k, calls = 256, 100
 	for _, kn := range availableKernels() {
 		b.Run(kn.name, func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 2))
 			a := randSlice(rng, kn.mr*k)
 			bp := randSlice(rng, kn.nr*k)
 			c := make([]float32, kn.mr*kn.nr)
+			best := time.Duration(1<<63 - 1)
 			for b.Loop() {
-				kn.micro(k, &a[0], kn.mr, &bp[0], kn.nr, &c[0], kn.nr, 1e-3, 1)
+				t0 := time.Now()
+				for range calls {
+					kn.micro(k, &a[0], kn.mr, &bp[0], kn.nr, &c[0], kn.nr, 1e-3, 1)
+				}
+				best = min(best, time.Since(t0))
 			}
-			flops := 2 * float64(kn.mr*kn.nr*k) * float64(b.N)
-			b.ReportMetric(flops/float64(b.Elapsed().Nanoseconds()), "GFLOPS")
+			flops := 2 * float64(kn.mr*kn.nr*k) * calls
+			b.ReportMetric(flops*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOPS")
+			b.ReportMetric(flops/float64(best.Nanoseconds()), "best_GFLOPS")
 		})
 	}
 }
