@@ -86,6 +86,8 @@ var gemmCases = []gemmCase{
 	{m: 48, n: 64, k: 32, alpha: 1, beta: 0},
 	{m: 20, n: 40, k: 5000, pad: 1, alpha: 1, beta: 0.5}, // several K spans
 	{m: 13, n: 33, k: 4500, alpha: -1, beta: 0, nanC: true},
+	{m: 20, n: 1024, k: 40, alpha: 1, beta: 0},  // ldb = 1024: packed, not read in place
+	{m: 1024, n: 40, k: 30, alpha: 1, beta: -1}, // lda = 1024 when A is transposed
 }
 
 // makeOperands builds A, B and C for tc with the given transposes; C's
@@ -370,6 +372,27 @@ func TestBalancedBlock(t *testing.T) {
 	for _, tt := range tests {
 		if got := balancedBlock(tt.size, tt.step, tt.limit); got != tt.want {
 			t.Errorf("balancedBlock(%d, %d, %d) = %d, want %d", tt.size, tt.step, tt.limit, got, tt.want)
+		}
+	}
+}
+
+// TestReadInPlace checks which operands are read in place.
+func TestReadInPlace(t *testing.T) {
+	tests := []struct {
+		ld, panels int
+		want       bool
+	}{
+		{512, 11, true},
+		{512, directPanels, true},
+		{512, directPanels + 1, false},
+		{1024, 2, false}, // 4 KiB stride
+		{2048, 2, false},
+		{1000, 40, true},
+		{4608, 14, true},
+	}
+	for _, tt := range tests {
+		if got := readInPlace(tt.ld, tt.panels); got != tt.want {
+			t.Errorf("readInPlace(%d, %d) = %v, want %v", tt.ld, tt.panels, got, tt.want)
 		}
 	}
 }
