@@ -172,3 +172,54 @@ func TestPMRMomentumStartsAtEpochTwo(t *testing.T) {
 		}
 	}
 }
+
+func TestPMRStepEntropySwitchActsOnLeader(t *testing.T) {
+	p := &PMR{Alpha: 0, End: 70, ProtoDivisor: 10, EntropyWeight: 0.5, EntropyEpochs: 1}
+	r, b, logs := ogmTestRun(t, "concat", p.Setup)
+	r.Loop = &pmrTestLoop{b: b}
+	if err := p.StartEpoch(r, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.protos {
+		nn.Scale(0.5, c)
+	}
+	if _, err := (&Joint{}).Step(r, b); err != nil {
+		t.Fatal(err)
+	}
+	joint := ogmGrads(r)
+	// By hand: -0.5 * dH/dz of the leading modality through its encoder.
+	out := Forward(r, b, true)
+	var s [2]float64
+	for m := range 2 {
+		_, s[m], _ = pmrProtoCE(out.Z[m], p.protos[m], b.Y)
+	}
+	lead := 0
+	if s[1] > s[0] {
+		lead = 1
+	}
+	_, dh := pmrProtoEntropy(out.Z[lead], p.protos[lead])
+	r.Opt.ZeroGrad()
+	nn.Scale(-0.5, dh)
+	EncodeBackward(r, lead, dh)
+	extra := ogmGrads(r)
+	for _, epoch := range []int{0, 1} {
+		r.Epoch = epoch
+		if _, err := p.Step(r, b); err != nil {
+			t.Fatal(err)
+		}
+		for _, prm := range r.Model.Params() {
+			for i, g := range prm.Grad.Data {
+				want := joint[prm.Name][i]
+				if epoch == 0 && strings.HasPrefix(prm.Name, "enc.") && ogmTestModality(prm.Name) == lead {
+					want += extra[prm.Name][i]
+				}
+				if math.Abs(float64(g-want)) > 1e-5 {
+					t.Fatalf("epoch %d: %s[%d] = %v, want %v (leader %d)", epoch, prm.Name, i, g, want, lead)
+				}
+			}
+		}
+	}
+	if _, ok := logs[[]string{"proto_entropy_audio", "proto_entropy_visual"}[lead]]; !ok {
+		t.Fatalf("no proto_entropy log for the leader: %v", logs)
+	}
+}
