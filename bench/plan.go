@@ -162,7 +162,8 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		ds := DatasetSpec{Name: sd.Name, Root: sd.Root, Params: params, Seed: sd.Seed, SkipBad: sd.SkipBad}
 		mods, err := modalities(ds)
 		if err != nil {
-			return nil, s.errAt(sd.At, "", dkey, "opening %v", err)
+			msg := strings.TrimPrefix(err.Error(), "dataset "+sd.Name+": ")
+			return nil, s.errAt(sd.At, "", dkey, "opening dataset %s: %s", sd.Name, msg)
 		}
 		labels := map[string]int{}
 		for mi, m := range s.Methods {
