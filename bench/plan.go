@@ -163,6 +163,9 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		mods, err := modalities(ds)
 		if err != nil {
 			msg := strings.TrimPrefix(err.Error(), "dataset "+sd.Name+": ")
+			if sd.Root == "" && strings.Contains(msg, "root") {
+				msg += fmt.Sprintf(" (--set datasets.%d.root=DIR, or dataset.root=DIR for every dataset)", di)
+			}
 			return nil, s.errAt(sd.At, "", dkey, "opening dataset %s: %s", sd.Name, msg)
 		}
 		labels := map[string]int{}

@@ -171,7 +171,8 @@ func TestBuiltinSuitesPlan(t *testing.T) {
 	for _, n := range []string{"paper-cremad", "paper-ks"} {
 		s, _ := LoadSuite(n, nil)
 		_, err := s.Plan(nil)
-		if _, ok := err.(*ConfigError); !ok || !strings.Contains(err.Error(), "builtin:"+n+":") || !strings.Contains(err.Error(), `"datasets.0`) {
+		if _, ok := err.(*ConfigError); !ok || !strings.Contains(err.Error(), "builtin:"+n+":") || !strings.Contains(err.Error(), `"datasets.0`) ||
+			!strings.Contains(err.Error(), "--set datasets.0.root=DIR") {
 			t.Errorf("%s without a root: %v", n, err)
 		}
 	}
