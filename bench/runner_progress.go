@@ -173,8 +173,14 @@ func (b *BarProgress) Finished(spec RunSpec, rec *Record, d time.Duration) {
 
 // Stop implements Progress.
 func (b *BarProgress) Stop() {
-	if b.bar != nil {
-		b.bar.Exit()
-		fmt.Fprintln(b.W)
+	if b.bar == nil {
+		return
 	}
+	if b.done >= b.total {
+		b.bar.Describe("")
+		b.bar.Finish() // renders the full bar
+	} else {
+		b.bar.Exit() // interrupted: leave the bar where it stopped
+	}
+	fmt.Fprintln(b.W)
 }

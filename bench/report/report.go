@@ -207,6 +207,21 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	if len(tested) > 0 {
 		t.Notes = append(t.Notes, "† The epoch was selected on the test split (the official repositories' protocol), not on validation: "+strings.Join(tested, ", ")+".")
 	}
+	var skipped []string
+	for _, d := range order(dsNames, opt.Datasets) {
+		most := 0
+		for _, label := range t.Rows {
+			for _, r := range ok[groupKey{label, d}] {
+				most = max(most, r.Skipped)
+			}
+		}
+		if most > 0 {
+			skipped = append(skipped, fmt.Sprintf("%s (up to %d per run)", d, most))
+		}
+	}
+	if len(skipped) > 0 {
+		t.Notes = append(t.Notes, "Unreadable samples were skipped (skip_bad) on "+strings.Join(skipped, ", ")+".")
+	}
 	for i, label := range t.Rows {
 		var parts []string
 		for _, d := range order(dsNames, opt.Datasets) {

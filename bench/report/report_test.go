@@ -79,6 +79,17 @@ func TestBuildNumbers(t *testing.T) {
 	if strings.Join(tab.Marks, ",") != ",‡,†" {
 		t.Errorf("marks %q", tab.Marks)
 	}
+	for _, n := range tab.Notes {
+		if strings.Contains(n, "skipped") {
+			t.Errorf("a skipped-samples note without skipped samples: %s", n)
+		}
+	}
+	recs := testRecords()
+	recs[1].Skipped, recs[4].Skipped = 3, 7
+	tab, _ = Build(recs, Options{})
+	if want := "Unreadable samples were skipped (skip_bad) on digits (up to 7 per run)."; !contains(tab.Notes, want) {
+		t.Errorf("notes %q lack %q", tab.Notes, want)
+	}
 }
 
 func abs(x float64) float64 {
