@@ -20,7 +20,10 @@
 // every element in one register lane, in order, starting from zero, then
 // writes C = alpha*acc + beta*C (beta is the caller's for the first K block
 // and 1 afterwards; with beta = 0, C is not read, so NaNs in C do not
-// propagate). Edge tiles run the same microkernel on a scratch tile.
+// propagate). Edge tiles run the same microkernel on a scratch tile. An
+// operand whose panels are already contiguous (B not transposed, A
+// transposed) is read in place when it has little reuse, with the same
+// arithmetic.
 //
 // # Determinism
 //
@@ -28,6 +31,7 @@
 // arithmetic applied to each element of C does not depend on which tile or
 // goroutine computes it. The result bits therefore do not depend on the
 // number of workers (GOMAXPROCS or Implementation.Workers). They do depend
-// on the kernel: the AVX-512, AVX2 and portable paths round differently
-// (fused versus separate multiply-add, different K blocking).
+// on the kernel: the assembly kernels use fused multiply-adds, the portable
+// one separate multiplies and adds (on amd64 with the default GOAMD64), and
+// the tile shapes differ.
 package gemm
