@@ -30,8 +30,10 @@
 // Work is split over goroutines by tiles of M and N only, never K, and the
 // arithmetic applied to each element of C does not depend on which tile or
 // goroutine computes it. The result bits therefore do not depend on the
-// number of workers (GOMAXPROCS or Implementation.Workers). They do depend
-// on the kernel: the assembly kernels use fused multiply-adds, the portable
-// one separate multiplies and adds (on amd64 with the default GOAMD64), and
-// the tile shapes differ.
+// number of workers (GOMAXPROCS or Implementation.Workers). The AVX-512
+// and AVX2 kernels give the same bits too (the same fused multiply-adds in
+// the same order, over the same K blocks), so results agree between
+// machines with and without AVX-512; the portable kernel rounds products
+// separately (on amd64 with the default GOAMD64) and differs in the last
+// bits.
 package gemm
