@@ -48,10 +48,9 @@ type SweepSummary struct {
 
 // DefaultWorkers is the default number of concurrent runs: the number of
 // CPUs. Runs are independent, while the threads inside one run (the GEMM
-// kernels) only pay off on large layers: measured on the default suite (27
-// runs, 2 cores), one worker kept about one core busy (CPU time 64 s for 64 s
-// wall), so only parallel runs use the other cores; two workers took 56 s on
-// a machine whose second core was partly taken by other jobs.
+// kernels) only pay off on large layers. Measured on the default suite (27
+// runs of MLPs on av-digits, 2 cores, other jobs light): one worker keeps
+// about one core busy and takes 48-49 s; two workers take 26-28 s (1.8x).
 func DefaultWorkers() int { return runtime.NumCPU() }
 
 // Pending returns the runs of plan that have no usable record in the store,
