@@ -177,3 +177,29 @@ func TestBuiltinSuitesPlan(t *testing.T) {
 		}
 	}
 }
+
+// A method's model override merges into the suite's model: only the keys it
+// names change, and the suite-level settings stay as they were.
+func TestMethodModelOverrideMerges(t *testing.T) {
+	y := strings.Replace(testSuite, "    train: {lr: 0.5}", "    train: {lr: 0.5}\n    model: {fusion: sum, encoders: {m0: {dim: 7}}}", 1)
+	s, err := ParseSuite("t.yaml", []byte(y), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := s.Methods[2].Model
+	if m.Fusion != "sum" || m.Encoders["m0"].Dim != 7 || m.Encoders["m0"].Kind != "mlp" || !reflect.DeepEqual(m.Encoders["m0"].Widths, []int{8}) ||
+		m.Encoders["m1"].Dim != 4 {
+		t.Errorf("merged model %+v", m)
+	}
+	if s.Model.Fusion != "concat" || s.Model.Encoders["m0"].Dim != 4 || s.Methods[0].Model.Encoders["m0"].Dim != 4 {
+		t.Errorf("the override leaked: suite %+v, method 0 %+v", s.Model, s.Methods[0].Model)
+	}
+	if _, err := ParseSuite("t.yaml", []byte(strings.Replace(y, "{dim: 7}", "{dims: 7}", 1)), nil); err == nil ||
+		err.Error() != `t.yaml:15: key "methods.2.model.encoders.m0.dims": unknown key (valid: kind, widths, dim)` {
+		t.Errorf("bad override key: %v", err)
+	}
+	if _, err := ParseSuite("t.yaml", []byte(testSuite), []string{"seeds=[-1]"}); err == nil ||
+		err.Error() != `--set seeds=[-1]: key "seeds.0": want a non-negative integer, got "-1"` {
+		t.Errorf("negative seed: %v", err)
+	}
+}
