@@ -5,6 +5,8 @@ import (
 	"maps"
 	"math"
 	"slices"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // optimizerBase holds what every optimizer shares: the parameter groups, the
@@ -178,27 +180,26 @@ func (o *SGD) StepWhere(keep func(*Param) bool) {
 			w, grad := p.Value.Data, p.Grad.Data
 			if mu == 0 {
 				parallelFor(len(w), 4, func(lo, hi int) {
-					for i := lo; i < hi; i++ {
-						w[i] -= lr * (grad[i] + wd*w[i])
-					}
+					simdgemm.SGD(w[lo:hi], grad[lo:hi], lr, wd)
 				})
 				continue
 			}
 			buf, fresh := o.slot(p, "momentum_buffer")
+			if !fresh {
+				// The vectorised update rounds exactly as the loop below.
+				parallelFor(len(w), 8, func(lo, hi int) {
+					simdgemm.SGDMomentum(w[lo:hi], grad[lo:hi], buf[lo:hi], lr, wd, mu, o.Nesterov)
+				})
+				continue
+			}
 			parallelFor(len(w), 8, func(lo, hi int) {
 				for i := lo; i < hi; i++ {
-					gi := grad[i] + wd*w[i]
-					if fresh {
-						buf[i] = gi
-					} else {
-						buf[i] = mu*buf[i] + gi
-					}
+					gi := grad[i] + float32(wd*w[i])
+					buf[i] = gi
 					if o.Nesterov {
-						gi += mu * buf[i]
-					} else {
-						gi = buf[i]
+						gi += float32(mu * buf[i])
 					}
-					w[i] -= lr * gi
+					w[i] -= float32(lr * gi)
 				}
 			})
 		}
