@@ -6,7 +6,7 @@
 #   scripts/regen-results.sh --check   fail if a regenerated file differs
 #                                      from the committed one (CI)
 #
-# Suites: the arguments after the flags, default "default quick". Each is
+# Suites: the arguments after the flags, default "default quick mie-ablation". Each is
 # run from scratch into a temporary directory with `miebench run`, and its
 # table rendered with `miebench table --suite`. Tables hold no times or
 # paths, so a difference means the results changed: determinism is checked.
@@ -17,7 +17,7 @@ if [ "${1:-}" = "--check" ]; then
 	check=1
 	shift
 fi
-suites=${*:-default quick}
+suites=${*:-default quick mie-ablation}
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
