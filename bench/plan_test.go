@@ -95,7 +95,7 @@ func TestPlanErrors(t *testing.T) {
 		{"unknown dataset", nil, strings.Replace(testSuite, "name: t-ds", "name: t-dz", 1),
 			`t.yaml:5: key "datasets.0.name": unknown dataset "t-dz" (valid: [`},
 		{"unknown hyperparameter", nil, strings.Replace(testSuite, "on: false", "of: false", 1),
-			`t.yaml:13: key "methods.2.params.of": method t-ogm: unknown hyperparameter "of" (valid: [alpha beta on])`},
+			`t.yaml:13: key "methods.2.params.of": method t-ogm: unknown hyperparameter "of" (valid: alpha, beta, on)`},
 		{"hyperparameter type", []string{"methods.t-ogm.beta=1.5"}, testSuite,
 			`--set methods.t-ogm.beta=1.5: key "methods.2.params.beta": method t-ogm: hyperparameter "beta": want an integer, got 1.5`},
 		{"validate", []string{"methods.uni-m1.modality=m5"}, testSuite,

@@ -71,27 +71,11 @@ func (t *trainer) probeModalities() error {
 
 // features encodes a whole split in evaluation mode.
 func (t *trainer) features(split string) ([]*nn.Tensor, error) {
-	s := t.splits[split]
-	labels := s.Labels()
-	n := s.Len()
-	bs := max(t.spec.Train.EvalBatchSize, 1)
-	if t.spec.Train.EvalBatchSize <= 0 {
-		bs = 256
-	}
+	n := t.splits[split].Len()
 	md := t.mr.Model
 	out := make([]*nn.Tensor, len(md.Modalities))
-	for lo := 0; lo < n; lo += bs {
-		hi := min(lo+bs, n)
-		idx := make([]int, hi-lo)
-		for i := range idx {
-			idx[i] = lo + i
-		}
-		b, err := loadBatch(s, labels, idx, nil)
-		if err != nil {
-			return nil, err
-		}
-		o := methods.Forward(t.mr, b, false)
-		for m, z := range o.Z {
+	err := t.evalBatches(split, func(lo int, b *methods.Batch) error {
+		for m, z := range methods.Forward(t.mr, b, false).Z {
 			if z == nil {
 				continue
 			}
@@ -100,6 +84,10 @@ func (t *trainer) features(split string) ([]*nn.Tensor, error) {
 			}
 			copy(out[m].Data[lo*z.RowLen():], z.Data)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for m := range out {
 		if md.Encoders[m] != nil && out[m] == nil {

@@ -400,33 +400,45 @@ type evaluation struct {
 	y      []int
 }
 
-func (t *trainer) predict(split string) (*evaluation, error) {
+// evalBatches calls fn on a split's samples in order, in batches of the
+// suite's evaluation batch size, without augmentation; lo is the index of
+// the batch's first sample.
+func (t *trainer) evalBatches(split string, fn func(lo int, b *methods.Batch) error) error {
 	s := t.splits[split]
 	labels := s.Labels()
 	bs := t.spec.Train.EvalBatchSize
 	if bs <= 0 {
 		bs = max(t.spec.Train.BatchSize, 256)
 	}
-	n := s.Len()
-	classes := len(t.info.Classes)
-	mods := len(t.info.Modalities)
-	ev := &evaluation{fused: nn.NewTensor(n, classes), modal: make([]*nn.Tensor, mods), source: make([]string, mods), y: labels}
-	for lo := 0; lo < n; lo += bs {
-		hi := min(lo+bs, n)
-		idx := make([]int, hi-lo)
+	for lo := 0; lo < s.Len(); lo += bs {
+		idx := make([]int, min(lo+bs, s.Len())-lo)
 		for i := range idx {
 			idx[i] = lo + i
 		}
 		b, err := loadBatch(s, labels, idx, nil)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		if err := fn(lo, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *trainer) predict(split string) (*evaluation, error) {
+	s := t.splits[split]
+	n := s.Len()
+	classes := len(t.info.Classes)
+	mods := len(t.info.Modalities)
+	ev := &evaluation{fused: nn.NewTensor(n, classes), modal: make([]*nn.Tensor, mods), source: make([]string, mods), y: s.Labels()}
+	err := t.evalBatches(split, func(lo int, b *methods.Batch) error {
 		p, err := t.method.Predict(t.mr, b)
 		if err != nil {
-			return nil, fmt.Errorf("method %s: predict on %s: %w", t.spec.Method, split, err)
+			return fmt.Errorf("method %s: predict on %s: %w", t.spec.Method, split, err)
 		}
-		if p.Fused == nil || p.Fused.Rows() != len(idx) || p.Fused.RowLen() != classes {
-			return nil, fmt.Errorf("method %s: predict on %s returned no [%d, %d] fused scores", t.spec.Method, split, len(idx), classes)
+		if p.Fused == nil || p.Fused.Rows() != b.Len() || p.Fused.RowLen() != classes {
+			return fmt.Errorf("method %s: predict on %s returned no [%d, %d] fused scores", t.spec.Method, split, b.Len(), classes)
 		}
 		copy(ev.fused.Data[lo*classes:], p.Fused.Data)
 		for m := range mods {
@@ -440,6 +452,10 @@ func (t *trainer) predict(split string) (*evaluation, error) {
 				copy(ev.modal[m].Data[lo*classes:], p.Modal[m].Data)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return ev, nil
 }

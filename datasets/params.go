@@ -2,8 +2,6 @@ package datasets
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/miebench/miebench/internal/param"
 )
@@ -24,32 +22,15 @@ type Params map[string]any
 // a YAML/JSON list, a single number (a list of one, which the dataset may
 // broadcast) or a comma-separated string such as "2,0.7".
 func ResolveParams(dataset string, specs []ParamSpec, given map[string]any) (Params, error) {
-	p := Params{}
-	known := make(map[string]ParamSpec, len(specs))
-	valid := make([]string, 0, len(specs))
-	for _, s := range specs {
-		known[s.Name] = s
-		valid = append(valid, s.Name)
-		p[s.Name] = s.Default
+	decls := make([]param.Decl, len(specs))
+	for i, s := range specs {
+		decls[i] = param.Decl{Name: s.Name, Default: s.Default}
 	}
-	sort.Strings(valid)
-	keys := make([]string, 0, len(given))
-	for k := range given {
-		keys = append(keys, k)
+	p, err := param.Resolve("parameter", decls, given)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s: %w", dataset, err)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s, ok := known[k]
-		if !ok {
-			return nil, fmt.Errorf("dataset %s: unknown parameter %q (valid: %s)", dataset, k, strings.Join(valid, ", "))
-		}
-		v, err := param.Convert(given[k], s.Default)
-		if err != nil {
-			return nil, fmt.Errorf("dataset %s: parameter %q: %w", dataset, k, err)
-		}
-		p[k] = v
-	}
-	return p, nil
+	return Params(p), nil
 }
 
 // Float returns a float64 parameter. It panics if name is not a resolved

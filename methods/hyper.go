@@ -1,9 +1,6 @@
 package methods
 
 import (
-	"fmt"
-	"sort"
-
 	"github.com/miebench/miebench/internal/param"
 )
 
@@ -16,33 +13,12 @@ type Hyper map[string]any
 // Unknown names and values of the wrong type are errors naming the key and
 // the valid choices.
 func Resolve(specs []ParamSpec, given map[string]any) (Hyper, error) {
-	h := Hyper{}
-	known := map[string]ParamSpec{}
-	for _, s := range specs {
-		known[s.Name] = s
-		h[s.Name] = s.Default
+	decls := make([]param.Decl, len(specs))
+	for i, s := range specs {
+		decls[i] = param.Decl{Name: s.Name, Default: s.Default}
 	}
-	keys := make([]string, 0, len(given))
-	for k := range given {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		s, ok := known[k]
-		if !ok {
-			valid := make([]string, 0, len(specs))
-			for _, s := range specs {
-				valid = append(valid, s.Name)
-			}
-			return nil, fmt.Errorf("unknown hyperparameter %q (valid: %v)", k, valid)
-		}
-		v, err := param.Convert(given[k], s.Default)
-		if err != nil {
-			return nil, fmt.Errorf("hyperparameter %q: %w", k, err)
-		}
-		h[k] = v
-	}
-	return h, nil
+	h, err := param.Resolve("hyperparameter", decls, given)
+	return Hyper(h), err
 }
 
 // Float returns a float64 hyperparameter; it panics if name is missing or

@@ -6,6 +6,7 @@ package param
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -147,4 +148,44 @@ func toInt(v any) (int, error) {
 		return n, nil
 	}
 	return 0, fmt.Errorf("want an integer, got %v (%T)", v, v)
+}
+
+// Decl declares one parameter by example: its type is its default's.
+type Decl struct {
+	Name    string
+	Default any
+}
+
+// Resolve returns every declared parameter: the given value converted to
+// the type of its default, or the default. noun names a parameter in
+// errors ("parameter", "hyperparameter"): an unknown name is an error
+// listing the valid names (sorted), a value of the wrong type one naming
+// the parameter.
+func Resolve(noun string, decls []Decl, given map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(decls))
+	for _, d := range decls {
+		out[d.Name] = d.Default
+	}
+	keys := make([]string, 0, len(given))
+	for k := range given {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		def, ok := out[k] // still the default: each key is converted once
+		if !ok {
+			valid := make([]string, 0, len(decls))
+			for _, d := range decls {
+				valid = append(valid, d.Name)
+			}
+			sort.Strings(valid)
+			return nil, fmt.Errorf("unknown %s %q (valid: %s)", noun, k, strings.Join(valid, ", "))
+		}
+		v, err := Convert(given[k], def)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", noun, k, err)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
