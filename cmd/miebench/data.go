@@ -62,7 +62,7 @@ func dataMain(args []string, stdout, stderr io.Writer) int {
 	}
 	rep, err := b.Check(datasets.Config{Root: *root, Seed: *seed, Params: params})
 	if err != nil {
-		fmt.Fprintf(stderr, "miebench data check: %s: %v\n", *name, err)
+		fmt.Fprintf(stderr, "miebench data check: %v\n", err)
 		return exitFail
 	}
 	printCheck(stdout, *name, *root, rep)

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDataCheck(t *testing.T) {
+	// A CREMA-D tree with one clip whose WAV is not a WAV (its frame is
+	// present); every other clip of the split is missing.
+	root := t.TempDir()
+	clip := "1001_DFA_ANG_XX"
+	for _, dir := range []string{"AudioWAV", filepath.Join("Image-01-FPS", clip)} {
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "AudioWAV", clip+".wav"), []byte("not a wav"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "Image-01-FPS", clip, "00001.jpg"), []byte("not a jpeg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		status   int
+		contains []string
+	}{
+		{"bundled av-digits", []string{"check", "--dataset", "av-digits"}, exitOK,
+			[]string{"train   2400 samples", "ok: every file is present and readable"}},
+		{"broken crema-d", []string{"check", "--dataset", "crema-d", "--root", root}, exitFail,
+			[]string{"missing:", "... and", "unreadable:", clip + ".wav"}},
+		{"unknown dataset", []string{"check", "--dataset", "nope"}, exitConfig, nil},
+		{"no dataset", []string{"check"}, exitConfig, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if got := dispatch(append([]string{"data"}, tc.args...), &out, &errb); got != tc.status {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", got, tc.status, out.String(), errb.String())
+			}
+			for _, s := range tc.contains {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("output lacks %q:\n%s", s, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestListAndDescribe(t *testing.T) {
+	tests := []struct {
+		args     []string
+		status   int
+		contains string
+	}{
+		{[]string{"list", "methods"}, exitOK, "ogm-ge"},
+		{[]string{"list", "datasets"}, exitOK, "av-digits"},
+		{[]string{"list", "suites"}, exitOK, "default"},
+		{[]string{"list", "colours"}, exitConfig, ""},
+		{[]string{"describe", "mie"}, exitOK, "[switch]"},
+		{[]string{"describe", "av-digits"}, exitOK, "image_noise"},
+		{[]string{"describe", "nothing"}, exitConfig, ""},
+		{[]string{"frobnicate"}, exitConfig, ""},
+		{[]string{"--help"}, exitOK, "Commands:"},
+	}
+	for _, tc := range tests {
+		var out, errb bytes.Buffer
+		if got := dispatch(tc.args, &out, &errb); got != tc.status {
+			t.Errorf("%v: exit %d, want %d (stderr %s)", tc.args, got, tc.status, errb.String())
+		}
+		if !strings.Contains(out.String(), tc.contains) {
+			t.Errorf("%v: output lacks %q", tc.args, tc.contains)
+		}
+	}
+}
