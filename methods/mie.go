@@ -49,7 +49,11 @@ Each step, on the current modality's inputs only:
    [e^-tau, 1] and the previous modality's dominant input directions are
    damped most. Biases are not modified. gm_scope=head (released) takes the
    head's three layers (fc2 and fc3 always match; fc1 when the feature
-   widths agree); gm_scope=encoder adds the mlp encoders' linear layers.
+   widths agree); gm_scope=encoder adds the encoders' shape-matching
+   layers: an mlp encoder's linear layers, a cnn or resnet18 encoder's
+   convolutions (weight [out, inC, kH, kW] as [out, inC*kH*kW], z̄ the
+   batch-and-position mean of the im2col patches; layers matched by name,
+   so a stem with different input channels is left alone).
 5. The perturbation is kept (sam_undo=false, released) or undone before the
    update (true, standard SAM); then the optimizer steps.
 With sam=false the CE at theta replaces the SAM term; with gm=false no
@@ -59,10 +63,11 @@ Released defaults (njustkmg/IJCAI25-IGM): rho 1e-10 audio, 1e-15 image/text
 ("1e-10,1e-15": first modality, then the others), per-tensor normalisation,
 0.7 mixup + 0.3 SAM loss, tau 0.4, modification of the head only
 (gm_scope=head, about 1.3% of a ResNet-18 modality's parameters; the paper
-reports that about 30% is better. gm_scope=encoder is the harness's step
-toward it: it also modifies the shape-matching linear layers of mlp
-encoders; convolutions are not covered because their layer inputs are not
-reachable, so cnn and resnet18 encoders reject it), inference by
+reports that about 30% is better without saying exactly which layers.
+gm_scope=encoder is the harness's version of the wider scope: every
+shape-matching encoder layer too, which on ResNet-18 is nearly all of its
+parameters; the fraction actually modified is logged as gm_fraction),
+inference by
 averaging the per-modality softmax outputs (inference=mla-dynamic gives
 the paper's MLA-style per-sample entropy weighting of the logits). The paper used SGD lr 1e-2,
 momentum 0.9, wd 1e-4, StepLR(40, 0.1) per stage, batch 12 (test batch 64),
@@ -103,7 +108,7 @@ func init() {
 			{Name: "mixup", Default: true, Switch: true, Doc: "true: loss mixup_weight*L_mixup + (1-mixup_weight)*L_sam (released); false: the paper's plain SAM loss"},
 			{Name: "mixup_weight", Default: 0.7, Doc: "weight of the input-mixup term (released 0.7)"},
 			{Name: "tau", Default: 0.4, Doc: "gradient-modification strength: T's eigenvalues lie in [e^-tau, 1]"},
-			{Name: "gm_scope", Default: mieScopeHead, Switch: true, Doc: "head: the head's shape-matching linear layers (released); encoder: also the mlp encoders' shape-matching linear layers (toward the paper's ~30% of parameters; mlp encoders only)"},
+			{Name: "gm_scope", Default: mieScopeHead, Switch: true, Doc: "head: the head's shape-matching linear layers (released); encoder: also the encoders' shape-matching linear and convolution layers (the paper's wider scope)"},
 			{Name: "gm_batches", Default: 0, Doc: "training batches accumulated for each T (0: all)"},
 			{Name: "inference", Default: mieMeanSoftmax, Switch: true, Doc: "mean-softmax: average of the per-modality softmax outputs (released); mla-dynamic: MLA's per-sample entropy weights (the paper)"},
 		},
@@ -301,8 +306,8 @@ func (m *MIE) buildMods(r *Run, prev, next int) error {
 	targets := make([]*nn.Param, len(ps))
 	for i, p := range ps {
 		for _, n := range ns {
-			if n.key == p.key && nn.SameShape(n.lin.W.Value, p.lin.W.Value) {
-				grams[i], targets[i] = newMIEGram(p.lin.In), n.lin.W
+			if n.key == p.key && nn.SameShape(n.w.Value, p.w.Value) {
+				grams[i], targets[i] = newMIEGram(p.in), n.w
 			}
 		}
 	}
@@ -325,7 +330,7 @@ func (m *MIE) buildMods(r *Run, prev, next int) error {
 		}
 		t, err := g.mod(m.Tau)
 		if err != nil {
-			return fmt.Errorf("mie: layer %s of %q: %w", ps[i].lin.W.Name, md.Modalities[prev], err)
+			return fmt.Errorf("mie: layer %s of %q: %w", ps[i].w.Name, md.Modalities[prev], err)
 		}
 		m.mods = append(m.mods, mieSiteMod{w: targets[i], g: t})
 	}
@@ -365,7 +370,7 @@ func (m *MIE) Step(r *Run, b *Batch) (Stats, error) {
 		loss += m.MixupWeight * m.mixupTerm(r, b, c)
 	}
 	for _, s := range m.mods {
-		if err := s.g.apply(s.w.Grad); err != nil {
+		if err := s.g.apply(s.w.Grad.Reshape(s.w.Grad.Shape[0], -1)); err != nil {
 			return Stats{}, err
 		}
 	}

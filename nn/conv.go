@@ -31,6 +31,12 @@ type Conv2D struct {
 	colsHoldBatch       bool    // cols holds the last training batch's im2col
 	n, h, w, outH, outW int
 	chunk               int
+
+	// Observe, when non-nil, is called by Forward with its input before
+	// convolving, in training and evaluation mode alike; it must not keep
+	// or change x. Methods use it to collect layer-input statistics (MIE's
+	// gradient modification); set it back to nil afterwards.
+	Observe func(x *Tensor)
 }
 
 // NewConv2D returns a convolution with a Kaiming-normal (fan_out) weight and,
@@ -72,6 +78,9 @@ func (c *Conv2D) geometry(x *Tensor) (n, h, w, oh, ow int) {
 // Forward convolves x [N, inC, H, W] to [N, outC, outH, outW].
 func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	n, h, w, oh, ow := c.geometry(x)
+	if c.Observe != nil {
+		c.Observe(x)
+	}
 	p := oh * ow
 	k := c.InC * c.KH * c.KW
 	chunk := max(1, min(n, colBudget/max(1, k*p)))

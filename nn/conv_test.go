@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -242,5 +243,21 @@ func TestMaxPoolTiesGoToFirst(t *testing.T) {
 		if !slices.Equal(dx.Data, tc.want) {
 			t.Errorf("padding %d: gradient %v, want %v", tc.pad, dx.Data, tc.want)
 		}
+	}
+}
+
+// TestConv2DObserve: the hook sees the input of every Forward, training and
+// evaluation alike, before the convolution.
+func TestConv2DObserve(t *testing.T) {
+	c := NewConv2D("c", 1, 2, 3, 3, 1, 1, false, rand.New(rand.NewPCG(1, 2)))
+	x := NewTensor(2, 1, 4, 4)
+	var seen []*Tensor
+	c.Observe = func(in *Tensor) { seen = append(seen, in) }
+	c.Forward(x, true)
+	c.Forward(x, false)
+	c.Observe = nil
+	c.Forward(x, false)
+	if len(seen) != 2 || seen[0] != x || seen[1] != x {
+		t.Errorf("Observe saw %d inputs, want the input twice", len(seen))
 	}
 }
