@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/miebench/miebench/datasets"
+	"github.com/miebench/miebench/internal/rngs"
 	"github.com/miebench/miebench/methods"
 	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
@@ -59,15 +59,6 @@ func Train(ctx context.Context, spec RunSpec, opt TrainOptions) (*Record, error)
 		rec.Error = err.Error()
 	}
 	return rec, nil
-}
-
-// Stream returns the random stream for one purpose of a run: streams for
-// different purposes are independent, and each depends only on (seed,
-// purpose), never on the order in which other streams are used.
-func Stream(seed uint64, purpose string) *rand.Rand {
-	h := fnv.New64a()
-	h.Write([]byte(purpose))
-	return rand.New(rand.NewPCG(seed, h.Sum64()))
 }
 
 func buildVersion() Version {
@@ -147,14 +138,14 @@ func (t *trainer) run(ctx context.Context) error {
 	if batches == 0 {
 		return fmt.Errorf("train: %d training samples make no batch of %d", nTrain, tr.BatchSize)
 	}
-	t.dataRNG = Stream(spec.Seed, "data/shuffle")
-	t.augRNG = Stream(spec.Seed, "data/augment")
-	t.loopRNG = Stream(spec.Seed, "method/batches")
+	t.dataRNG = rngs.Stream(spec.Seed, "data/shuffle")
+	t.augRNG = rngs.Stream(spec.Seed, "data/augment")
+	t.loopRNG = rngs.Stream(spec.Seed, "method/batches")
 	t.logs = map[string]*Summary{}
 	t.mr = &methods.Run{
 		Model:           md,
-		RNG:             Stream(spec.Seed, "method"),
-		InitRNG:         Stream(spec.Seed, "method/init"),
+		RNG:             rngs.Stream(spec.Seed, "method"),
+		InitRNG:         rngs.Stream(spec.Seed, "method/init"),
 		Epochs:          tr.Epochs,
 		BatchesPerEpoch: batches,
 		Loop:            t,
@@ -229,7 +220,7 @@ func (t *trainer) buildModel() (*model.Model, error) {
 		cfg.Shapes = append(cfg.Shapes, m.Shape)
 		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
 	}
-	return model.New(cfg, Stream(t.spec.Seed, "model/init"))
+	return model.New(cfg, rngs.Stream(t.spec.Seed, "model/init"))
 }
 
 func buildOptimizer(tr TrainSpec, params []*nn.Param) (nn.Optimizer, error) {

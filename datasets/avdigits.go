@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/miebench/miebench/internal/rngs"
 	"github.com/miebench/miebench/loaders"
 	"github.com/miebench/miebench/nn"
 )
@@ -404,7 +405,7 @@ func clipSpectrogram(src source, c fsddClip, raw []byte, cfg loaders.Spectrogram
 	}
 	x = loaders.FitLength(x, a.samples())
 	if a.snrOn {
-		addNoiseSNR(x, a.snrDB, Stream(seed, "av-digits/audio-noise/"+c.file))
+		addNoiseSNR(x, a.snrDB, rngs.Stream(seed, "av-digits/audio-noise/"+c.file))
 	}
 	s, err := loaders.Spectrogram(x, cfg)
 	if err != nil {
@@ -460,7 +461,7 @@ func assignSplits(clips []fsddClip, a *avParams, seed uint64) ([]string, error) 
 		return nil, fmt.Errorf("dataset av-digits: %d speakers, cannot hold out %d for test and %d for val and keep one for training",
 			len(speakers), a.testSpeakers, a.valSpeakers)
 	}
-	rng := Stream(seed, "av-digits/speakers")
+	rng := rngs.Stream(seed, "av-digits/speakers")
 	rng.Shuffle(len(speakers), func(i, j int) { speakers[i], speakers[j] = speakers[j], speakers[i] })
 	role := map[string]string{}
 	for i, s := range speakers {
@@ -488,7 +489,7 @@ func pairImages(clips []fsddClip, split []string, labels []int, seed uint64) ([]
 	for i, y := range labels {
 		byDigit[y] = append(byDigit[y], i)
 	}
-	rng := Stream(seed, "av-digits/pairing")
+	rng := rngs.Stream(seed, "av-digits/pairing")
 	out := make([]int, len(clips))
 	for d := range 10 {
 		pool := byDigit[d]
@@ -604,7 +605,7 @@ func openAVDigits(cfg Config) (Dataset, error) {
 			copy(au.Row(r), keptSpec[i])
 			row := vi.Row(r)
 			copy(row, mn.pix[img[i]*px:(img[i]+1)*px])
-			rng := Stream(cfg.Seed, "av-digits/image/"+c.file)
+			rng := rngs.Stream(cfg.Seed, "av-digits/image/"+c.file)
 			lowerResolution(row, mnistSide, a.imageResolution)
 			occlude(row, mnistSide, a.imageOcclusion, rng)
 			if !(a.freshNoise && name == "train") {
@@ -668,7 +669,7 @@ func (s *freshNoiseSplit) Load(idx []int, aug *rand.Rand) ([]*nn.Tensor, error) 
 	for r, j := range idx {
 		rng := aug
 		if rng == nil {
-			rng = Stream(s.seed, "av-digits/image-noise/"+s.files[j])
+			rng = rngs.Stream(s.seed, "av-digits/image-noise/"+s.files[j])
 		}
 		addGaussian(x[1].Row(r), s.std, rng)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-audio/audio"
 	"github.com/go-audio/wav"
+
+	"github.com/miebench/miebench/internal/rngs"
 )
 
 func TestAVDigitsDefaultShapesSplitsAndStratification(t *testing.T) {
@@ -226,7 +228,7 @@ func TestOccludeAndNoise(t *testing.T) {
 	for i := range img {
 		img[i] = 1
 	}
-	occlude(img, 28, 0.25, Stream(1, "t"))
+	occlude(img, 28, 0.25, rngs.Stream(1, "t"))
 	zeros := 0
 	for _, v := range img {
 		if v == 0 {
@@ -241,7 +243,7 @@ func TestOccludeAndNoise(t *testing.T) {
 		x[i] = float32(math.Sin(float64(i) * 0.01)) // power 0.5
 	}
 	orig := slices.Clone(x)
-	addNoiseSNR(x, 10, Stream(2, "t"))
+	addNoiseSNR(x, 10, rngs.Stream(2, "t"))
 	var pn float64
 	for i := range x {
 		e := float64(x[i] - orig[i])
@@ -450,12 +452,12 @@ func TestAVDigitsFreshImageNoise(t *testing.T) {
 	clean := openT(t, "av-digits", Config{Params: map[string]any{"image_noise": 0, "standardize": false}})
 	ref := loadAll(t, splitT(t, clean, "train"))[1]
 	idx := []int{0, 1, 2, 3}
-	a, err := tr.Load(idx, Stream(1, "aug"))
+	a, err := tr.Load(idx, rngs.Stream(1, "aug"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := tr.Load(idx, Stream(1, "aug"))
-	c, _ := tr.Load(idx, Stream(2, "aug"))
+	b, _ := tr.Load(idx, rngs.Stream(1, "aug"))
+	c, _ := tr.Load(idx, rngs.Stream(2, "aug"))
 	e1, _ := tr.Load(idx, nil)
 	e2, _ := tr.Load(idx, nil)
 	if !slices.Equal(a[1].Data, b[1].Data) || slices.Equal(a[1].Data, c[1].Data) {

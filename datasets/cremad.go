@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/miebench/miebench/internal/rngs"
 	"github.com/miebench/miebench/loaders"
 )
 
@@ -145,7 +146,7 @@ func cremaDSplits(p Params, seed uint64) (map[string][]string, error) {
 		_, labels[i], _ = cremaDClip(n) // the names were checked when read
 		idx[i] = i
 	}
-	tr, va := carveStratified(idx, labels, frac, Stream(seed, "crema-d/val"))
+	tr, va := carveStratified(idx, labels, frac, rngs.Stream(seed, "crema-d/val"))
 	out := map[string][]string{"test": test}
 	for _, i := range tr {
 		out["train"] = append(out["train"], train[i])
@@ -169,7 +170,7 @@ func actorSplit(clips []string, frac float64, seed uint64) (train, test []string
 		}
 	}
 	sort.Strings(actors)
-	Stream(seed, "crema-d/actors").Shuffle(len(actors), func(i, j int) { actors[i], actors[j] = actors[j], actors[i] })
+	rngs.Stream(seed, "crema-d/actors").Shuffle(len(actors), func(i, j int) { actors[i], actors[j] = actors[j], actors[i] })
 	n := max(1, int(math.Round(frac*float64(len(actors)))))
 	held := map[string]bool{}
 	for _, a := range actors[:n] {

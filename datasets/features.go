@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/miebench/miebench/internal/rngs"
 	"github.com/miebench/miebench/loaders"
 	"github.com/miebench/miebench/nn"
 )
@@ -252,7 +253,7 @@ func openFeatures(cfg Config) (Dataset, error) {
 		members[s] = append(members[s], i)
 	}
 	if len(members["val"]) == 0 {
-		members["train"], members["val"] = carveStratified(members["train"], t.labels, frac, Stream(cfg.Seed, "features/val"))
+		members["train"], members["val"] = carveStratified(members["train"], t.labels, frac, rngs.Stream(cfg.Seed, "features/val"))
 	}
 	info := Info{Name: "features", Classes: t.classes}
 	for m, name := range t.names {

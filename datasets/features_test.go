@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/miebench/miebench/internal/rngs"
 )
 
 // writeNPY writes a version-1.0 .npy file with the given dtype, shape and
@@ -200,7 +202,7 @@ func TestCarveStratified(t *testing.T) {
 	for i := range idx {
 		idx[i] = i
 	}
-	tr, va := carveStratified(idx, labels, 0.2, Stream(1, "t"))
+	tr, va := carveStratified(idx, labels, 0.2, rngs.Stream(1, "t"))
 	// round(0.2*10) = 2, round(0.2*5) = 1, round(0.2*2) = 0.
 	per := map[int]int{}
 	for _, i := range va {
@@ -212,7 +214,7 @@ func TestCarveStratified(t *testing.T) {
 	if !slices.IsSorted(tr) || !slices.IsSorted(va) {
 		t.Error("carving reorders samples")
 	}
-	tr2, va2 := carveStratified(idx, labels, 0.2, Stream(1, "t"))
+	tr2, va2 := carveStratified(idx, labels, 0.2, rngs.Stream(1, "t"))
 	if !slices.Equal(tr, tr2) || !slices.Equal(va, va2) {
 		t.Error("carving is not deterministic")
 	}

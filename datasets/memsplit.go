@@ -2,21 +2,10 @@ package datasets
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 
 	"github.com/miebench/miebench/nn"
 )
-
-// Stream returns a random stream derived from a data seed and a purpose
-// string (e.g. "pairing", "val-carve"), so that every use of randomness in a
-// dataset has its own reproducible stream that does not shift when another
-// use draws more or fewer numbers.
-func Stream(seed uint64, purpose string) *rand.Rand {
-	h := fnv.New64a()
-	h.Write([]byte(purpose))
-	return rand.New(rand.NewPCG(seed, h.Sum64()))
-}
 
 // memSplit is a split held in memory: one [N, shape...] tensor per modality.
 type memSplit struct {

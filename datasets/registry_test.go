@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/miebench/miebench/internal/rngs"
 )
 
 func TestRegistry(t *testing.T) {
@@ -117,9 +119,9 @@ func TestMediaLoadIndependentOfGoroutines(t *testing.T) {
 	s := splitT(t, d, "train")
 	idx := []int{0, 1, 2, 3, 4, 0}
 	prev := runtime.GOMAXPROCS(1)
-	one, err := s.Load(idx, Stream(4, "aug"))
+	one, err := s.Load(idx, rngs.Stream(4, "aug"))
 	runtime.GOMAXPROCS(max(prev, 4))
-	many, err2 := s.Load(idx, Stream(4, "aug"))
+	many, err2 := s.Load(idx, rngs.Stream(4, "aug"))
 	runtime.GOMAXPROCS(prev)
 	if err != nil || err2 != nil {
 		t.Fatal(err, err2)

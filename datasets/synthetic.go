@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/miebench/miebench/internal/rngs"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -114,7 +115,7 @@ func openSynthetic(cfg Config) (Dataset, error) {
 	for m := range s.modalities {
 		info.Modalities = append(info.Modalities, Modality{Name: fmt.Sprintf("m%d", m), Kind: "features", Shape: []int{s.dim[m]}})
 	}
-	protoRNG := Stream(cfg.Seed, "synthetic/prototypes")
+	protoRNG := rngs.Stream(cfg.Seed, "synthetic/prototypes")
 	protos := make([][][]float64, s.modalities)
 	for m := range s.modalities {
 		protos[m] = prototypes(protoRNG, s.classes, s.dim[m])
@@ -122,8 +123,8 @@ func openSynthetic(cfg Config) (Dataset, error) {
 	d := &memDataset{info: info, splits: map[string]Split{}}
 	for _, name := range SplitNames {
 		n := s.sizes[name]
-		labels := balancedLabels(n, s.classes, Stream(cfg.Seed, "synthetic/labels/"+name))
-		rng := Stream(cfg.Seed, "synthetic/samples/"+name)
+		labels := balancedLabels(n, s.classes, rngs.Stream(cfg.Seed, "synthetic/labels/"+name))
+		rng := rngs.Stream(cfg.Seed, "synthetic/samples/"+name)
 		x := make([]*nn.Tensor, s.modalities)
 		for m := range s.modalities {
 			x[m] = nn.NewTensor(n, s.dim[m])

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/miebench/miebench/internal/rngs"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -103,7 +104,7 @@ func TestSyntheticDeterminism(t *testing.T) {
 }
 
 func TestPrototypesOrthonormal(t *testing.T) {
-	rng := Stream(3, "test")
+	rng := rngs.Stream(3, "test")
 	p := prototypes(rng, 4, 6)
 	for i := range p {
 		for j := range p {
