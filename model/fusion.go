@@ -139,7 +139,7 @@ func (s *Sum) Backward(dout *nn.Tensor) []*nn.Tensor {
 func (s *Sum) Partial(z []*nn.Tensor) []*nn.Tensor {
 	out := make([]*nn.Tensor, len(z))
 	for m, f := range s.FC {
-		out[m] = applyLinear(f, z[m])
+		out[m] = f.Forward(z[m], false) // evaluation mode: a fresh tensor, the training cache untouched
 	}
 	return out
 }
@@ -275,17 +275,4 @@ func splitCols(x *nn.Tensor, dims []int) []*nn.Tensor {
 		}
 	}
 	return out
-}
-
-// applyLinear computes x W^T + b without touching l's forward cache.
-func applyLinear(l *nn.Linear, x *nn.Tensor) *nn.Tensor {
-	w, b := l.W.Value, l.B.Value
-	out, in := w.Shape[0], w.Shape[1]
-	n := x.Rows()
-	o := nn.NewTensor(n, out)
-	for i := range n {
-		copy(o.Row(i), b.Data)
-	}
-	blas32.Implementation().Sgemm(blas.NoTrans, blas.Trans, n, out, in, 1, x.Data, in, w.Data, in, 1, o.Data, out)
-	return o
 }
