@@ -270,7 +270,13 @@ func buildSchedule(s ScheduleSpec, epochs int) (nn.Schedule, error) {
 }
 
 // log implements Run.Log.
+// Non-finite values (a ratio over an underflowed score, say) are dropped:
+// a record cannot hold NaN or Inf, and one such step is not worth failing
+// the run for; the summary's N counts the values kept.
 func (t *trainer) log(name string, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
 	s, ok := t.logs[name]
 	if !ok {
 		s = &Summary{Min: math.Inf(1), Max: math.Inf(-1)}

@@ -165,3 +165,13 @@ func TestTrainConfigErrorsFailTheRun(t *testing.T) {
 		})
 	}
 }
+
+func TestLogDropsNonFinite(t *testing.T) {
+	tr := &trainer{logs: map[string]*Summary{}}
+	for _, v := range []float64{1, math.NaN(), 3, math.Inf(1), math.Inf(-1)} {
+		tr.log("x", v)
+	}
+	if s := tr.logs["x"]; s.N != 2 || s.Mean != 4 || s.Min != 1 || s.Max != 3 {
+		t.Errorf("summary %+v, want the two finite values only (sum 4, min 1, max 3)", *s)
+	}
+}

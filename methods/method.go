@@ -78,7 +78,8 @@ type Run struct {
 
 	Loop Loop
 	// Log records a per-step scalar under name (e.g. "ratio_v", "k_a");
-	// the record's history keeps its per-epoch mean, min and max.
+	// the record's history keeps its per-epoch mean, min and max. NaN and
+	// Inf are dropped (a record cannot hold them).
 	Log func(name string, v float64)
 }
 
