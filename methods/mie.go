@@ -416,12 +416,9 @@ func (m *MIE) mixupTerm(r *Run, b *Batch, c int) float64 {
 
 // Predict returns each modality's head logits and their fusion.
 func (m *MIE) Predict(r *Run, b *Batch) (Prediction, error) {
-	out := Forward(r, b, false)
-	p := Prediction{Modal: make([]*nn.Tensor, len(out.Z)), ModalSource: make([]string, len(out.Z))}
-	for i, z := range out.Z {
-		p.Modal[i] = m.heads[i].Forward(z, false)
-		p.ModalSource[i] = "head"
-	}
+	// Setup installed m.heads as the model's heads and dropped the fusion
+	// head, so PredictFrom takes the "head" path.
+	p := PredictFrom(r, Forward(r, b, false))
 	if m.Inference == mieMLADynamic {
 		f, err := mlaFuse(p.Modal, mlaDynamicSample, nil)
 		if err != nil {

@@ -144,12 +144,9 @@ func (m *MLA) Step(r *Run, b *Batch) (Stats, error) {
 
 // Predict returns the shared head's logits per modality and their fusion.
 func (m *MLA) Predict(r *Run, b *Batch) (Prediction, error) {
-	out := Forward(r, b, false)
-	p := Prediction{Modal: make([]*nn.Tensor, len(out.Z)), ModalSource: make([]string, len(out.Z))}
-	for i, z := range out.Z {
-		p.Modal[i] = m.head.Forward(z, false)
-		p.ModalSource[i] = "head"
-	}
+	// Setup installed the shared head as every modality's head and dropped
+	// the fusion head, so PredictFrom takes the "head" path.
+	p := PredictFrom(r, Forward(r, b, false))
 	fused, err := mlaFuse(p.Modal, m.Inference, m.weights)
 	if err != nil {
 		return Prediction{}, err
