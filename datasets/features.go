@@ -144,11 +144,13 @@ func readFeatures(root, modParam string) (*featuresTree, []string, []string, err
 	}
 	t := &featuresTree{names: names}
 	var missing, bad []string
+	// note records an error from os or readSplitFile, which already names
+	// the file.
 	note := func(path string, err error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			missing = append(missing, path)
 		} else {
-			bad = append(bad, path+": "+err.Error())
+			bad = append(bad, err.Error())
 		}
 	}
 	n := -1
@@ -160,10 +162,15 @@ func readFeatures(root, modParam string) (*featuresTree, []string, []string, err
 			continue
 		}
 		x, err := loaders.ReadNPY(p)
-		if err == nil && len(x.Shape) < 2 {
-			err = fmt.Errorf("shape %v, want [N, D...]", x.Shape)
+		if err != nil {
+			// ReadNPY's errors already name the file.
+			bad = append(bad, err.Error())
+			t.x = append(t.x, nil)
+			continue
 		}
-		if err == nil && n >= 0 && x.Shape[0] != n {
+		if len(x.Shape) < 2 {
+			err = fmt.Errorf("shape %v, want [N, D...]", x.Shape)
+		} else if n >= 0 && x.Shape[0] != n {
 			err = fmt.Errorf("%d rows, but %s.npy has %d", x.Shape[0], names[0], n)
 		}
 		if err != nil {
@@ -213,7 +220,7 @@ func readFeatures(root, modParam string) (*featuresTree, []string, []string, err
 		}
 		t.classes = names
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		bad = append(bad, cp+": "+err.Error())
+		bad = append(bad, err.Error()) // os errors name the file
 	} else {
 		for k := 0; k <= maxLabel; k++ {
 			t.classes = append(t.classes, strconv.Itoa(k))
