@@ -42,9 +42,10 @@ func mlaEntropies(logits *nn.Tensor) []float64 {
 	return h
 }
 
-// mlaSoftmaxNeg returns softmax(-h) over the entries of h: the modality
-// weights exp(-H_m) / Σ_j exp(-H_j), computed stably.
-func mlaSoftmaxNeg(h []float64) []float64 {
+// softmaxNeg returns softmax(-h) over the entries of h, computed stably:
+// MLA's modality weights exp(-H_m) / Σ_j exp(-H_j) and PMR's prototype
+// probabilities from one row of distances.
+func softmaxNeg(h []float64) []float64 {
 	lo := math.Inf(1)
 	for _, v := range h {
 		lo = min(lo, v)
@@ -98,7 +99,7 @@ func mlaFuse(outs []*nn.Tensor, mode string, weights []float64) (*nn.Tensor, err
 			}
 			h[m] /= float64(max(n, 1))
 		}
-		w := mlaSoftmaxNeg(h)
+		w := softmaxNeg(h)
 		for m := range outs {
 			for i := range n {
 				add(m, i, w[m])
@@ -114,7 +115,7 @@ func mlaFuse(outs []*nn.Tensor, mode string, weights []float64) (*nn.Tensor, err
 			for m := range outs {
 				h[m] = hs[m][i]
 			}
-			w := mlaSoftmaxNeg(h)
+			w := softmaxNeg(h)
 			for m := range outs {
 				add(m, i, w[m])
 			}

@@ -22,7 +22,7 @@ func TestMLAEntropies(t *testing.T) {
 
 func TestMLASoftmaxNeg(t *testing.T) {
 	// exp(-ln 2) = 1/2 against exp(0) = 1: weights 1/3 and 2/3.
-	w := mlaSoftmaxNeg([]float64{math.Ln2, 0})
+	w := softmaxNeg([]float64{math.Ln2, 0})
 	if !mlaClose(w[0], 1.0/3, 1e-15) || !mlaClose(w[1], 2.0/3, 1e-15) {
 		t.Fatalf("weights = %v, want [1/3 2/3]", w)
 	}

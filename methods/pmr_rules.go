@@ -80,24 +80,6 @@ func pmrDistances(z, c *nn.Tensor) [][]float64 {
 	return d
 }
 
-// pmrSoftmaxNeg returns softmax(-d) of one row, computed stably.
-func pmrSoftmaxNeg(d []float64) []float64 {
-	mn := math.Inf(1)
-	for _, v := range d {
-		mn = math.Min(mn, v)
-	}
-	p := make([]float64, len(d))
-	var s float64
-	for k, v := range d {
-		p[k] = math.Exp(mn - v)
-		s += p[k]
-	}
-	for k := range p {
-		p[k] /= s
-	}
-	return p
-}
-
 // pmrDistBackward turns dL/dsim ([N][C], sim = -d) into dL/dz ([N, D]):
 // dsim_k/dz = -(z - c_k)/d_k, taken as 0 where d_k = 0 (sqrt is not
 // differentiable there).
@@ -127,7 +109,7 @@ func pmrProtoCE(z, c *nn.Tensor, y []int) (loss, score float64, dz *nn.Tensor) {
 	n := float64(len(y))
 	dsim := make([][]float64, len(d))
 	for i, k := range y {
-		p := pmrSoftmaxNeg(d[i])
+		p := softmaxNeg(d[i])
 		loss -= math.Log(p[k])
 		score += p[k]
 		p[k]--
@@ -147,7 +129,7 @@ func pmrProtoEntropy(z, c *nn.Tensor) (h float64, dz *nn.Tensor) {
 	n := float64(len(d))
 	dsim := make([][]float64, len(d))
 	for i := range d {
-		p := pmrSoftmaxNeg(d[i])
+		p := softmaxNeg(d[i])
 		var hi float64
 		for _, v := range p {
 			if v > 0 {
