@@ -1,12 +1,14 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/miebench/miebench/datasets"
+	"github.com/miebench/miebench/internal/param"
 	"github.com/miebench/miebench/methods"
 )
 
@@ -59,7 +61,7 @@ func (m SuiteMethod) Grid() ([]GridPoint, error) {
 		if l, ok := v.([]any); ok {
 			switch len(l) {
 			case 0:
-				return nil, &keyError{key: k, err: fmt.Errorf("hyperparameter %q: an empty list has no values", k)}
+				return nil, &param.KeyError{Key: k, Err: fmt.Errorf("hyperparameter %q: an empty list has no values", k)}
 			case 1:
 				fixed[k] = l[0]
 			default:
@@ -156,7 +158,7 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		}
 		params, err := resolveDatasetParams(b, sd.Params)
 		if err != nil {
-			k, _ := errKey(err)
+			k := errKey(err)
 			return nil, s.errAt(sd.At, "params."+k, dkey+".params."+k, "%v", err)
 		}
 		ds := DatasetSpec{Name: sd.Name, Root: sd.Root, Params: params, Seed: sd.Seed, SkipBad: sd.SkipBad}
@@ -181,7 +183,7 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 			}
 			points, err := m.Grid()
 			if err != nil {
-				k, _ := errKey(err)
+				k := errKey(err)
 				return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "%v", err)
 			}
 			for _, p := range points {
@@ -189,9 +191,9 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 					return nil, s.errAt(m.At, "", mkey, "row label %q is already used by methods.%d; give the entry a label", p.Label, prev)
 				}
 				labels[p.Label] = mi
-				h, err := resolveParams(spec, p.Params)
+				h, err := methods.Resolve(spec.Params, p.Params)
 				if err != nil {
-					k, _ := errKey(err)
+					k := errKey(err)
 					return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "method %s: %v", m.Name, err)
 				}
 				if spec.Validate != nil {
@@ -218,68 +220,31 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 	return runs, nil
 }
 
-// keyError is an error about one named key.
-type keyError struct {
-	key string
-	err error
+// errKey returns the parameter a *param.KeyError is about.
+func errKey(err error) string {
+	if ke, ok := errors.AsType[*param.KeyError](err); ok {
+		return ke.Key
+	}
+	return ""
 }
 
-func (e *keyError) Error() string { return e.err.Error() }
-
-func errKey(err error) (string, bool) {
-	if ke, ok := err.(*keyError); ok {
-		return ke.key, true
-	}
-	return "", false
-}
-
-// resolveParams resolves given with methods.Resolve, one key at a time
-// first so that an error can name the key's line.
-func resolveParams(spec methods.Spec, given map[string]any) (methods.Hyper, error) {
-	keys := make([]string, 0, len(given))
-	for k := range given {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if _, err := methods.Resolve(spec.Params, map[string]any{k: given[k]}); err != nil {
-			return nil, &keyError{key: k, err: err}
-		}
-	}
-	return methods.Resolve(spec.Params, given)
-}
-
-// resolveDatasetParams checks dataset parameter names against the builder
-// and converts scalar values to the default's type; list values are kept.
+// resolveDatasetParams checks dataset parameter names and values against
+// the builder (datasets.ResolveParams) and keeps the given keys only:
+// scalars converted to their default's type, lists as the suite wrote them,
+// so that run ids do not depend on defaults.
 func resolveDatasetParams(b datasets.Builder, given map[string]any) (map[string]any, error) {
 	if len(given) == 0 {
 		return nil, nil
 	}
-	known := map[string]datasets.ParamSpec{}
-	var valid []string
-	for _, p := range b.Params {
-		known[p.Name] = p
-		valid = append(valid, p.Name)
+	resolved, err := datasets.ResolveParams(b.Name, b.Params, given)
+	if err != nil {
+		return nil, err
 	}
-	keys := make([]string, 0, len(given))
-	for k := range given {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	out := make(map[string]any, len(given))
-	for _, k := range keys {
-		p, ok := known[k]
-		if !ok {
-			return nil, &keyError{key: k, err: fmt.Errorf("dataset %s: unknown parameter %q (valid: %s)", b.Name, k, strings.Join(valid, ", "))}
-		}
-		v := given[k]
-		switch p.Default.(type) {
+	for k, v := range given {
+		switch r := resolved[k].(type) {
 		case float64, int, bool, string:
-			h, err := methods.Resolve([]methods.ParamSpec{{Name: k, Default: p.Default}}, map[string]any{k: v})
-			if err != nil {
-				return nil, &keyError{key: k, err: fmt.Errorf("dataset %s: %v", b.Name, err)}
-			}
-			v = h[k]
+			v = r
 		}
 		out[k] = v
 	}

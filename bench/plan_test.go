@@ -102,6 +102,8 @@ func TestPlanErrors(t *testing.T) {
 			`t.yaml:9: key "methods.1": method t-uni on dataset t-ds (uni-m1): modality "m5" not in [m0 m1]`},
 		{"dataset param", nil, strings.Replace(testSuite, "{noise: 1}", "{noize: 1}", 1),
 			`t.yaml:6: key "datasets.0.params.noize": dataset t-ds: unknown parameter "noize" (valid: noise, strength)`},
+		{"dataset param type", nil, strings.Replace(testSuite, "{noise: 1}", "{noise: loud}", 1),
+			`t.yaml:6: key "datasets.0.params.noise": dataset t-ds: parameter "noise": want a number, got "loud"`},
 		{"dataset open", []string{"dataset.root=/missing"}, testSuite,
 			`t.yaml:5: key "datasets.0": opening dataset t-ds: root /missing: no such directory`},
 		{"missing encoder", []string{"model.encoders={m0: {kind: mlp}}"}, testSuite,

@@ -156,11 +156,25 @@ type Decl struct {
 	Default any
 }
 
+// KeyError is an error about one parameter; Key is its name, so that a
+// caller can point at the place the value came from.
+type KeyError struct {
+	Key string
+	Err error
+}
+
+// Error implements error.
+func (e *KeyError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *KeyError) Unwrap() error { return e.Err }
+
 // Resolve returns every declared parameter: the given value converted to
 // the type of its default, or the default. noun names a parameter in
 // errors ("parameter", "hyperparameter"): an unknown name is an error
 // listing the valid names (sorted), a value of the wrong type one naming
-// the parameter.
+// the parameter. Given names are checked in sorted order and the first bad
+// one is reported, as a *KeyError.
 func Resolve(noun string, decls []Decl, given map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(decls))
 	for _, d := range decls {
@@ -179,11 +193,11 @@ func Resolve(noun string, decls []Decl, given map[string]any) (map[string]any, e
 				valid = append(valid, d.Name)
 			}
 			sort.Strings(valid)
-			return nil, fmt.Errorf("unknown %s %q (valid: %s)", noun, k, strings.Join(valid, ", "))
+			return nil, &KeyError{Key: k, Err: fmt.Errorf("unknown %s %q (valid: %s)", noun, k, strings.Join(valid, ", "))}
 		}
 		v, err := Convert(given[k], def)
 		if err != nil {
-			return nil, fmt.Errorf("%s %q: %w", noun, k, err)
+			return nil, &KeyError{Key: k, Err: fmt.Errorf("%s %q: %w", noun, k, err)}
 		}
 		out[k] = v
 	}
