@@ -35,6 +35,10 @@ type mediaSpec struct {
 	image    int  // frame side after resize and crop
 	allowNPY bool // an <audio>.npy precomputed spectrogram may replace <audio>.wav
 	cacheDir string
+	// hashes remembers loaders.FileHash per audio path (string -> string)
+	// for the life of the opened dataset, so each file is hashed once
+	// rather than on every Load. Only successful hashes are kept.
+	hashes sync.Map
 }
 
 // samples is the audio length in samples.
@@ -304,7 +308,7 @@ func (m *mediaSpec) cached(path string, build func() (*nn.Tensor, error)) (*nn.T
 	if m.cacheDir == "" {
 		return build()
 	}
-	h, err := loaders.FileHash(path)
+	h, err := m.fileHash(path)
 	if err != nil {
 		return build() // build reports the unreadable file
 	}
@@ -312,6 +316,19 @@ func (m *mediaSpec) cached(path string, build func() (*nn.Tensor, error)) (*nn.T
 		strconv.Itoa(m.spec.NFFT), strconv.Itoa(m.spec.Hop), strconv.Itoa(m.spec.Mels),
 		strconv.FormatFloat(m.spec.LogOffset, 'g', -1, 64))
 	return (&loaders.Cache{Dir: m.cacheDir}).Get(key, build)
+}
+
+// fileHash is loaders.FileHash of path, computed once per path and spec.
+func (m *mediaSpec) fileHash(path string) (string, error) {
+	if h, ok := m.hashes.Load(path); ok {
+		return h.(string), nil
+	}
+	h, err := loaders.FileHash(path)
+	if err != nil {
+		return "", err
+	}
+	m.hashes.Store(path, h)
+	return h, nil
 }
 
 // checkRoot reports a root that is not an existing directory.
