@@ -102,9 +102,7 @@ func Backward(r *Run, out Output, dLogits *nn.Tensor, extra []*nn.Tensor) {
 			if dz[m] == nil {
 				dz[m] = extra[m].Clone()
 			} else {
-				for i, v := range extra[m].Data {
-					dz[m].Data[i] += v
-				}
+				nn.Axpy(1, extra[m], dz[m])
 			}
 		}
 		if dz[m] != nil && md.Encoders[m] != nil {
