@@ -1,6 +1,9 @@
 package loaders
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Resampler design. Each output sample is a windowed-sinc interpolation of
 // the input: y[n] = sum_k x[k] h(k - t_n) with t_n = n*from/to (in input
@@ -21,6 +24,13 @@ const (
 	// resampleTableMax bounds the polyphase coefficient table (float64s).
 	resampleTableMax = 1 << 22
 )
+
+// resamplePair is a (from, to) rate pair, the key of resampleTables.
+type resamplePair struct{ from, to int }
+
+// resampleTables holds Resample's polyphase coefficient tables
+// (resamplePair -> []float64), built on first use and never modified.
+var resampleTables sync.Map
 
 // Resample converts x from sample rate from to sample rate to (both in Hz,
 // both > 0) with a band-limited Kaiser-windowed sinc interpolator whose
@@ -51,14 +61,23 @@ func Resample(x []float32, from, to int) []float32 {
 		return fc * sinc(fc*u) * w
 	}
 	// Polyphase table: phase p = (n*down mod up) has fractional offset p/up.
+	// It depends only on (from, to), so it is built once per pair and
+	// shared read-only.
 	var table []float64
 	if up*width <= resampleTableMax {
-		table = make([]float64, up*width)
-		for p := range up {
-			frac := float64(p) / float64(up)
-			for j := range width {
-				table[p*width+j] = kernel(float64(j-taps+1) - frac)
+		key := resamplePair{from, to}
+		if t, ok := resampleTables.Load(key); ok {
+			table = t.([]float64)
+		} else {
+			table = make([]float64, up*width)
+			for p := range up {
+				frac := float64(p) / float64(up)
+				for j := range width {
+					table[p*width+j] = kernel(float64(j-taps+1) - frac)
+				}
 			}
+			t, _ := resampleTables.LoadOrStore(key, table)
+			table = t.([]float64)
 		}
 	}
 	xf := make([]float64, len(x))
