@@ -15,11 +15,12 @@ import (
 // that softly damps, in the next modality's head, the input directions the
 // previous modality used most.
 
-// mieGram accumulates Y = Σ_batches z̄ z̄ᵀ in float64, z̄ being the batch mean
-// of a layer's input rows, and keeps the means themselves (the rows of A,
-// Y = AᵀA) for the low-rank path of mod.
+// mieGram keeps the batch means z̄ of a layer's input rows in float64 (the
+// rows of A), from which Y = Σ_batches z̄ z̄ᵀ = AᵀA is defined. mod's
+// low-rank path reads only the means; the dim x dim Y is built by gram when
+// the direct path needs it, so a wide layer does not hold one all stage.
 type mieGram struct {
-	y       *mat.SymDense
+	dim     int
 	mean    []float64
 	means   []float64 // row-major batches x dim
 	batches int
@@ -27,12 +28,22 @@ type mieGram struct {
 
 // newMIEGram returns an empty accumulator for inputs of width dim.
 func newMIEGram(dim int) *mieGram {
-	return &mieGram{y: mat.NewSymDense(dim, nil), mean: make([]float64, dim)}
+	return &mieGram{dim: dim, mean: make([]float64, dim)}
+}
+
+// gram returns Y = Σ_batches z̄ z̄ᵀ, accumulated by one rank-one update per
+// batch in the order the batches were added.
+func (g *mieGram) gram() *mat.SymDense {
+	y := mat.NewSymDense(g.dim, nil)
+	for k := range g.batches {
+		y.SymRankOne(y, 1, mat.NewVecDense(g.dim, g.means[k*g.dim:(k+1)*g.dim]))
+	}
+	return y
 }
 
 // add adds the outer product of the batch mean of x's rows. x is [N, dim].
 func (g *mieGram) add(x *nn.Tensor) error {
-	dim := g.y.SymmetricDim()
+	dim := g.dim
 	if x.RowLen() != dim {
 		return fmt.Errorf("gradient modification: layer input has %d values per sample, accumulator expects %d", x.RowLen(), dim)
 	}
@@ -50,7 +61,6 @@ func (g *mieGram) add(x *nn.Tensor) error {
 	for j := range g.mean {
 		g.mean[j] *= inv
 	}
-	g.y.SymRankOne(g.y, 1, mat.NewVecDense(dim, g.mean))
 	g.means = append(g.means, g.mean...)
 	g.batches++
 	return nil
@@ -64,10 +74,10 @@ func (g *mieGram) add(x *nn.Tensor) error {
 // the same matrix as mieModFromGram(Y) (l_min = 0 there) at a fraction of
 // the cost. Otherwise it decomposes Y directly.
 func (g *mieGram) mod(tau float64) (*mieGradMod, error) {
-	dim := g.y.SymmetricDim()
+	dim := g.dim
 	b := g.batches
 	if b >= dim {
-		return mieModFromGram(g.y, tau)
+		return mieModFromGram(g.gram(), tau)
 	}
 	out := &mieGradMod{dim: dim, t: make([]float32, dim*dim), sMin: 1, sMax: 1}
 	if b == 0 {
