@@ -228,9 +228,6 @@ func ParseSuite(file string, data []byte, sets []string) (*Suite, error) {
 		base := filepath.Base(strings.TrimPrefix(file, "builtin:"))
 		s.Name = strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml")
 	}
-	if s.Train.EvalBatchSize == 0 {
-		s.Train.EvalBatchSize = s.Train.BatchSize
-	}
 	for i := range s.Methods {
 		m := &s.Methods[i]
 		m.Train = cloneValue(reflect.ValueOf(s.Train)).Interface().(TrainSpec)
@@ -240,9 +237,10 @@ func ParseSuite(file string, data []byte, sets []string) (*Suite, error) {
 			if err := d.decode(n, reflect.ValueOf(&m.Train).Elem(), p+".train", nil, ""); err != nil {
 				return nil, err
 			}
-			if !hasKey(n, "eval_batch_size") && hasKey(n, "batch_size") && s.Train.EvalBatchSize == s.Train.BatchSize {
-				m.Train.EvalBatchSize = m.Train.BatchSize
-			}
+		}
+		// Unset, the evaluation batch is the method's (effective) batch size.
+		if m.Train.EvalBatchSize == 0 {
+			m.Train.EvalBatchSize = m.Train.BatchSize
 		}
 		if n := m.ModelOverride.node; n != nil {
 			if err := d.decode(n, reflect.ValueOf(&m.Model).Elem(), p+".model", nil, ""); err != nil {
@@ -250,19 +248,13 @@ func ParseSuite(file string, data []byte, sets []string) (*Suite, error) {
 			}
 		}
 	}
+	if s.Train.EvalBatchSize == 0 {
+		s.Train.EvalBatchSize = s.Train.BatchSize
+	}
 	if err := s.check(); err != nil {
 		return nil, err
 	}
 	return &s, nil
-}
-
-func hasKey(n *yaml.Node, key string) bool {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return true
-		}
-	}
-	return false
 }
 
 // errAt builds a ConfigError at the position recorded for key in at

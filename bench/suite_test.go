@@ -203,3 +203,28 @@ func TestMethodModelOverrideMerges(t *testing.T) {
 		t.Errorf("negative seed: %v", err)
 	}
 }
+
+// TestEvalBatchSizeDefault: an unset evaluation batch is the effective
+// batch size of each method; an explicit one is never overwritten.
+func TestEvalBatchSizeDefault(t *testing.T) {
+	tests := []struct {
+		name, suiteTrain, methodTrain string
+		suiteEval, methodEval         int
+	}{
+		{"unset, method batch", "{epochs: 3, batch_size: 8, lr: 0.1}", "{batch_size: 16}", 8, 16},
+		{"explicit, method batch", "{epochs: 3, batch_size: 8, eval_batch_size: 8, lr: 0.1}", "{batch_size: 16}", 8, 8},
+		{"method eval", "{epochs: 3, batch_size: 8, lr: 0.1}", "{eval_batch_size: 4}", 8, 4},
+	}
+	for _, tc := range tests {
+		yaml := strings.Replace(testSuite, "    train: {lr: 0.5}", "    train: "+tc.methodTrain, 1)
+		yaml = strings.Replace(yaml, "train: {epochs: 3, batch_size: 8, lr: 0.1, momentum: 0.9}", "train: "+tc.suiteTrain, 1)
+		s, err := ParseSuite("t.yaml", []byte(yaml), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if s.Train.EvalBatchSize != tc.suiteEval || s.Methods[2].Train.EvalBatchSize != tc.methodEval || s.Methods[0].Train.EvalBatchSize != tc.suiteEval {
+			t.Errorf("%s: suite eval %d, method eval %d, other method %d; want %d, %d, %d", tc.name,
+				s.Train.EvalBatchSize, s.Methods[2].Train.EvalBatchSize, s.Methods[0].Train.EvalBatchSize, tc.suiteEval, tc.methodEval, tc.suiteEval)
+		}
+	}
+}
