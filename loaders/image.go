@@ -149,11 +149,13 @@ func ImageTensor(img image.Image, cfg ImageConfig, aug *rand.Rand) *nn.Tensor {
 	}
 	out := nn.NewTensor(3, crop, crop)
 	row := make([]float64, crop)
+	// The source rows the vertical pass needs are the same for every
+	// channel; the horizontal pass rewrites all of tmp for each channel.
+	y0, y1 := ys.span()
+	tmp := make([]float64, (y1-y0)*crop)
 	for c := range 3 {
 		plane := src[c*w*h : (c+1)*w*h]
 		// Horizontal pass over the source rows the vertical pass needs.
-		y0, y1 := ys.span()
-		tmp := make([]float64, (y1-y0)*crop)
 		for y := y0; y < y1; y++ {
 			xs.apply(plane[y*w:(y+1)*w], tmp[(y-y0)*crop:(y-y0+1)*crop])
 		}
