@@ -134,6 +134,7 @@ type mieGradMod struct {
 	dim        int
 	t          []float32 // dim x dim, row-major, symmetric
 	sMin, sMax float64
+	out        *nn.Tensor // apply's product G T, reused from step to step
 }
 
 // mieModFromGram builds T from Y = V L Vᵀ (Y is symmetric positive
@@ -187,8 +188,11 @@ func (g *mieGradMod) apply(grad *nn.Tensor) error {
 	if len(grad.Shape) != 2 || grad.Shape[1] != g.dim {
 		return fmt.Errorf("gradient modification: weight gradient shape %v does not match a %dx%d matrix", grad.Shape, g.dim, g.dim)
 	}
-	out := nn.NewTensor(grad.Shape...)
-	nn.MatMul(out, grad, nn.FromSlice(g.t, g.dim, g.dim), false, false, 1, 0)
-	copy(grad.Data, out.Data)
+	if g.out == nil || g.out.Shape[0] != grad.Shape[0] {
+		g.out = nn.NewTensor(grad.Shape...)
+	}
+	// beta = 0: MatMul writes the product without reading the old contents.
+	nn.MatMul(g.out, grad, nn.FromSlice(g.t, g.dim, g.dim), false, false, 1, 0)
+	copy(grad.Data, g.out.Data)
 	return nil
 }
