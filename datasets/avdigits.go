@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -369,22 +368,9 @@ func computeAVAudio(src source, clips []fsddClip, raw [][]byte, a *avParams, see
 	f := &audioFeatures{spec: make([][]float32, len(clips)), errs: make([]error, len(clips))}
 	cfg := loaders.SpectrogramConfig{NFFT: a.nfft, Hop: a.hop, Mels: a.mels, Rate: a.rate}
 	want := []int{a.mels, a.frames()}
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				f.spec[i], f.errs[i] = clipSpectrogram(src, clips[i], raw[i], cfg, a, seed, want)
-			}
-		}()
-	}
-	for i := range clips {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	parallelFor(len(clips), func(i int) {
+		f.spec[i], f.errs[i] = clipSpectrogram(src, clips[i], raw[i], cfg, a, seed, want)
+	})
 	return f
 }
 
