@@ -81,7 +81,9 @@ func mieConvSite(c *nn.Conv2D) mieSite {
 // and returns, in mieSites order, each site's input: the layer input
 // [N, in] of a linear layer, the batch-and-position mean of the im2col
 // patches [1, in] of a convolution (the accumulator only needs batch means).
-func (m *MIE) mieSiteInputs(enc nn.Encoder, head *mieHead, x *nn.Tensor) []*nn.Tensor {
+// sites is mieSites(enc, head), built once by the caller rather than on
+// every batch.
+func (m *MIE) mieSiteInputs(enc nn.Encoder, head *mieHead, sites []mieSite, x *nn.Tensor) []*nn.Tensor {
 	var ins []*nn.Tensor
 	var z *nn.Tensor
 	mlp, isMLP := enc.(*nn.MLPEncoder)
@@ -98,7 +100,6 @@ func (m *MIE) mieSiteInputs(enc nn.Encoder, head *mieHead, x *nn.Tensor) []*nn.T
 		}
 		z = h
 	default:
-		sites, _ := m.mieSites(enc, head) // the encoder was accepted at Setup
 		for _, s := range sites {
 			if s.conv == nil {
 				continue

@@ -312,7 +312,7 @@ func (m *MIE) buildMods(r *Run, prev, next int) error {
 		}
 	}
 	err = r.Loop.TrainBatches(m.GMBatches, func(b *Batch) error {
-		for i, in := range m.mieSiteInputs(md.Encoders[prev], m.heads[prev], b.X[prev]) {
+		for i, in := range m.mieSiteInputs(md.Encoders[prev], m.heads[prev], ps, b.X[prev]) {
 			if grams[i] != nil {
 				if err := grams[i].add(in); err != nil {
 					return err

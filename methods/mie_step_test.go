@@ -262,7 +262,7 @@ func TestMIEEncoderScope(t *testing.T) {
 		t.Fatalf("sites %v, want enc.0, enc.1, head.0, head.1, head.2", sites)
 	}
 	x := mlaTestBatch(2, 6, 3).X[0]
-	ins := m.mieSiteInputs(enc, m.heads[0], x)
+	ins := m.mieSiteInputs(enc, m.heads[0], sites, x)
 	m.heads[0].Forward(enc.Forward(x, true), true)
 	for i, s := range sites {
 		want := s.lin.LastInput()
