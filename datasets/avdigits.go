@@ -180,7 +180,7 @@ func parseAVDigits(cfg Config) (*avParams, error) {
 func (a *avParams) samples() int { return int(math.Round(a.duration * float64(a.rate))) }
 
 // frames is the number of STFT frames of a centred spectrogram.
-func (a *avParams) frames() int { return 1 + a.samples()/a.hop }
+func (a *avParams) frames() int { return loaders.Frames(a.samples(), a.hop) }
 
 // fsddClip is one FSDD recording.
 type fsddClip struct {
