@@ -127,11 +127,7 @@ type avParams struct {
 }
 
 func parseAVDigits(cfg Config) (*avParams, error) {
-	b, err := Lookup("av-digits")
-	if err != nil {
-		return nil, err
-	}
-	p, err := ResolveParams("av-digits", b.Params, cfg.Params)
+	p, err := resolve("av-digits", cfg)
 	if err != nil {
 		return nil, err
 	}

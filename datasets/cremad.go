@@ -190,11 +190,7 @@ func actorSplit(clips []string, frac float64, seed uint64) (train, test []string
 // cremaDSetup resolves the parameters and returns the media spec and the
 // clips of each split.
 func cremaDSetup(cfg Config) (*mediaSpec, map[string][]mediaClip, error) {
-	b, err := Lookup("crema-d")
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := ResolveParams("crema-d", b.Params, cfg.Params)
+	p, err := resolve("crema-d", cfg)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -230,11 +230,7 @@ func readFeatures(root, modParam string) (*featuresTree, []string, []string, err
 }
 
 func openFeatures(cfg Config) (Dataset, error) {
-	b, err := Lookup("features")
-	if err != nil {
-		return nil, err
-	}
-	p, err := ResolveParams("features", b.Params, cfg.Params)
+	p, err := resolve("features", cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -333,11 +329,7 @@ func standardizeColumns(d *memDataset) {
 }
 
 func checkFeatures(cfg Config) (*CheckReport, error) {
-	b, err := Lookup("features")
-	if err != nil {
-		return nil, err
-	}
-	p, err := ResolveParams("features", b.Params, cfg.Params)
+	p, err := resolve("features", cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -98,11 +98,7 @@ func kineticsList(split string, classes int) ([]string, []int, error) {
 }
 
 func kineticsSetup(cfg Config) (*mediaSpec, []string, map[string][]mediaClip, error) {
-	b, err := Lookup("kinetics-sounds")
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	p, err := ResolveParams("kinetics-sounds", b.Params, cfg.Params)
+	p, err := resolve("kinetics-sounds", cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -33,6 +33,16 @@ func ResolveParams(dataset string, specs []ParamSpec, given map[string]any) (Par
 	return Params(p), nil
 }
 
+// resolve looks up the registered dataset name and resolves cfg.Params
+// against its parameter specs.
+func resolve(name string, cfg Config) (Params, error) {
+	b, err := Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return ResolveParams(name, b.Params, cfg.Params)
+}
+
 // Float returns a float64 parameter. It panics if name is not a resolved
 // float parameter, which ResolveParams rules out for registered names.
 func (p Params) Float(name string) float64 { return p[name].(float64) }

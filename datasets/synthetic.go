@@ -61,11 +61,7 @@ type syntheticSpec struct {
 }
 
 func parseSynthetic(cfg Config) (*syntheticSpec, error) {
-	b, err := Lookup("synthetic")
-	if err != nil {
-		return nil, err
-	}
-	p, err := ResolveParams("synthetic", b.Params, cfg.Params)
+	p, err := resolve("synthetic", cfg)
 	if err != nil {
 		return nil, err
 	}
