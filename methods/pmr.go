@@ -170,9 +170,11 @@ func (p *PMR) Step(r *Run, b *Batch) (Stats, error) {
 
 	protoLoss := make([]float64, nm)
 	scores := make([]float64, nm)
-	dz := make([]*nn.Tensor, nm)
+	// dL/dz of the prototype loss is computed only for the modalities whose
+	// coefficient below is non-zero; the others never used it.
+	grad := make([]func() *nn.Tensor, nm)
 	for m, z := range out.Z {
-		protoLoss[m], scores[m], dz[m] = pmrProtoCE(z, p.protos[m], b.Y)
+		protoLoss[m], scores[m], grad[m] = pmrProtoCEDeferred(z, p.protos[m], b.Y)
 	}
 	coeff := make([]float64, nm)
 	extra := make([]*nn.Tensor, nm)
@@ -184,8 +186,9 @@ func (p *PMR) Step(r *Run, b *Batch) (Stats, error) {
 				continue
 			}
 			loss += c * protoLoss[m]
-			nn.Scale(float32(c), dz[m])
-			extra[m] = dz[m]
+			dz := grad[m]()
+			nn.Scale(float32(c), dz)
+			extra[m] = dz
 		}
 		if p.EntropyWeight > 0 && r.Epoch < p.EntropyEpochs {
 			if l := pmrLeader(scores); pmrStrictLeader(scores, l) {

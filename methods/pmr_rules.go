@@ -105,6 +105,14 @@ func pmrDistBackward(z, c *nn.Tensor, d, dsim [][]float64) *nn.Tensor {
 // (the quantity the modalities are compared by) and dL/dz. The prototypes
 // are constants (computed without gradients).
 func pmrProtoCE(z, c *nn.Tensor, y []int) (loss, score float64, dz *nn.Tensor) {
+	loss, score, grad := pmrProtoCEDeferred(z, c, y)
+	return loss, score, grad()
+}
+
+// pmrProtoCEDeferred is pmrProtoCE with dL/dz computed only when grad is
+// called, for callers that need it for some modalities only. grad reads z
+// and c, which must not change in between.
+func pmrProtoCEDeferred(z, c *nn.Tensor, y []int) (loss, score float64, grad func() *nn.Tensor) {
 	d := pmrDistances(z, c)
 	n := float64(len(y))
 	dsim := make([][]float64, len(d))
@@ -118,7 +126,7 @@ func pmrProtoCE(z, c *nn.Tensor, y []int) (loss, score float64, dz *nn.Tensor) {
 		}
 		dsim[i] = p
 	}
-	return loss / n, score, pmrDistBackward(z, c, d, dsim)
+	return loss / n, score, func() *nn.Tensor { return pmrDistBackward(z, c, d, dsim) }
 }
 
 // pmrProtoEntropy is the batch mean of the entropy of the prototype
