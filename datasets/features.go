@@ -122,13 +122,19 @@ func readLines(path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return nonEmptyLines(b), nil
+}
+
+// nonEmptyLines splits b at newlines, trims each line's surrounding space
+// and drops the lines left empty (nil when none remain).
+func nonEmptyLines(b []byte) []string {
 	var out []string
 	for _, line := range strings.Split(string(b), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			out = append(out, line)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // readFeatures reads and cross-checks a features tree. Problems are

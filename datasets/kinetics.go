@@ -60,13 +60,7 @@ func kineticsClasses() ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dataset kinetics-sounds: %w", err)
 	}
-	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out, nil
+	return nonEmptyLines(b), nil
 }
 
 // kineticsList reads a shipped list, "<id>,<seconds>,<class index>" a line.
