@@ -123,8 +123,3 @@ func EncoderParams(r *Run, m int) []*nn.Param {
 	}
 	return r.Model.Encoders[m].Params()
 }
-
-// ModalityIndex returns the position of modality name.
-func ModalityIndex(r *Run, name string) (int, error) {
-	return r.Model.Index(name)
-}
