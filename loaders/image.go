@@ -180,35 +180,6 @@ func ImageTensor(img image.Image, cfg ImageConfig, aug *rand.Rand) *nn.Tensor {
 	return out
 }
 
-// GrayTensor converts img to luma (0.299 R + 0.587 G + 0.114 B) in [0, 1]
-// and resizes it, without cropping, to a [1, size, size] tensor with the
-// same antialiased bilinear filter as ImageTensor. It panics if size < 1.
-func GrayTensor(img image.Image, size int) *nn.Tensor {
-	if size < 1 {
-		panic("loaders: GrayTensor size < 1")
-	}
-	src, w, h := imagePlanes(img)
-	gray := make([]float64, w*h)
-	for i := range gray {
-		gray[i] = 0.299*src[i] + 0.587*src[w*h+i] + 0.114*src[2*w*h+i]
-	}
-	xs := newAxisMap(w, 0, float64(w), size)
-	ys := newAxisMap(h, 0, float64(h), size)
-	tmp := make([]float64, h*size)
-	for y := range h {
-		xs.apply(gray[y*w:(y+1)*w], tmp[y*size:(y+1)*size])
-	}
-	out := nn.NewTensor(1, size, size)
-	col := make([]float64, size)
-	for x := range size {
-		ys.applyOffset(tmp, size, x, 0, col)
-		for y, v := range col {
-			out.Data[y*size+x] = float32(v)
-		}
-	}
-	return out
-}
-
 // randomResizedCrop samples a crop box (top, left, height, width) as
 // torchvision's RandomResizedCrop.get_params with scale (0.08, 1) and ratio
 // (3/4, 4/3): up to 10 attempts of a uniform area fraction and a

@@ -166,22 +166,6 @@ func TestImageConfigValidate(t *testing.T) {
 	}
 }
 
-func TestGrayTensor(t *testing.T) {
-	img := image.NewRGBA(image.Rect(0, 0, 5, 3))
-	for i := 0; i < len(img.Pix); i += 4 {
-		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = 255, 0, 0, 255
-	}
-	g := GrayTensor(img, 4)
-	if g.Shape[0] != 1 || g.Shape[1] != 4 || g.Shape[2] != 4 {
-		t.Fatalf("shape %v", g.Shape)
-	}
-	for _, v := range g.Data {
-		if !near(float64(v), 0.299) {
-			t.Fatalf("luma %v, want 0.299", v)
-		}
-	}
-}
-
 func writeImage(t *testing.T, path string, img image.Image) {
 	t.Helper()
 	f, err := os.Create(path)
