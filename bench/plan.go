@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,11 +26,7 @@ func OpenModalities(ds DatasetSpec) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, m := range d.Info().Modalities {
-		names = append(names, m.Name)
-	}
-	return names, nil
+	return modalityNames(d.Info()), nil
 }
 
 // GridPoint is one point of a method entry's grid: the hyperparameter values
@@ -122,20 +119,11 @@ func (s *Suite) Labels() []string {
 func (s *Suite) DatasetNames() []string {
 	var out []string
 	for _, d := range s.Datasets {
-		if !contains(out, d.Name) {
+		if !slices.Contains(out, d.Name) {
 			out = append(out, d.Name)
 		}
 	}
 	return out
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Plan expands the suite into runs: datasets (suite order) x method entries

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -57,6 +58,10 @@ func (t *trainer) probeModalities() error {
 			scores := applyProbe(feats[split][i], w, mean, std, classes)
 			acc := Accuracy(Argmax(scores), t.splits[split].Labels())
 			m := t.rec.Metrics[split]
+			// Copies: the maps are shared with the selected epoch's history,
+			// which does not carry probe accuracies.
+			m.ModalityAcc = maps.Clone(m.ModalityAcc)
+			m.ModalitySource = maps.Clone(m.ModalitySource)
 			if m.ModalityAcc == nil {
 				m.ModalityAcc = map[string]float64{}
 				m.ModalitySource = map[string]string{}

@@ -34,6 +34,22 @@ type Metrics struct {
 	ModalitySource map[string]string `json:"modality_source,omitempty"`
 }
 
+// Value returns the metric called name (one of MetricNames, or "loss") and
+// whether there is one by that name.
+func (m Metrics) Value(name string) (float64, bool) {
+	switch name {
+	case "acc":
+		return m.Acc, true
+	case "macro_f1":
+		return m.MacroF1, true
+	case "map":
+		return m.MAP, true
+	case "loss":
+		return m.Loss, true
+	}
+	return 0, false
+}
+
 // EpochRecord is one epoch of history.
 type EpochRecord struct {
 	Epoch     int                `json:"epoch"`

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/miebench/miebench/model"
 )
 
 // Suite is a benchmark suite: which datasets, methods (with hyperparameter
@@ -124,8 +126,8 @@ type TableSpec struct {
 var (
 	Optimizers     = []string{"sgd", "adam", "adamw"}
 	ScheduleKinds  = []string{"none", "step", "multistep", "cosine"}
-	FusionKinds    = []string{"concat", "sum", "film", "gated"}
-	EncoderKinds   = []string{"mlp", "cnn", "resnet18"}
+	FusionKinds    = model.Fusions
+	EncoderKinds   = model.EncoderKinds
 	SelectionSplit = []string{"val", "test"}
 	MetricNames    = []string{"acc", "macro_f1", "map"}
 )
@@ -270,8 +272,6 @@ func (s *Suite) errAt(at Positions, atKey, key, format string, args ...any) erro
 	return &ConfigError{Pos: p, Key: key, Msg: fmt.Sprintf(format, args...)}
 }
 
-func oneOf(v string, valid []string) bool { return slices.Contains(valid, v) }
-
 func choices(valid []string) string { return "valid: " + strings.Join(valid, ", ") }
 
 // check validates the settings that need no registry.
@@ -315,14 +315,14 @@ func (s *Suite) check() error {
 			return err
 		}
 	}
-	if !oneOf(s.Selection.Split, SelectionSplit) {
+	if !slices.Contains(SelectionSplit, s.Selection.Split) {
 		return s.errAt(s.At, "selection", "selection.split", "unknown split %q (%s)", s.Selection.Split, choices(SelectionSplit))
 	}
-	if !oneOf(s.Selection.Metric, MetricNames) {
+	if !slices.Contains(MetricNames, s.Selection.Metric) {
 		return s.errAt(s.At, "selection", "selection.metric", "unknown metric %q (%s)", s.Selection.Metric, choices(MetricNames))
 	}
 	for _, m := range s.Table.Metrics {
-		if !oneOf(m, MetricNames) {
+		if !slices.Contains(MetricNames, m) {
 			return s.errAt(s.At, "table", "table.metrics", "unknown metric %q (%s)", m, choices(MetricNames))
 		}
 	}
@@ -339,7 +339,7 @@ func (s *Suite) checkTrain(t TrainSpec, at Positions, prefix string) error {
 		return s.errAt(at, atKey, key("batch_size"), "want a positive batch size, got %d", t.BatchSize)
 	case t.EvalBatchSize <= 0:
 		return s.errAt(at, atKey, key("eval_batch_size"), "want a positive batch size, got %d", t.EvalBatchSize)
-	case !oneOf(t.Optimizer, Optimizers):
+	case !slices.Contains(Optimizers, t.Optimizer):
 		return s.errAt(at, atKey, key("optimizer"), "unknown optimizer %q (%s)", t.Optimizer, choices(Optimizers))
 	case !(t.LR > 0):
 		return s.errAt(at, atKey, key("lr"), "want a positive learning rate, got %g", t.LR)
@@ -347,7 +347,7 @@ func (s *Suite) checkTrain(t TrainSpec, at Positions, prefix string) error {
 		return s.errAt(at, atKey, key("momentum"), "want a momentum in [0, 1), got %g", t.Momentum)
 	case t.WeightDecay < 0:
 		return s.errAt(at, atKey, key("weight_decay"), "want a non-negative weight decay, got %g", t.WeightDecay)
-	case !oneOf(t.Schedule.Kind, ScheduleKinds):
+	case !slices.Contains(ScheduleKinds, t.Schedule.Kind):
 		return s.errAt(at, atKey, key("schedule.kind"), "unknown schedule %q (%s)", t.Schedule.Kind, choices(ScheduleKinds))
 	case t.Schedule.Kind == "step" && t.Schedule.StepSize <= 0:
 		return s.errAt(at, atKey, key("schedule.step_size"), "a step schedule needs a positive step_size")
@@ -363,7 +363,7 @@ func (s *Suite) checkTrain(t TrainSpec, at Positions, prefix string) error {
 
 func (s *Suite) checkModel(m ModelSpec, at Positions, prefix string) error {
 	key := func(k string) string { return join(prefix, "model."+k) }
-	if !oneOf(m.Fusion, FusionKinds) {
+	if !slices.Contains(FusionKinds, m.Fusion) {
 		return s.errAt(at, "model", key("fusion"), "unknown fusion %q (%s)", m.Fusion, choices(FusionKinds))
 	}
 	names := make([]string, 0, len(m.Encoders))
@@ -373,7 +373,7 @@ func (s *Suite) checkModel(m ModelSpec, at Positions, prefix string) error {
 	sort.Strings(names)
 	for _, n := range names {
 		e := m.Encoders[n]
-		if !oneOf(e.Kind, EncoderKinds) {
+		if !slices.Contains(EncoderKinds, e.Kind) {
 			return s.errAt(at, "model", key("encoders."+n+".kind"), "unknown encoder %q (%s)", e.Kind, choices(EncoderKinds))
 		}
 		if e.Dim < 0 {

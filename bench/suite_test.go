@@ -2,6 +2,7 @@ package bench
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -126,7 +127,7 @@ func TestSetOverrides(t *testing.T) {
 func TestBuiltinSuitesParse(t *testing.T) {
 	names := SuiteNames()
 	for _, want := range []string{"default", "mie-ablation", "paper-cremad", "paper-ks"} {
-		if !contains(names, want) {
+		if !slices.Contains(names, want) {
 			t.Errorf("built-in suite %s missing from %v", want, names)
 		}
 	}

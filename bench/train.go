@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/miebench/miebench/datasets"
@@ -79,7 +80,6 @@ type trainer struct {
 	rec  *Record
 	opt  TrainOptions
 
-	ds     datasets.Dataset
 	info   datasets.Info
 	splits map[string]datasets.Split
 	method methods.Method
@@ -93,11 +93,10 @@ type trainer struct {
 	bestEpoch   int
 	bestMetrics map[string]Metrics
 
-	logs     map[string]*Summary
-	dataRNG  *rand.Rand
-	augRNG   *rand.Rand
-	loopRNG  *rand.Rand
-	trainIdx []int
+	logs    map[string]*Summary
+	dataRNG *rand.Rand
+	augRNG  *rand.Rand
+	loopRNG *rand.Rand
 }
 
 func (t *trainer) run(ctx context.Context) error {
@@ -193,7 +192,7 @@ func (t *trainer) open() error {
 	if err != nil {
 		return err
 	}
-	t.ds, t.info = d, d.Info()
+	t.info = d.Info()
 	t.splits = map[string]datasets.Split{}
 	for _, name := range datasets.SplitNames {
 		s, err := d.Split(name)
@@ -243,13 +242,13 @@ func buildOptimizer(tr TrainSpec, params []*nn.Param) (nn.Optimizer, error) {
 	case "adamw":
 		return nn.NewAdamW(groups, 0.9, 0.999, 1e-8), nil
 	}
-	return nil, fmt.Errorf("train: unknown optimizer %q (valid: [sgd adam adamw])", tr.Optimizer)
+	return nil, fmt.Errorf("train: unknown optimizer %q (valid: %s)", tr.Optimizer, strings.Join(Optimizers, ", "))
 }
 
 func buildSchedule(s ScheduleSpec, epochs int) (nn.Schedule, error) {
 	var base nn.Schedule
 	switch s.Kind {
-	case "", "none", "constant":
+	case "", "none":
 		base = nn.ConstantLR{}
 	case "step":
 		if s.StepSize <= 0 {
@@ -261,7 +260,7 @@ func buildSchedule(s ScheduleSpec, epochs int) (nn.Schedule, error) {
 	case "cosine":
 		base = nn.CosineLR{Epochs: epochs}
 	default:
-		return nil, fmt.Errorf("train: unknown schedule %q (valid: [none step multistep cosine])", s.Kind)
+		return nil, fmt.Errorf("train: unknown schedule %q (valid: %s)", s.Kind, strings.Join(ScheduleKinds, ", "))
 	}
 	if s.Warmup > 0 {
 		return nn.LinearWarmup{Epochs: s.Warmup, Then: base}, nil
@@ -290,14 +289,12 @@ func (t *trainer) log(name string, v float64) {
 
 func (t *trainer) epoch(ctx context.Context, epoch int) error {
 	r, tr := t.mr, t.spec.Train
-	scale := t.sched.Scale(epoch - t.schedOrigin)
-	t.optim.SetLRScale(scale)
 	r.Epoch = epoch
 	if err := t.method.StartEpoch(r, epoch); err != nil {
 		return fmt.Errorf("method %s: epoch %d: %w", t.spec.Method, epoch, err)
 	}
-	// StartEpoch may reset the optimizer and schedule (MIE's stages).
-	scale = t.sched.Scale(epoch - t.schedOrigin)
+	// After StartEpoch, which may restart the schedule (MIE's stages).
+	scale := t.sched.Scale(epoch - t.schedOrigin)
 	t.optim.SetLRScale(scale)
 	train := t.splits["train"]
 	perm := t.dataRNG.Perm(train.Len())
@@ -363,18 +360,20 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 	return nil
 }
 
+// selectionScore is the value an epoch is selected by: the metric, or
+// minus the loss; higher is better.
 func selectionScore(m Metrics, metric string) (float64, error) {
-	switch metric {
-	case "acc", "":
-		return m.Acc, nil
-	case "macro_f1":
-		return m.MacroF1, nil
-	case "map":
-		return m.MAP, nil
-	case "loss":
-		return -m.Loss, nil
+	if metric == "" {
+		metric = "acc"
 	}
-	return 0, fmt.Errorf("selection: unknown metric %q (valid: [acc macro_f1 map loss])", metric)
+	v, ok := m.Value(metric)
+	if !ok {
+		return 0, fmt.Errorf("selection: unknown metric %q (valid: %s, loss)", metric, strings.Join(MetricNames, ", "))
+	}
+	if metric == "loss" {
+		return -v, nil
+	}
+	return v, nil
 }
 
 func loadBatch(s datasets.Split, labels, idx []int, aug *rand.Rand) (*methods.Batch, error) {
@@ -405,7 +404,7 @@ func (t *trainer) evalBatches(split string, fn func(lo int, b *methods.Batch) er
 	labels := s.Labels()
 	bs := t.spec.Train.EvalBatchSize
 	if bs <= 0 {
-		bs = max(t.spec.Train.BatchSize, 256)
+		bs = t.spec.Train.BatchSize // the suites' default
 	}
 	for lo := 0; lo < s.Len(); lo += bs {
 		idx := make([]int, min(lo+bs, s.Len())-lo)

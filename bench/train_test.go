@@ -175,3 +175,18 @@ func TestLogDropsNonFinite(t *testing.T) {
 		t.Errorf("summary %+v, want the two finite values only (sum 4, min 1, max 3)", *s)
 	}
 }
+
+// TestProbeAccuraciesStayOutOfHistory: with a gated head the selected
+// epoch's metrics gain probe accuracies, its history entry does not.
+func TestProbeAccuraciesStayOutOfHistory(t *testing.T) {
+	spec := syntheticSpec("joint", nil, 1)
+	spec.Model.Fusion = "gated"
+	rec := mustTrain(t, spec)
+	h := rec.History[rec.SelectedEpoch]
+	if len(h.Test.ModalityAcc) != 0 || len(h.Val.ModalityAcc) != 0 {
+		t.Errorf("history of the selected epoch carries modality accuracies %v / %v", h.Val.ModalityAcc, h.Test.ModalityAcc)
+	}
+	if len(rec.Metrics["test"].ModalityAcc) != 2 {
+		t.Errorf("selected metrics %v, want probe accuracies of both modalities", rec.Metrics["test"].ModalityAcc)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,13 +54,13 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 	if opt.Split == "" {
 		opt.Split = "test"
 	}
-	if !contains(bench.MetricNames, opt.Metric) {
+	if !slices.Contains(bench.MetricNames, opt.Metric) {
 		return fmt.Errorf("unknown metric %q (valid: %s)", opt.Metric, strings.Join(bench.MetricNames, ", "))
 	}
 	if opt.Split != "test" && opt.Split != "val" {
 		return fmt.Errorf("unknown split %q (valid: test, val)", opt.Split)
 	}
-	if !contains(PlotFormats, format) {
+	if !slices.Contains(PlotFormats, format) {
 		return fmt.Errorf("unknown image format %q (valid: %s)", format, strings.Join(PlotFormats, ", "))
 	}
 	byLabel := map[string][]*bench.Record{}
@@ -89,7 +90,7 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 	labels = order(labels, opt.Rows)
 	if len(opt.Only) > 0 {
 		for _, l := range opt.Only {
-			if !contains(labels, l) {
+			if !slices.Contains(labels, l) {
 				return fmt.Errorf("no successful run of %q on %s (methods: %s)", l, opt.Dataset, strings.Join(labels, ", "))
 			}
 		}

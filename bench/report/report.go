@@ -8,6 +8,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -101,7 +102,7 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		opt.Metrics = []string{"acc"}
 	}
 	for _, m := range opt.Metrics {
-		if !contains(bench.MetricNames, m) {
+		if !slices.Contains(bench.MetricNames, m) {
 			return nil, fmt.Errorf("unknown metric %q (valid: %s)", m, strings.Join(bench.MetricNames, ", "))
 		}
 	}
@@ -297,13 +298,8 @@ func unimodalModality(r *bench.Record) string {
 }
 
 func metric(m bench.Metrics, name string) float64 {
-	switch name {
-	case "macro_f1":
-		return m.MacroF1
-	case "map":
-		return m.MAP
-	}
-	return m.Acc
+	v, _ := m.Value(name) // names are checked against bench.MetricNames on entry
+	return v
 }
 
 // summarize returns the mean and the sample standard deviation of xs.
@@ -390,17 +386,8 @@ func pct(x float64) string {
 	return s
 }
 
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func appendNew(l []string, s string) []string {
-	if contains(l, s) {
+	if slices.Contains(l, s) {
 		return l
 	}
 	return append(l, s)
@@ -410,13 +397,13 @@ func appendNew(l []string, s string) []string {
 func order(names, pref []string) []string {
 	var out []string
 	for _, p := range pref {
-		if contains(names, p) && !contains(out, p) {
+		if slices.Contains(names, p) && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
 	var rest []string
 	for _, n := range names {
-		if !contains(out, n) {
+		if !slices.Contains(out, n) {
 			rest = append(rest, n)
 		}
 	}

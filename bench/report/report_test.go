@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,7 +88,7 @@ func TestBuildNumbers(t *testing.T) {
 	recs := testRecords()
 	recs[1].Skipped, recs[4].Skipped = 3, 7
 	tab, _ = Build(recs, Options{})
-	if want := "Unreadable samples were skipped (skip_bad) on digits (up to 7 per run)."; !contains(tab.Notes, want) {
+	if want := "Unreadable samples were skipped (skip_bad) on digits (up to 7 per run)."; !slices.Contains(tab.Notes, want) {
 		t.Errorf("notes %q lack %q", tab.Notes, want)
 	}
 }

@@ -32,7 +32,7 @@ func dataMain(args []string, stdout, stderr io.Writer) int {
 	name := fs.String("dataset", "", "dataset name (see miebench list datasets)")
 	root := fs.String("root", "", "data root (default: the data shipped with miebench, where the dataset has some)")
 	seed := fs.Uint64("seed", 0, "data seed (splits)")
-	var sets checkParams
+	var sets setFlags
 	fs.Var(&sets, "set", "dataset parameter key=value (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: miebench data check --dataset NAME [--root PATH] [--set key=value ...]")
@@ -58,7 +58,12 @@ func dataMain(args []string, stdout, stderr io.Writer) int {
 	}
 	params := map[string]any{}
 	for _, kv := range sets {
-		params[kv.key] = kv.value
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "" {
+			fmt.Fprintf(stderr, "miebench data check: --set %q: want key=value\n", kv)
+			return exitConfig
+		}
+		params[k] = v
 	}
 	rep, err := b.Check(datasets.Config{Root: *root, Seed: *seed, Params: params})
 	if err != nil {
@@ -114,22 +119,4 @@ func listSome(w io.Writer, what string, items []string) {
 		}
 		fmt.Fprintf(w, "    %s\n", it)
 	}
-}
-
-// checkParams collects repeated --set key=value flags of data check.
-type checkParams []checkParam
-
-type checkParam struct{ key, value string }
-
-// String implements flag.Value.
-func (c *checkParams) String() string { return fmt.Sprint(*c) }
-
-// Set implements flag.Value.
-func (c *checkParams) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("want key=value, got %q", s)
-	}
-	*c = append(*c, checkParam{k, v})
-	return nil
 }

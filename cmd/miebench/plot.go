@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/miebench/miebench/bench"
@@ -43,7 +44,7 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
-	if !contains(report.PlotFormats, format) {
+	if !slices.Contains(report.PlotFormats, format) {
 		fmt.Fprintf(stderr, "miebench plot: -o %s: want a .png or .svg file\n", *out)
 		return exitConfig
 	}

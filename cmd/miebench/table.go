@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -73,7 +74,7 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 // renderTable loads, merges and renders the records of dirs; it returns the
 // exit status.
 func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
-	if !contains(report.Formats, cfg.format) {
+	if !slices.Contains(report.Formats, cfg.format) {
 		fmt.Fprintf(stderr, "miebench table: unknown format %q (valid: %s)\n", cfg.format, strings.Join(report.Formats, ", "))
 		return exitConfig
 	}
@@ -163,7 +164,7 @@ func suiteForRecords(arg string, recs []*bench.Record, stderr io.Writer) (*bench
 			return nil, nil, exitConfig
 		}
 		for n := range names {
-			if contains(bench.SuiteNames(), n) {
+			if slices.Contains(bench.SuiteNames(), n) {
 				s, err := bench.LoadSuite(n, nil)
 				if err == nil {
 					return s, recs, exitOK
@@ -184,15 +185,6 @@ func suiteForRecords(arg string, recs []*bench.Record, stderr io.Writer) (*bench
 		}
 	}
 	return s, kept, exitOK
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // setFlags collects repeated --set key=value flags.
