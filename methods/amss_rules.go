@@ -135,29 +135,24 @@ var amssResidualConv = regexp.MustCompile(`(^|\.)layer\d+\.\d+\.conv\d+\.weight$
 
 // amssScope returns the encoder parameters AMSS masks: the 4-D convolution
 // weights inside residual layers as released. An encoder without residual
-// layers falls back to all its 4-D convolution weights (the small CNN), and
-// one without convolutions to its 2-D linear weights (the MLP encoder),
-// whose output units play the role of filters.
+// layers falls back to OGM-GE's scope, ogmScope: all its 4-D convolution
+// weights (the small CNN), and without convolutions its 2-D linear weights
+// (the MLP encoder), whose output units play the role of filters.
+//
+// The "downsample" check is not redundant with amssResidualConv on every
+// name: the pattern alone also matches enc.<modality>.layer1.0.conv1.weight
+// when the modality's name contains "downsample", which the check excludes.
 func amssScope(params []*nn.Param) []*nn.Param {
-	var res, conv, mat []*nn.Param
+	var res []*nn.Param
 	for _, p := range params {
-		switch len(p.Grad.Shape) {
-		case 4:
-			conv = append(conv, p)
-			if amssResidualConv.MatchString(p.Name) && !strings.Contains(p.Name, "downsample") {
-				res = append(res, p)
-			}
-		case 2:
-			mat = append(mat, p)
+		if len(p.Grad.Shape) == 4 && amssResidualConv.MatchString(p.Name) && !strings.Contains(p.Name, "downsample") {
+			res = append(res, p)
 		}
 	}
-	switch {
-	case len(res) > 0:
+	if len(res) > 0 {
 		return res
-	case len(conv) > 0:
-		return conv
 	}
-	return mat
+	return ogmScope(params)
 }
 
 // amssImportance returns g_f = sum of squared gradient entries of each
