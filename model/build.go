@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/miebench/miebench/nn"
 )
@@ -90,11 +89,8 @@ func NewEncoder(name string, shape []int, cfg EncoderConfig, rng *rand.Rand) (nn
 	case "mlp":
 		return nn.NewMLPEncoder(name, nn.ShapeSize(shape), cfg.Widths, cfg.Dim, rng), nil
 	case "cnn":
-		if len(shape) != 3 && len(shape) != 4 {
-			return nil, fmt.Errorf("cnn encoder needs [C,H,W] or [T,C,H,W] inputs, got shape %v", shape)
-		}
-		if len(cfg.Widths) == 0 {
-			return nil, fmt.Errorf("cnn encoder needs widths (channels per block)")
+		if err := nn.CheckCNNEncoder(shape, cfg.Widths); err != nil {
+			return nil, fmt.Errorf("cnn encoder: %w", err)
 		}
 		return nn.NewCNNEncoder(name, shape, cfg.Widths, cfg.Dim, rng), nil
 	case "resnet18":
@@ -167,18 +163,6 @@ func (m *Model) Buffers() []*nn.Buffer {
 	for _, h := range m.Heads {
 		if h != nil {
 			add(h.Buffers())
-		}
-	}
-	return out
-}
-
-// ParamsInGroup returns the parameters whose Group is group or starts with
-// group + "/".
-func (m *Model) ParamsInGroup(group string) []*nn.Param {
-	var out []*nn.Param
-	for _, p := range m.Params() {
-		if p.Group == group || strings.HasPrefix(p.Group, group+"/") {
-			out = append(out, p)
 		}
 	}
 	return out

@@ -169,7 +169,9 @@ func (f *FiLM) Forward(z []*nn.Tensor, train bool) *nn.Tensor {
 			hr[j] = g[j]*x[j] + b[j]
 		}
 	}
-	f.gb, f.z1 = gb.Clone(), z[1]
+	if train { // gb is FC's training output, kept until its next training Forward
+		f.gb, f.z1 = gb, z[1]
+	}
 	return f.FCOut.Forward(h, train)
 }
 
@@ -212,16 +214,20 @@ func (g *Gated) Params() []*nn.Param {
 
 // Forward implements Fusion.
 func (g *Gated) Forward(z []*nn.Tensor, train bool) *nn.Tensor {
-	gate := g.FCGate.Forward(z[0], train).Clone()
+	// Both outputs belong to their Linear until its next training Forward
+	// (evaluation outputs are fresh), so the sigmoid can overwrite the gate's.
+	gate := g.FCGate.Forward(z[0], train)
 	for i, v := range gate.Data {
 		gate.Data[i] = float32(1 / (1 + math.Exp(-float64(v))))
 	}
-	val := g.FCVal.Forward(z[1], train).Clone()
+	val := g.FCVal.Forward(z[1], train)
 	h := nn.NewTensor(gate.Shape...)
 	for i := range h.Data {
 		h.Data[i] = gate.Data[i] * val.Data[i]
 	}
-	g.gate, g.val = gate, val
+	if train {
+		g.gate, g.val = gate, val
+	}
 	return g.FCOut.Forward(h, train)
 }
 

@@ -148,3 +148,40 @@ func TestCheckFusion(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluationForwardKeepsTrainingCache: an evaluation Forward between a
+// training Forward and its Backward leaves the gradients unchanged.
+func TestEvaluationForwardKeepsTrainingCache(t *testing.T) {
+	for _, kind := range []string{"film", "gated"} {
+		grads := func(interleave bool) []float32 {
+			rng := rand.New(rand.NewPCG(5, 6))
+			f, err := NewFusion(kind, []string{"a", "v"}, []int{3, 4}, 2, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z := []*nn.Tensor{randTensor(rng, 2, 3), randTensor(rng, 2, 4)}
+			other := []*nn.Tensor{randTensor(rng, 5, 3), randTensor(rng, 5, 4)}
+			out := f.Forward(z, true)
+			w := randTensor(rng, out.Shape...)
+			if interleave {
+				f.Forward(other, false)
+			}
+			dz := f.Backward(w)
+			return append(append([]float32(nil), dz[0].Data...), dz[1].Data...)
+		}
+		a, b := grads(false), grads(true)
+		for i := range a {
+			if a[i] != b[i] {
+				t.Errorf("%s: an evaluation Forward changed the gradient at %d: %v vs %v", kind, i, a[i], b[i])
+				break
+			}
+		}
+	}
+}
+
+func TestNewEncoderRejectsTooSmallCNNInput(t *testing.T) {
+	_, err := NewEncoder("enc.a", []int{1, 3, 3}, EncoderConfig{Kind: "cnn", Widths: []int{4, 8}}, rand.New(rand.NewPCG(1, 1)))
+	if err == nil {
+		t.Error("a 3x3 input for two pooling blocks: want an error, not a panic")
+	}
+}
