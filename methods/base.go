@@ -3,6 +3,7 @@ package methods
 import (
 	"fmt"
 
+	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -109,6 +110,17 @@ func Backward(r *Run, out Output, dLogits *nn.Tensor, extra []*nn.Tensor) {
 			md.Encoders[m].Backward(dz[m])
 		}
 	}
+}
+
+// needEncoders reports, prefixed by method, the first modality of md
+// without an encoder.
+func needEncoders(method string, md *model.Model) error {
+	for m, enc := range md.Encoders {
+		if enc == nil {
+			return fmt.Errorf("%s: modality %q has no encoder", method, md.Modalities[m])
+		}
+	}
+	return nil
 }
 
 // EncodeBackward runs modality m's encoder backward with dL/dz.

@@ -237,11 +237,11 @@ func (m *MIE) Setup(r *Run) error {
 			m.Stages, md.Modalities[m.stages[len(m.stages)-1].Modality], start, r.Epochs, mieListExample(md.Modalities))
 	}
 	md.Fusion = nil
+	if err := needEncoders("mie", md); err != nil {
+		return err
+	}
 	m.heads = make([]*mieHead, len(md.Modalities))
 	for i, enc := range md.Encoders {
-		if enc == nil {
-			return fmt.Errorf("mie: modality %q has no encoder", md.Modalities[i])
-		}
 		m.heads[i] = newMIEHead(md.Modalities[i], enc.OutDim(), md.NumClasses, r.InitRNG)
 		md.Heads[i] = m.heads[i]
 		if _, err := m.mieSites(enc, m.heads[i]); err != nil {

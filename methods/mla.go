@@ -84,11 +84,11 @@ type MLA struct {
 // modality's head.
 func (m *MLA) Setup(r *Run) error {
 	md := r.Model
+	if err := needEncoders("mla", md); err != nil {
+		return err
+	}
 	d := -1
 	for i, enc := range md.Encoders {
-		if enc == nil {
-			return fmt.Errorf("mla: modality %q has no encoder", md.Modalities[i])
-		}
 		if d >= 0 && enc.OutDim() != d {
 			return fmt.Errorf("mla: the shared head needs equal feature widths, modality %q has %d, %q has %d", md.Modalities[0], d, md.Modalities[i], enc.OutDim())
 		}

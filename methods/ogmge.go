@@ -77,10 +77,19 @@ func ogmValidate(name string, h Hyper, p PlanInfo) error {
 	if a := h.Float("alpha"); a < 0 {
 		return fmt.Errorf("%s: hyperparameter \"alpha\" is %v, want >= 0", name, a)
 	}
+	if err := ogmCheckWindow(name, h); err != nil {
+		return err
+	}
+	return ogmCheckPlan(name, p)
+}
+
+// ogmCheckWindow rejects a negative or empty modulation window
+// [modulation_starts, modulation_ends] (OGM-GE and PMR).
+func ogmCheckWindow(name string, h Hyper) error {
 	if s, e := h.Int("modulation_starts"), h.Int("modulation_ends"); s < 0 || e < s {
 		return fmt.Errorf("%s: modulation window [%d, %d] is empty or negative, want 0 <= modulation_starts <= modulation_ends", name, s, e)
 	}
-	return ogmCheckPlan(name, p)
+	return nil
 }
 
 // ogmCheckPlan accepts every fusion head that has partial logits or whose
@@ -131,10 +140,8 @@ func ogmSetupScores(name string, r *Run) (bool, error) {
 	if md.Fusion == nil {
 		return false, fmt.Errorf("%s: needs a fusion head", name)
 	}
-	for m, enc := range md.Encoders {
-		if enc == nil {
-			return false, fmt.Errorf("%s: modality %q has no encoder", name, md.Modalities[m])
-		}
+	if err := needEncoders(name, md); err != nil {
+		return false, err
 	}
 	switch md.Fusion.Kind() {
 	case "concat", "sum":

@@ -74,8 +74,8 @@ func init() {
 			if w := h.Float("entropy_weight"); w < 0 {
 				return fmt.Errorf("pmr: hyperparameter \"entropy_weight\" is %v, want >= 0", w)
 			}
-			if s, e := h.Int("modulation_starts"), h.Int("modulation_ends"); s < 0 || e < s {
-				return fmt.Errorf("pmr: modulation window [%d, %d] is empty or negative, want 0 <= modulation_starts <= modulation_ends", s, e)
+			if err := ogmCheckWindow("pmr", h); err != nil {
+				return err
 			}
 			return ogmCheckPlan("pmr", p)
 		},
@@ -113,10 +113,8 @@ func (p *PMR) Setup(r *Run) error {
 	if r.Model.Fusion == nil {
 		return fmt.Errorf("pmr: needs a fusion head")
 	}
-	for m, enc := range r.Model.Encoders {
-		if enc == nil {
-			return fmt.Errorf("pmr: modality %q has no encoder", r.Model.Modalities[m])
-		}
+	if err := needEncoders("pmr", r.Model); err != nil {
+		return err
 	}
 	p.protos = nil
 	return nil
