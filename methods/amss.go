@@ -130,11 +130,11 @@ func (a *AMSS) Step(r *Run, b *Batch) (Stats, error) {
 			kept += float64(keep) / float64(len(imp))
 		}
 		if len(a.scope[m]) > 0 {
-			ogmLog(r, "keep_"+mod, kept/float64(len(a.scope[m])))
+			r.Log("keep_"+mod, kept/float64(len(a.scope[m])))
 		}
-		ogmLog(r, "coeff_"+mod, coeff[m])
-		ogmLog(r, "r_"+mod, num[m]/ent[m])
-		ogmLog(r, "score_"+mod, score[m])
+		r.Log("coeff_"+mod, coeff[m])
+		r.Log("r_"+mod, num[m]/ent[m])
+		r.Log("score_"+mod, score[m])
 	}
 	r.Opt.Step()
 	return Stats{Loss: loss}, nil

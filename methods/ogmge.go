@@ -2,7 +2,6 @@ package methods
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
@@ -174,15 +173,6 @@ func ogmUnimodalLogits(r *Run, out Output, y []int, probes bool) []*nn.Tensor {
 	return logits
 }
 
-// ogmLog logs v under name when it is finite: a run record cannot hold
-// NaN or Inf (a ratio over an underflowed score), and one such step is not
-// worth failing the run for.
-func ogmLog(r *Run, name string, v float64) {
-	if !math.IsNaN(v) && !math.IsInf(v, 0) {
-		r.Log(name, v)
-	}
-}
-
 // Step does one OGM-GE step.
 func (o *OGMGE) Step(r *Run, b *Batch) (Stats, error) {
 	r.Opt.ZeroGrad()
@@ -205,9 +195,9 @@ func (o *OGMGE) Step(r *Run, b *Batch) (Stats, error) {
 				ogmModulate(p.Grad.Data, k[m], o.GE, r.RNG)
 			}
 		}
-		ogmLog(r, "score_"+mod, scores[m]/float64(b.Len()))
-		ogmLog(r, "ratio_"+mod, ratio[m])
-		ogmLog(r, "k_"+mod, applied)
+		r.Log("score_"+mod, scores[m]/float64(b.Len()))
+		r.Log("ratio_"+mod, ratio[m])
+		r.Log("k_"+mod, applied)
 	}
 	r.Opt.Step()
 	return Stats{Loss: loss}, nil

@@ -198,7 +198,7 @@ func (p *PMR) Step(r *Run, b *Batch) (Stats, error) {
 				} else {
 					nn.Axpy(1, dh, extra[l])
 				}
-				ogmLog(r, "proto_entropy_"+md.Modalities[l], h)
+				r.Log("proto_entropy_"+md.Modalities[l], h)
 			}
 		}
 	}
@@ -206,12 +206,12 @@ func (p *PMR) Step(r *Run, b *Batch) (Stats, error) {
 	r.Opt.Step()
 
 	for m, mod := range md.Modalities {
-		ogmLog(r, "score_"+mod, scores[m]/float64(b.Len()))
-		ogmLog(r, "proto_coeff_"+mod, coeff[m])
-		ogmLog(r, "proto_loss_"+mod, protoLoss[m])
+		r.Log("score_"+mod, scores[m]/float64(b.Len()))
+		r.Log("proto_coeff_"+mod, coeff[m])
+		r.Log("proto_loss_"+mod, protoLoss[m])
 	}
 	if nm == 2 && scores[1] > 0 {
-		ogmLog(r, "rho", scores[0]/scores[1])
+		r.Log("rho", scores[0]/scores[1])
 	}
 	return Stats{Loss: loss}, nil
 }
