@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // colBudget bounds the im2col matrix of one GEMM (in elements): a batch is
@@ -277,11 +279,7 @@ func (c *Conv2D) col2im(dx, cols []float32, n0, g, h, w, oh, ow int) {
 						line := sp[oy*ow:][:ow]
 						dst := plane[(oy*s+ki-c.Pad)*w:][:w]
 						if s == 1 {
-							l := line[xlo:xhi]
-							d := dst[xlo+off:][:len(l)] // lets the compiler drop bounds checks
-							for j, v := range l {
-								d[j] += v
-							}
+							simdgemm.Add(dst[xlo+off:][:xhi-xlo], line[xlo:xhi])
 							continue
 						}
 						for ox := xlo; ox < xhi; ox++ {

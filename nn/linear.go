@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // Linear is a fully connected layer y = x Wᵀ + b with PyTorch's weight
@@ -58,12 +60,7 @@ func (l *Linear) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: Linear %s: gradient shape %v, want [%d %d]", l.W.Name, dy.Shape, n, l.Out))
 	}
 	gemm(true, false, l.Out, l.In, n, 1, dy.Data, l.Out, l.x.Data, l.In, 1, l.W.Grad.Data, l.In)
-	db := l.B.Grad.Data
-	for i := range n {
-		for j, v := range dy.Data[i*l.Out : (i+1)*l.Out] {
-			db[j] += v
-		}
-	}
+	simdgemm.SumRows(l.B.Grad.Data, dy.Data[:n*l.Out])
 	dx := ensure(&l.dx, false, l.xShape...)
 	gemm(false, false, n, l.In, l.Out, 1, dy.Data, l.Out, l.W.Value.Data, l.In, 0, dx.Data, l.In)
 	return dx

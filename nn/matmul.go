@@ -5,6 +5,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // gemm computes c = alpha*op(a)*op(b) + beta*c for row-major matrices through
@@ -49,10 +51,7 @@ func Axpy(alpha float32, x, y *Tensor) {
 	if len(x.Data) != len(y.Data) {
 		panic(fmt.Sprintf("nn: Axpy lengths %d and %d differ", len(x.Data), len(y.Data)))
 	}
-	yd := y.Data[:len(x.Data)]
-	for i, v := range x.Data {
-		yd[i] += alpha * v
-	}
+	simdgemm.Axpy(alpha, x.Data, y.Data)
 }
 
 // Scale multiplies every element of t by alpha.

@@ -40,8 +40,8 @@ func newOptimizerBase(kind string, groups []ParamGroup) optimizerBase {
 }
 
 // slot returns parameter p's state slot of the given name, allocating it
-// (zeroed) on first use; fresh reports whether it was just allocated.
-func (o *optimizerBase) slot(p *Param, name string) (s []float32, fresh bool) {
+// (zeroed) on first use.
+func (o *optimizerBase) slot(p *Param, name string) []float32 {
 	m := o.slots[p]
 	if m == nil {
 		m = make(map[string][]float32)
@@ -52,7 +52,7 @@ func (o *optimizerBase) slot(p *Param, name string) (s []float32, fresh bool) {
 		s = make([]float32, len(p.Value.Data))
 		m[name] = s
 	}
-	return s, !ok
+	return s
 }
 
 // ZeroGrad sets every gradient of every group to zero.
@@ -66,9 +66,6 @@ func (o *optimizerBase) ZeroGrad() {
 
 // SetLRScale sets each group's learning rate to its base LR times s.
 func (o *optimizerBase) SetLRScale(s float64) { o.lrScale = s }
-
-// LRScale returns the current learning-rate multiplier.
-func (o *optimizerBase) LRScale() float64 { return o.lrScale }
 
 // Groups returns the parameter groups (with their base learning rates).
 func (o *optimizerBase) Groups() []ParamGroup { return append([]ParamGroup(nil), o.groups...) }
@@ -184,23 +181,11 @@ func (o *SGD) StepWhere(keep func(*Param) bool) {
 				})
 				continue
 			}
-			buf, fresh := o.slot(p, "momentum_buffer")
-			if !fresh {
-				// The vectorised update rounds exactly as the loop below.
-				parallelFor(len(w), 8, func(lo, hi int) {
-					simdgemm.SGDMomentum(w[lo:hi], grad[lo:hi], buf[lo:hi], lr, wd, mu, o.Nesterov)
-				})
-				continue
-			}
+			// On the first step the buffer is zero, so mu*buf + g = g, the
+			// PyTorch rule's initial buf = g.
+			buf := o.slot(p, "momentum_buffer")
 			parallelFor(len(w), 8, func(lo, hi int) {
-				for i := lo; i < hi; i++ {
-					gi := grad[i] + float32(wd*w[i])
-					buf[i] = gi
-					if o.Nesterov {
-						gi += float32(mu * buf[i])
-					}
-					w[i] -= float32(lr * gi)
-				}
+				simdgemm.SGDMomentum(w[lo:hi], grad[lo:hi], buf[lo:hi], lr, wd, mu, o.Nesterov)
 			})
 		}
 	}
@@ -245,8 +230,8 @@ func (o *Adam) StepWhere(keep func(*Param) bool) {
 			stepSize := float32(lr / bc1)
 			bc2Sqrt := float32(math.Sqrt(bc2))
 			eps := float32(o.Eps)
-			m, _ := o.slot(p, "exp_avg")
-			v, _ := o.slot(p, "exp_avg_sq")
+			m := o.slot(p, "exp_avg")
+			v := o.slot(p, "exp_avg_sq")
 			w, grad := p.Value.Data, p.Grad.Data
 			decay, l2 := float32(1), float32(0)
 			if o.Decoupled {
