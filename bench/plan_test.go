@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -110,6 +113,10 @@ func TestPlanErrors(t *testing.T) {
 			`t.yaml:8: key "methods.0.model.encoders": dataset t-ds: no encoder for modalities m1 (the dataset has m0, m1)`},
 		{"duplicate label", nil, strings.Replace(testSuite, "label: uni-m1", "label: t-joint", 1),
 			`t.yaml:9: key "methods.1": row label "t-joint" is already used by methods.0; give the entry a label`},
+		{"dataset param nan string", []string{"datasets.0.params.noise=nan"}, testSuite,
+			`--set datasets.0.params.noise=nan: key "datasets.0.params.noise": dataset t-ds: want a finite number, got NaN`},
+		{"hyperparameter inf string", []string{"methods.t-ogm.alpha=inf"}, testSuite,
+			`--set methods.t-ogm.alpha=inf: key "methods.2.params.alpha": method t-ogm: want a finite number, got +Inf`},
 		{"empty grid", []string{"methods.t-ogm.alpha=[]"}, testSuite,
 			`--set methods.t-ogm.alpha=[]: key "methods.2.params.alpha": hyperparameter "alpha": an empty list has no values`},
 	} {
@@ -128,6 +135,33 @@ func TestPlanErrors(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// A broken file in an existing data tree is a *DataError (exit 1), a
+// missing tree a *ConfigError (exit 2).
+func TestPlanDataError(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "corrupt.npy"), []byte("\x93NUM"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		root string
+		data bool
+	}{{root, true}, {"/missing", false}} {
+		s, err := ParseSuite("t.yaml", []byte(testSuite), []string{"dataset.root=" + tc.root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Plan(nil)
+		de, isData := errors.AsType[*DataError](err)
+		_, isConfig := errors.AsType[*ConfigError](err)
+		if isData != tc.data || isConfig == tc.data {
+			t.Errorf("root %s: %T %v; want a data error %v", tc.root, err, err, tc.data)
+		}
+		if isData && (de.Root != root || !strings.Contains(err.Error(), "corrupt.npy: truncated")) {
+			t.Errorf("data error: %v", err)
+		}
 	}
 }
 

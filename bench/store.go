@@ -30,6 +30,36 @@ func OpenStore(dir string) (*Store, error) {
 	return &Store{Dir: dir}, nil
 }
 
+// CheckWritable makes sure records and claims can be written to the store,
+// by creating, syncing and removing a file in each of its folders, so that
+// a read-only or full results directory is reported before any run trains.
+func (s *Store) CheckWritable() error {
+	for _, sub := range []string{"runs", "claims"} {
+		dir := filepath.Join(s.Dir, sub)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("results directory %s is not writable: %w", s.Dir, err)
+		}
+		f, err := os.CreateTemp(dir, ".write-check.tmp*")
+		if err != nil {
+			return fmt.Errorf("results directory %s is not writable: %w", s.Dir, err)
+		}
+		_, err = f.Write([]byte("miebench write check\n"))
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if rerr := os.Remove(f.Name()); err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return fmt.Errorf("results directory %s is not writable: %w", s.Dir, err)
+		}
+	}
+	return nil
+}
+
 // Path is the file of record id.
 func (s *Store) Path(id string) string {
 	return filepath.Join(s.Dir, "runs", id+".json")

@@ -85,6 +85,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "miebench run: %v\n", err)
+		if _, data := errors.AsType[*bench.DataError](err); data {
+			return exitFail
+		}
 		return exitConfig
 	}
 	ids := map[string]bool{}
@@ -110,6 +113,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		*out = filepath.Join("out", suite.Name)
 	}
 	store, err := bench.OpenStore(*out)
+	if err == nil {
+		err = store.CheckWritable()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "miebench run: %v\n", err)
 		return exitFail
