@@ -183,6 +183,7 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		modalities = OpenModalities
 	}
 	var runs []RunSpec
+	fingerprints := map[string]*datasets.Fingerprint{} // by dataset and root
 	for di, sd := range s.Datasets {
 		dkey := fmt.Sprintf("datasets.%d", di)
 		b, err := datasets.Lookup(sd.Name)
@@ -210,6 +211,18 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 				return nil, &DataError{Dataset: sd.Name, Root: sd.Root, Err: err}
 			}
 			return nil, s.errAt(sd.At, "", dkey, "opening dataset %s: %s", sd.Name, msg)
+		}
+		fpKey := sd.Name + "\x00" + sd.Root
+		fp, ok := fingerprints[fpKey]
+		if !ok {
+			fp, err = datasets.FingerprintOf(sd.Name, datasets.Config{Root: sd.Root})
+			if err != nil {
+				return nil, &DataError{Dataset: sd.Name, Root: sd.Root, Err: err}
+			}
+			fingerprints[fpKey] = fp
+		}
+		if fp != nil {
+			ds.Fingerprint, ds.Data = fp.Hash, fp
 		}
 		labels := map[string]int{}
 		for mi, m := range s.Methods {

@@ -138,6 +138,37 @@ func TestPlanErrors(t *testing.T) {
 	}
 }
 
+// A run's id depends on the data's content, not on its path; its
+// ConfigKey on neither. A suite without a data root keeps the ids it had
+// before fingerprints existed.
+func TestPlanIDsFollowDataContent(t *testing.T) {
+	base := t.TempDir()
+	write := func(dir, labels string) string {
+		d := filepath.Join(base, dir)
+		os.MkdirAll(filepath.Join(d, "clips"), 0o755)
+		os.WriteFile(filepath.Join(d, "clips", "0.wav"), []byte("RIFF"), 0o644)
+		os.WriteFile(filepath.Join(d, "labels.txt"), []byte(labels), 0o644)
+		return d
+	}
+	one, two, other := write("one", "0\n1\n"), write("two", "0\n1\n"), write("other", "1\n0\n")
+	id := func(root string) (string, string, string) {
+		p := planOf(t, testSuite, "dataset.root="+root)
+		return p[0].ID(), p[0].ConfigKey(), p[0].Dataset.Fingerprint
+	}
+	id1, key1, fp1 := id(one)
+	for _, root := range []string{one + "/", two} {
+		if i, k, _ := id(root); i != id1 || k != key1 {
+			t.Errorf("%s: id %s key %s, want %s %s", root, i, k, id1, key1)
+		}
+	}
+	if i, k, fp := id(other); i == id1 || k != key1 || fp == fp1 {
+		t.Errorf("other labels: id %s (was %s), key %s (was %s), fingerprint %s (was %s)", i, id1, k, key1, fp, fp1)
+	}
+	if p := planOf(t, testSuite); p[0].Dataset.Fingerprint != "" || p[0].ID() != "c17b3894e55abf0a" {
+		t.Errorf("shipped data: fingerprint %q, id %s (ids of suites without a root must not change)", p[0].Dataset.Fingerprint, p[0].ID())
+	}
+}
+
 // A broken file in an existing data tree is a *DataError (exit 1), a
 // missing tree a *ConfigError (exit 2).
 func TestPlanDataError(t *testing.T) {

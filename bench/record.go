@@ -1,5 +1,7 @@
 package bench
 
+import "github.com/miebench/miebench/datasets"
+
 // Record is one finished run, written as runs/<id>.json.
 type Record struct {
 	ID            string             `json:"id"`
@@ -19,6 +21,9 @@ type Record struct {
 	ElapsedS      float64            `json:"elapsed_s"`
 	Version       Version            `json:"version"`
 	Spec          RunSpec            `json:"spec"`
+	// Data is the fingerprint of the data the run used (nil for the data
+	// shipped with miebench); its Hash is Spec.Dataset.Fingerprint.
+	Data *datasets.Fingerprint `json:"data,omitempty"`
 }
 
 // Metrics are evaluation results on one split.

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 )
@@ -39,10 +41,14 @@ type Runner struct {
 	Store       *Store
 	Workers     int // runs trained concurrently; <= 0 means DefaultWorkers()
 	RetryFailed bool
-	Train       TrainFunc   // nil means Train
-	Progress    Progress    // nil means no progress output
-	CacheDir    string      // the loaders' feature cache, passed to Train
-	Claims      ClaimPolicy // zero means the defaults
+	// RetrainChangedData moves records of the plan's configurations made
+	// on other data (another fingerprint) to DIR/superseded/ and trains
+	// those runs again; without it such records are a *DataChangedError.
+	RetrainChangedData bool
+	Train              TrainFunc   // nil means Train
+	Progress           Progress    // nil means no progress output
+	CacheDir           string      // the loaders' feature cache, passed to Train
+	Claims             ClaimPolicy // zero means the defaults
 	// Log, if set, gets one line per claim event and per training start
 	// and end (see logf), for logs of many processes on one store.
 	Log io.Writer
@@ -87,6 +93,16 @@ func (r *Runner) pending(plan []RunSpec) (pending []RunSpec, existing, failedKep
 		return nil, 0, 0, nil, errors.Join(bad...)
 	}
 	retried = map[string][]byte{}
+	byConfig := map[string][]*Record{}
+	for _, rec := range recs {
+		k := rec.Spec.ConfigKey()
+		byConfig[k] = append(byConfig[k], rec)
+	}
+	planned := map[string]bool{}
+	for _, s := range plan {
+		planned[s.ID()] = true
+	}
+	var changed []DataConflict
 	seen := map[string]bool{}
 	for _, s := range plan {
 		id := s.ID()
@@ -94,6 +110,13 @@ func (r *Runner) pending(plan []RunSpec) (pending []RunSpec, existing, failedKep
 			continue
 		}
 		seen[id] = true
+		if _, ok := recs[id]; !ok {
+			for _, old := range byConfig[s.ConfigKey()] {
+				if !planned[old.ID] {
+					changed = append(changed, DataConflict{Spec: s, Old: old})
+				}
+			}
+		}
 		if rec, ok := recs[id]; ok {
 			if rec.Status == "ok" || !r.RetryFailed {
 				existing++
@@ -110,7 +133,69 @@ func (r *Runner) pending(plan []RunSpec) (pending []RunSpec, existing, failedKep
 		}
 		pending = append(pending, s)
 	}
+	if len(changed) > 0 {
+		if !r.RetrainChangedData {
+			return nil, 0, 0, nil, &DataChangedError{Dir: r.Store.Dir, Conflicts: changed}
+		}
+		for _, c := range changed {
+			if err := r.Store.Supersede(c.Old.ID); err != nil {
+				return nil, 0, 0, nil, err
+			}
+		}
+	}
 	return pending, existing, failedKept, retried, nil
+}
+
+// DataConflict is a planned run whose configuration was recorded on other
+// data.
+type DataConflict struct {
+	Spec RunSpec
+	Old  *Record
+}
+
+// DataChangedError reports records of the plan's configurations made on
+// other data than the plan's: the data changed since (or another tree is
+// used). The CLI exits 2: the user chooses a new results directory or
+// retraining.
+type DataChangedError struct {
+	Dir       string
+	Conflicts []DataConflict
+}
+
+func (e *DataChangedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s holds %d records of this plan's runs made on other data (same configuration, another data fingerprint):", e.Dir, len(e.Conflicts))
+	type group struct {
+		c DataConflict
+		n int
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, c := range e.Conflicts {
+		old := ""
+		if c.Old.Data != nil {
+			old = c.Old.Data.Hash
+		}
+		k := c.Spec.Dataset.Name + "\x00" + c.Spec.Dataset.Fingerprint + "\x00" + old
+		g := byKey[k]
+		if g == nil {
+			g = &group{c: c}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.n++
+	}
+	for _, g := range groups {
+		root := g.c.Spec.Dataset.Root
+		if root == "" {
+			root = "the shipped data"
+		}
+		fmt.Fprintf(&b, "\n  dataset %s (%s): %s; %d runs, e.g. %s seed %d (%s)", g.c.Spec.Dataset.Name, root,
+			g.c.Old.Data.Diff(g.c.Spec.Dataset.Data), g.n, g.c.Spec.Label, g.c.Spec.Seed, filepath.Join("runs", g.c.Old.ID+".json"))
+	}
+	fmt.Fprintf(&b, "\nto keep both, run into a new --out; to train these runs again on this data (moving the old records to %s), add --retrain-changed-data",
+		filepath.Join(e.Dir, "superseded"))
+	return b.String()
 }
 
 // job is a claimed run on its way to a worker.
@@ -397,6 +482,7 @@ func finishRecord(rec *Record, spec RunSpec) *Record {
 	rec.Seed = spec.Seed
 	rec.Params = spec.Params
 	rec.Spec = spec
+	rec.Data = spec.Dataset.Data
 	if rec.Status != "ok" && rec.Status != "failed" {
 		rec.Error = fmt.Sprintf("training returned status %q; %s", rec.Status, rec.Error)
 		rec.Status = "failed"

@@ -111,6 +111,19 @@ func (s *Store) Write(r *Record) error {
 	return nil
 }
 
+// Supersede moves record id to DIR/superseded/<id>.json, out of the
+// results (Scan and LoadRecords do not read that folder).
+func (s *Store) Supersede(id string) error {
+	dir := filepath.Join(s.Dir, "superseded")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("superseding record %s: %w", id, err)
+	}
+	if err := os.Rename(s.Path(id), filepath.Join(dir, id+".json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("superseding record %s: %w", id, err)
+	}
+	return nil
+}
+
 // CorruptError reports a record file that cannot be used: unreadable, not
 // a record, or a record whose id does not match its file name.
 type CorruptError struct {
@@ -230,6 +243,7 @@ func sameResult(a, b *Record) bool {
 	x, y := *a, *b
 	x.ElapsedS, y.ElapsedS = 0, 0
 	x.Version, y.Version = Version{}, Version{}
+	x.Spec.Dataset.Root, y.Spec.Dataset.Root = "", "" // the same data mounted elsewhere
 	bx, err1 := json.Marshal(&x)
 	by, err2 := json.Marshal(&y)
 	return err1 == nil && err2 == nil && bytes.Equal(bx, by)

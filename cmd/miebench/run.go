@@ -41,6 +41,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	var sets setFlags
 	fs.Var(&sets, "set", "override a suite setting, key=value (repeatable): train.epochs=5, dataset.root=/data, methods.ogm-ge.alpha=[0.3,0.8]")
 	retry := fs.Bool("retry-failed", false, "re-run runs whose record says failed")
+	retrainData := fs.Bool("retrain-changed-data", false, "when DIR holds runs of this plan made on other data (another data fingerprint), move those records to DIR/superseded and train again")
 	cache := fs.String("cache", "", "feature cache directory (default: none)")
 	dry := fs.Bool("dry-run", false, "print the plan (id, dataset, label, seed) and exit")
 	progress := fs.String("progress", "auto", "progress output: auto (a bar on a terminal, else lines), bar, lines or none")
@@ -125,7 +126,7 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miebench run: %v\n", err)
 		return exitConfig
 	}
-	r := bench.Runner{Store: store, Workers: *workers, RetryFailed: *retry, Train: trainFunc, Progress: prog, CacheDir: *cache,
+	r := bench.Runner{Store: store, Workers: *workers, RetryFailed: *retry, RetrainChangedData: *retrainData, Train: trainFunc, Progress: prog, CacheDir: *cache,
 		Claims: bench.ClaimPolicy{StaleAfter: *claimTimeout}}
 	if _, lines := prog.(*bench.LineProgress); lines {
 		r.Log = stderr // claim and training lines, for logs of many processes
@@ -138,6 +139,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 				sum.Ran, sum.Abandoned, *out)
 		} else {
 			fmt.Fprintf(stderr, "miebench run: %v\n", err)
+			if _, changed := errors.AsType[*bench.DataChangedError](err); changed {
+				return exitConfig
+			}
 		}
 		return exitFail
 	}
