@@ -132,3 +132,22 @@ func TestRunIdentityByDataContent(t *testing.T) {
 		t.Errorf("the record must hold the data fingerprint:\n%s", b)
 	}
 }
+
+// The reproduction: a suite, then the same suite with other epochs
+// and seeds into the same directory. The table keeps the settings apart
+// instead of averaging them as "(3)" seeds with seed 0 twice.
+func TestTableKeepsSettingsApart(t *testing.T) {
+	suite := writeSuite(t, tinySuite)
+	out := t.TempDir()
+	mustRun(t, "run", "--suite", suite, "--out", out, "--progress", "none", "--no-table")
+	mustRun(t, "run", "--suite", suite, "--out", out, "--progress", "none", "--no-table", "--set", "train.epochs=2", "--set", "seeds=[0]")
+	tab := mustRun(t, "table", out)
+	for _, want := range []string{"| joint [train.epochs=2] ", "| joint [train.epochs=3] ", " (2) |", " (1) "} {
+		if !strings.Contains(tab, want) {
+			t.Errorf("table lacks %q:\n%s", want, tab)
+		}
+	}
+	if strings.Contains(tab, "(3)") || strings.Contains(tab, "| joint  ") {
+		t.Errorf("settings pooled:\n%s", tab)
+	}
+}
