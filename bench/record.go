@@ -10,15 +10,19 @@ import (
 
 // Record is one finished run, written as runs/<id>.json.
 type Record struct {
-	ID            string             `json:"id"`
-	Suite         string             `json:"suite"`
-	Dataset       string             `json:"dataset"`
-	Method        string             `json:"method"`
-	Label         string             `json:"label"` // table row label from the suite
-	Seed          uint64             `json:"seed"`
-	Params        map[string]any     `json:"params"`
-	Status        string             `json:"status"` // "ok" or "failed"
-	Error         string             `json:"error"`
+	ID      string         `json:"id"`
+	Suite   string         `json:"suite"`
+	Dataset string         `json:"dataset"`
+	Method  string         `json:"method"`
+	Label   string         `json:"label"` // table row label from the suite
+	Seed    uint64         `json:"seed"`
+	Params  map[string]any `json:"params"`
+	Status  string         `json:"status"` // "ok" or "failed"
+	Error   string         `json:"error"`
+	// Stack is the goroutine stack of a run that failed by panicking.
+	Stack string `json:"stack,omitempty"`
+	// Warnings flag an ok run that learnt nothing (DegenerateWarnings).
+	Warnings      []string           `json:"warnings,omitempty"`
 	SelectedEpoch int                `json:"selected_epoch"`
 	SelectedOn    string             `json:"selected_on"` // "val" or "test"
 	Metrics       map[string]Metrics `json:"metrics"`     // "val", "test" at the selected epoch

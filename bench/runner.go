@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -50,7 +51,7 @@ type Runner struct {
 	CacheDir           string      // the loaders' feature cache, passed to Train
 	Claims             ClaimPolicy // zero means the defaults
 	// Log, if set, gets one line per claim event and per training start
-	// and end (see logf), for logs of many processes on one store.
+	// and end (see runLog), for logs of many processes on one store.
 	Log io.Writer
 }
 
@@ -460,7 +461,7 @@ func (l *runLog) printf(format string, args ...any) {
 func safeTrain(ctx context.Context, train TrainFunc, spec RunSpec, opt TrainOptions) (rec *Record, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			rec = &Record{Status: "failed", Error: fmt.Sprintf("panic: %v", p)}
+			rec = &Record{Status: "failed", Error: fmt.Sprintf("panic: %v", p), Stack: string(debug.Stack())}
 			err = nil
 		}
 	}()
@@ -490,6 +491,7 @@ func finishRecord(rec *Record, spec RunSpec) *Record {
 	if rec.Status == "failed" && rec.Error == "" {
 		rec.Error = "failed without a reason"
 	}
+	rec.Warnings = append(rec.Warnings, DegenerateWarnings(rec, datasetClasses(spec.Dataset))...)
 	if rec.Version.Go == "" {
 		rec.Version = buildVersion()
 	}

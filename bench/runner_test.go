@@ -146,6 +146,9 @@ func TestRunnerFaults(t *testing.T) {
 	if err != nil || rec.Status != "failed" || rec.Error != "panic: index out of range" || rec.Label != "uni-m1" {
 		t.Errorf("panicked run's record: %+v, %v", rec, err)
 	}
+	if !strings.Contains(rec.Stack, "goroutine ") || !strings.Contains(rec.Stack, "TestRunnerFaults") {
+		t.Errorf("the failed run's record must keep the panic's stack, got %q", rec.Stack)
+	}
 
 	// A corrupt record stops the sweep before anything runs, and is kept.
 	bad := st.Path(plan[0].ID())

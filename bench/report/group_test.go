@@ -107,3 +107,35 @@ func TestVersionNote(t *testing.T) {
 		t.Errorf("notes %q, want %q", tab.Notes, want)
 	}
 }
+
+// Every failed and every degenerate run is named by label and seed, and its
+// row is marked.
+func TestNotesListEveryFailedAndDegenerateRun(t *testing.T) {
+	recs := testRecords()
+	for _, seed := range []uint64{4, 5} {
+		f := rec(fmt.Sprint("jf", seed), "joint", "joint", seed, 0, nil)
+		f.Status, f.Error = "failed", fmt.Sprintf("panic: boom %d", seed)
+		recs = append(recs, f)
+	}
+	recs[4].Warnings = []string{"near chance: validation accuracy 10.0%"}
+	recs[6].Warnings = []string{"training loss exploded: 1322", "near chance: x"}
+	tab, err := Build(recs, Options{Rows: []string{"uni-audio", "joint"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"‡ joint on digits: 3 of 6 runs failed (seed 3: diverged: loss NaN at epoch 4; seed 4: panic: boom 4; seed 5: panic: boom 5).",
+		"§ uni-audio on digits: 2 of 3 runs degenerate, kept in the mean (seed 0: near chance: validation accuracy 10.0%; seed 2: training loss exploded: 1322 and near chance: x).",
+	} {
+		if !slices.Contains(tab.Notes, want) {
+			t.Errorf("notes %q\nlack %q", tab.Notes, want)
+		}
+	}
+	if !slices.Equal(tab.Marks[:2], []string{"§", "‡"}) {
+		t.Errorf("marks %q", tab.Marks)
+	}
+	var b bytes.Buffer
+	if err := tab.LaTeX(&b); err != nil || !strings.Contains(b.String(), "uni-audio$^{\\S}$") || !strings.Contains(b.String(), "$^\\S$ uni-audio on digits") {
+		t.Errorf("LaTeX marks: %v\n%s", err, b.String())
+	}
+}

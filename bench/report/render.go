@@ -133,7 +133,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 	for i := range t.Rows {
 		label := escapeLaTeX(t.Rows[i])
 		if t.Marks[i] != "" {
-			label += "$^{" + strings.NewReplacer("†", "\\dagger", "‡", "\\ddagger").Replace(t.Marks[i]) + "}$"
+			label += "$^{" + strings.NewReplacer("†", "\\dagger", "‡", "\\ddagger", "§", "\\S").Replace(t.Marks[i]) + "}$"
 		}
 		cells = []string{label}
 		for _, c := range t.Cells[i] {
@@ -156,7 +156,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 		b.WriteString("\\par\\smallskip\n{\\footnotesize\n")
 		for _, n := range t.Notes {
 			n = escapeLaTeX(n)
-			n = strings.NewReplacer("±", "$\\pm$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
+			n = strings.NewReplacer("±", "$\\pm$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$", "§", "$^\\S$").Replace(n)
 			b.WriteString(n + "\\par\n")
 		}
 		b.WriteString("}\n")

@@ -233,12 +233,32 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		for _, d := range order(dsNames, opt.Datasets) {
 			k := groupKey{label, d}
 			if f := failed[k]; len(f) > 0 {
-				parts = append(parts, fmt.Sprintf("‡ %s on %s: %d of %d runs failed (seed %d: %s).",
-					label, d, len(f), total[k], f[0].Seed, oneLine(f[0].Error)))
+				parts = append(parts, fmt.Sprintf("‡ %s on %s: %d of %d runs failed (%s).",
+					label, d, len(f), total[k], bySeed(f, func(r *bench.Record) string { return oneLine(r.Error) })))
 			}
 		}
 		if len(parts) > 0 {
 			t.Marks[i] += "‡"
+			t.Notes = append(t.Notes, parts...)
+		}
+	}
+	for i, label := range t.Rows {
+		var parts []string
+		for _, d := range order(dsNames, opt.Datasets) {
+			k := groupKey{label, d}
+			var warned []*bench.Record
+			for _, r := range ok[k] {
+				if len(r.Warnings) > 0 {
+					warned = append(warned, r)
+				}
+			}
+			if len(warned) > 0 {
+				parts = append(parts, fmt.Sprintf("§ %s on %s: %d of %d runs degenerate, kept in the mean (%s).",
+					label, d, len(warned), total[k], bySeed(warned, func(r *bench.Record) string { return strings.Join(r.Warnings, " and ") })))
+			}
+		}
+		if len(parts) > 0 {
+			t.Marks[i] += "§"
 			t.Notes = append(t.Notes, parts...)
 		}
 	}
@@ -417,6 +437,16 @@ func order(names, pref []string) []string {
 	}
 	sort.Strings(rest)
 	return append(out, rest...)
+}
+
+// bySeed lists every record (in seed order) as "seed 3: what", separated
+// by "; ".
+func bySeed(rs []*bench.Record, what func(*bench.Record) string) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("seed %d: %s", r.Seed, what(r))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func oneLine(s string) string {

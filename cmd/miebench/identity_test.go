@@ -34,8 +34,9 @@ func writeNPY(t *testing.T, path, descr string, shape []int, payload []byte) {
 }
 
 // featuresTree writes a two-modality features tree of n samples whose
-// class (i%2) is visible in both modalities, with labels permuted by perm.
-func featuresTree(t *testing.T, root string, n int, perm func(int) int) {
+// class (i%2) is visible in both modalities (scaled by signal: 0 makes
+// every feature 0), with labels permuted by perm.
+func featuresTree(t *testing.T, root string, n int, signal float32, perm func(int) int) {
 	t.Helper()
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		t.Fatal(err)
@@ -44,7 +45,7 @@ func featuresTree(t *testing.T, root string, n int, perm func(int) int) {
 		b := make([]byte, 4*4*n)
 		for i := range n {
 			for j := range 4 {
-				v := float32(math.Sin(float64(i*4+j+m))) + float32(i%2)
+				v := signal * (float32(math.Sin(float64(i*4+j+m))) + float32(i%2))
 				binary.LittleEndian.PutUint32(b[4*(i*4+j):], math.Float32bits(v))
 			}
 		}
@@ -87,7 +88,7 @@ model:
 func TestRunIdentityByDataContent(t *testing.T) {
 	base := t.TempDir()
 	root := filepath.Join(base, "feat")
-	featuresTree(t, root, 60, func(i int) int { return i })
+	featuresTree(t, root, 60, 1, func(i int) int { return i })
 	suite := writeSuite(t, featuresSuite)
 	out := filepath.Join(base, "out")
 	run := func(root string, extra ...string) (int, string) {
@@ -109,7 +110,7 @@ func TestRunIdentityByDataContent(t *testing.T) {
 		}
 	}
 	// Shuffled labels, same path: an error that says what changed.
-	featuresTree(t, moved, 60, func(i int) int { return (i * 7) / 3 })
+	featuresTree(t, moved, 60, 1, func(i int) int { return (i * 7) / 3 })
 	code, errs := run(moved)
 	for _, want := range []string{"holds 2 records of this plan's runs made on other data", "content changed: labels.npy",
 		"run into a new --out", "--retrain-changed-data"} {
@@ -149,5 +150,29 @@ func TestTableKeepsSettingsApart(t *testing.T) {
 	}
 	if strings.Contains(tab, "(3)") || strings.Contains(tab, "| joint  ") {
 		t.Errorf("settings pooled:\n%s", tab)
+	}
+}
+
+// A run that learnt nothing (here: every feature is 0, so the model can
+// only predict one class) is recorded ok with a warning, and the table
+// marks and footnotes it.
+func TestDegenerateRunIsFlagged(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "flat")
+	featuresTree(t, root, 60, 0, func(i int) int { return i })
+	suite := writeSuite(t, featuresSuite)
+	out := t.TempDir()
+	code, tab, errs := cli("run", "--suite", suite, "--out", out, "--progress", "none", "--set", "dataset.root="+root)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	for _, want := range []string{"| joint §", "§ joint on features: 2 of 2 runs degenerate, kept in the mean (seed 0: near chance: validation accuracy 50.0%"} {
+		if !strings.Contains(tab, want) {
+			t.Errorf("table lacks %q:\n%s", want, tab)
+		}
+	}
+	m, _ := filepath.Glob(filepath.Join(out, "runs", "*.json"))
+	b, _ := os.ReadFile(m[0])
+	if !strings.Contains(string(b), `"status": "ok"`) || !strings.Contains(string(b), `"warnings": [`) {
+		t.Errorf("record:\n%s", b)
 	}
 }
