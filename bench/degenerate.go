@@ -17,12 +17,17 @@ import (
 //     whatever the class balance, so the second test catches collapse on
 //     imbalanced data, where accuracy alone can look fine.
 //   - Loss exploded: some epoch's mean training loss exceeds
-//     LossExplosionFactor·ln C (ln C is the cross-entropy of a uniform
-//     prediction, the loss at initialisation), or exceeds
-//     LossExplosionFactor times the first epoch's loss.
+//     LossBlowUpFactor·ln C (ln C is the cross-entropy of a uniform
+//     prediction, the loss at initialisation: the AMSS+ collapse on CREMA-D
+//     had 1322 in its first epoch), or exceeds LossExplosionFactor times
+//     the first epoch's loss. The factors are generous because a method's
+//     training loss is more than the fused cross-entropy: PMR's prototype
+//     terms grow its loss up to 6.5-fold over 20 epochs of the quick suite
+//     while validation accuracy stays at 96%.
 const (
 	ChanceMargin        = 0.05
 	LossExplosionFactor = 10.0
+	LossBlowUpFactor    = 100.0
 )
 
 // DegenerateWarnings returns the warnings the rules above give for an ok
@@ -55,9 +60,9 @@ func DegenerateWarnings(rec *Record, classes int) []string {
 		first := rec.History[0].TrainLoss
 		for _, e := range rec.History {
 			switch {
-			case e.TrainLoss > LossExplosionFactor*uniform:
-				out = append(out, fmt.Sprintf("training loss exploded: %.4g at epoch %d, more than %g × ln %d = %.3g (a uniform prediction's loss)",
-					e.TrainLoss, e.Epoch, LossExplosionFactor, classes, LossExplosionFactor*uniform))
+			case e.TrainLoss > LossBlowUpFactor*uniform:
+				out = append(out, fmt.Sprintf("training loss exploded: %.4g at epoch %d, more than %g × ln %d = %.4g (a uniform prediction's loss)",
+					e.TrainLoss, e.Epoch, LossBlowUpFactor, classes, LossBlowUpFactor*uniform))
 			case first > 0 && e.TrainLoss > LossExplosionFactor*first:
 				out = append(out, fmt.Sprintf("training loss exploded: %.4g at epoch %d, more than %g × the first epoch's %.4g",
 					e.TrainLoss, e.Epoch, LossExplosionFactor, first))

@@ -29,12 +29,14 @@ func TestDegenerateWarnings(t *testing.T) {
 		// 2.30, accuracy at chance.
 		{"AMSS+ collapse", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.171, 0.049), History: hist(1322, 2.30, 2.30)}, 6,
 			[]string{"near chance: validation accuracy 17.1% at the selected epoch is within 5% of the range above chance (1/6 = 16.7%)",
-				"training loss exploded: 1322 at epoch 0, more than 10 × ln 6 = 17.9"}},
+				"training loss exploded: 1322 at epoch 0, more than 100 × ln 6 = 179.2"}},
 		{"just above the margin", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.21, 0.2)}, 6, nil},
 		// Imbalanced validation split: always predicting the majority class
 		// (40%) looks fine in accuracy, not in macro-F1.
 		{"one class on imbalanced data", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.40, 0.095)}, 6,
 			[]string{"near chance: validation macro-F1 9.5% at the selected epoch is at most 1/6 = 16.7%"}},
+		// PMR on the quick suite: its loss grows 6.5-fold, accuracy 96%.
+		{"PMR's growing loss", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.96, 0.96), History: hist(3.14, 2.0, 1.72, 8.48, 10.56, 20.45)}, 4, nil},
 		{"loss grows over its first value", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.7, 0.7), History: hist(0.5, 0.4, 6)}, 100,
 			[]string{"training loss exploded: 6 at epoch 2, more than 10 × the first epoch's 0.5"}},
 		{"selected on test", Record{Status: "ok", SelectedOn: "test", Metrics: map[string]Metrics{"val": {Acc: 0.9, MacroF1: 0.9}, "test": {Acc: 0.5, MacroF1: 0.33}}}, 2,
