@@ -96,7 +96,7 @@ type fileEntry struct {
 // files rule selects.
 func FingerprintTree(root string, rule ContentRule) (*Fingerprint, error) {
 	var files []fileEntry
-	if err := walkTree(root, "", map[string]bool{}, &files); err != nil {
+	if err := walkTree(root, "", nil, &files); err != nil {
 		return nil, err
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].rel < files[j].rel })
@@ -133,19 +133,17 @@ func FingerprintTree(root string, rule ContentRule) (*Fingerprint, error) {
 }
 
 // walkTree lists the regular files under root/rel, following symbolic
-// links; seen holds the real paths of the directories being walked, so a
-// link loop is an error rather than endless.
-func walkTree(root, rel string, seen map[string]bool, out *[]fileEntry) error {
+// links; ancestors are the directories from the root down to root/rel, so
+// that a link back to one of them is an error rather than an endless walk.
+func walkTree(root, rel string, ancestors []fs.FileInfo, out *[]fileEntry) error {
 	dir := filepath.Join(root, filepath.FromSlash(rel))
-	real, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return err
+	if rel == "" {
+		info, err := os.Stat(dir)
+		if err != nil {
+			return err
+		}
+		ancestors = []fs.FileInfo{info}
 	}
-	if seen[real] {
-		return fmt.Errorf("%s: symbolic link loop", dir)
-	}
-	seen[real] = true
-	defer delete(seen, real)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -157,16 +155,26 @@ func walkTree(root, rel string, seen map[string]bool, out *[]fileEntry) error {
 		}
 		r := path.Join(rel, name)
 		abs := filepath.Join(dir, name)
-		info, err := os.Stat(abs) // follows links
-		if errors.Is(err, fs.ErrNotExist) && e.Type()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("%s: dangling symbolic link", abs)
+		var info fs.FileInfo
+		if e.Type()&fs.ModeSymlink != 0 {
+			info, err = os.Stat(abs)
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("%s: dangling symbolic link", abs)
+			}
+		} else {
+			info, err = e.Info()
 		}
 		if err != nil {
 			return err
 		}
 		switch {
 		case info.IsDir():
-			if err := walkTree(root, r, seen, out); err != nil {
+			for _, a := range ancestors {
+				if os.SameFile(a, info) {
+					return fmt.Errorf("%s: symbolic link loop", abs)
+				}
+			}
+			if err := walkTree(root, r, append(ancestors[:len(ancestors):len(ancestors)], info), out); err != nil {
 				return err
 			}
 		case info.Mode().IsRegular():
