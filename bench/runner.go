@@ -254,8 +254,9 @@ func (r *Runner) Run(ctx context.Context, plan []RunSpec) (SweepSummary, error) 
 			for j := range jobs {
 				spec := j.spec
 				prog.Started(spec)
-				log.printf("train start %s suite=%s dataset=%s label=%s seed=%d worker=%d %s",
-					spec.ID(), spec.Suite, spec.Dataset.Name, spec.Label, spec.Seed, w, self())
+				me := self()
+				log.printf("train start %s suite=%s dataset=%s label=%s seed=%d worker=%d host=%s pid=%d",
+					spec.ID(), spec.Suite, spec.Dataset.Name, spec.Label, spec.Seed, w, me.Host, me.PID)
 				t0 := time.Now()
 				rec, err := safeTrain(ctx, train, spec, TrainOptions{
 					Progress: func(e, n int) { prog.Epoch(spec, e, n) },
@@ -436,7 +437,7 @@ func (r *Runner) recorded(id string, retrying []byte) (bool, error) {
 // runLog writes the runner's log lines, one at a time, each prefixed with
 // "miebench: " and the UTC time:
 //
-//	miebench: 2026-12-01T12:00:00Z train start 4f0c... suite=default dataset=av-digits label=joint seed=0 worker=1 host=n1 pid=4242 since=...
+//	miebench: 2026-12-01T12:00:00Z train start 4f0c... suite=default dataset=av-digits label=joint seed=0 worker=1 host=n1 pid=4242
 //	miebench: 2026-12-01T12:00:09Z train done 4f0c... status=ok elapsed=9.1s
 //	miebench: 2026-12-01T12:00:00Z claim held 77aa... by host=n2 pid=17 since=...
 //	miebench: 2026-12-01T12:10:05Z claim takeover 77aa... from host=n2 pid=17 since=... (stale)

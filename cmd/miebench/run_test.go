@@ -309,3 +309,44 @@ func TestRunChecksOutWritable(t *testing.T) {
 		t.Errorf("read-only runs/: exit %d\n%s", code, errs)
 	}
 }
+
+// Three `miebench run` processes on one --out share the plan: every run
+// trains once, each process prints the complete table.
+func TestRunSharedOut(t *testing.T) {
+	suite := writeSuite(t, tinySuite)
+	want := mustRun(t, "run", "--suite", suite, "--out", t.TempDir(), "--progress", "none")
+	dir := t.TempDir()
+	var cmds []*exec.Cmd
+	var outs, errs []*bytes.Buffer
+	for range 3 {
+		cmd := helper(t, "100ms", "run", "--suite", suite, "--out", dir, "--workers", "1", "--progress", "lines")
+		o, e := &bytes.Buffer{}, &bytes.Buffer{}
+		cmd.Stdout, cmd.Stderr = o, e
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outs, errs = append(cmds, cmd), append(outs, o), append(errs, e)
+	}
+	starts := map[string]int{}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("process %d: %v\n%s", i, err, errs[i])
+		}
+		if outs[i].String() != want {
+			t.Errorf("process %d's table:\n%s\nwant\n%s", i, outs[i], want)
+		}
+		for _, line := range strings.Split(errs[i].String(), "\n") {
+			if f := strings.Fields(line); len(f) > 4 && f[2] == "train" && f[3] == "start" {
+				starts[f[4]]++
+			}
+		}
+	}
+	if len(starts) != 8 {
+		t.Errorf("%d runs started, want 8", len(starts))
+	}
+	for id, n := range starts {
+		if n != 1 {
+			t.Errorf("run %s trained %d times", id, n)
+		}
+	}
+}
