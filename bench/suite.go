@@ -213,7 +213,7 @@ func ParseSuite(file string, data []byte, sets []string) (*Suite, error) {
 		size += len(kv)
 	}
 	if size > MaxSuiteBytes {
-		return nil, &ConfigError{Pos: Pos{File: file}, Msg: fmt.Sprintf("the suite and its --set overrides are %d bytes, more than the limit of %d (list seeds and grids compactly, or split the suite)", size, MaxSuiteBytes)}
+		return nil, &ConfigError{Pos: Pos{File: file}, Msg: fmt.Sprintf("the suite and its --set overrides are %d bytes, more than the limit of %d (real suites are a few kilobytes; split a larger study into several suites)", size, MaxSuiteBytes)}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
