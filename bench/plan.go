@@ -175,9 +175,13 @@ func (s *Suite) DatasetNames() []string {
 // (suite order) x grid points (see Grid) x seeds (suite order). Every run's
 // hyperparameters are resolved with methods.Resolve (defaults filled in,
 // types normalised, so ids are stable) and validated with the method's
-// Validate; dataset parameters are checked against the dataset's builder.
-// Any problem is a *ConfigError naming the suite file, line and key.
-// modalities may be nil, meaning OpenModalities.
+// Validate; dataset parameters are checked against the dataset's builder;
+// every resolved number must be finite. A dataset with a data root is
+// fingerprinted (datasets.FingerprintOf) and the fingerprint, not the
+// root, enters the run ids. A problem with the configuration is a
+// *ConfigError naming the suite file, line and key; broken files in an
+// existing data tree are a *DataError. modalities may be nil, meaning
+// OpenModalities.
 func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 	if modalities == nil {
 		modalities = OpenModalities

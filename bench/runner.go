@@ -80,7 +80,9 @@ func DefaultWorkers() int { return runtime.NumCPU() }
 
 // Pending returns the runs of plan that have no usable record in the store,
 // in plan order, with duplicate ids removed, and the number of failed records
-// that were kept (not retried).
+// that were kept (not retried). Records of the plan's configurations made
+// on other data are a *DataChangedError, or, with RetrainChangedData, moved
+// to DIR/superseded (their runs are then pending).
 func (r *Runner) Pending(plan []RunSpec) (pending []RunSpec, existing, failedKept int, err error) {
 	pending, existing, failedKept, _, err = r.pending(plan)
 	return pending, existing, failedKept, err
