@@ -3,6 +3,8 @@ package loaders
 import (
 	"bytes"
 	"encoding/binary"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/miebench/miebench/nn"
@@ -93,6 +95,81 @@ func FuzzReadNPY(f *testing.F) {
 		}
 		if l, err := DecodeNPYLabels(b); err == nil && len(l) > len(b) {
 			t.Fatalf("%d labels from %d bytes", len(l), len(b))
+		}
+	})
+}
+
+// fixtureSeeds adds the committed feature fixtures to a fuzz corpus.
+func fixtureSeeds(f *testing.F, names ...string) {
+	for _, n := range names {
+		b, err := os.ReadFile(fixture(n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// checkArrays fails unless every array's values match its shape.
+func checkArrays(t *testing.T, m map[string]Array) {
+	for name, a := range m {
+		n := nn.ShapeSize(a.Shape)
+		if (a.Float == nil) == (a.Int == nil) || len(a.Float)+len(a.Int) != n {
+			t.Fatalf("array %q: shape %v, %d floats, %d ints", name, a.Shape, len(a.Float), len(a.Int))
+		}
+	}
+}
+
+func FuzzDecodeNPZ(f *testing.F) {
+	fixtureSeeds(f, "one.npz", "two.npz")
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, err := DecodeNPZ(b); err == nil {
+			checkArrays(t, m)
+		}
+	})
+}
+
+func FuzzDecodeSafetensors(f *testing.F) {
+	fixtureSeeds(f, "two.safetensors")
+	f.Add([]byte("\x02\x00\x00\x00\x00\x00\x00\x00{}"))
+	f.Add([]byte("\x40\x00\x00\x00\x00\x00\x00\x00{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, err := DecodeSafetensors(b); err == nil {
+			checkArrays(t, m)
+			for _, a := range m {
+				if nn.ShapeSize(a.Shape) > len(b) {
+					t.Fatalf("%d elements from %d bytes", nn.ShapeSize(a.Shape), len(b))
+				}
+			}
+		}
+	})
+}
+
+func FuzzDecodeTorch(f *testing.F) {
+	fixtureSeeds(f, "f32.pt", "dict.pt", "transposed.pt", "legacy.pt")
+	f.Add([]byte("\x80\x02}q\x00."))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, err := DecodeTorch(b); err == nil {
+			checkArrays(t, m)
+		}
+	})
+}
+
+func FuzzDecodeDelimited(f *testing.F) {
+	fixtureSeeds(f, "rows.csv", "rows.tsv")
+	f.Add([]byte("a,b\n1,2\n3,nan\n"))
+	f.Add([]byte("1\n\n# c\n2e40\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, sep := range []byte{',', '\t'} {
+			a, err := DecodeDelimited(b, sep)
+			if err != nil {
+				continue
+			}
+			if len(a.Float) != nn.ShapeSize(a.Shape) || len(a.Float) > len(b) {
+				t.Fatalf("shape %v with %d values from %d bytes", a.Shape, len(a.Float), len(b))
+			}
 		}
 	})
 }
