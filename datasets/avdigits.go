@@ -230,6 +230,44 @@ func listFSDD(src source) ([]fsddClip, []string, error) {
 	return clips, bad, nil
 }
 
+// missingFSDD names the recordings a tree lacks: FSDD records every take
+// of a speaker for all ten digits, so every (digit, take) pair of a
+// speaker whose digit and take each occur in some recording of that
+// speaker is expected. A recording deleted from the tree is reported this
+// way unless it was the speaker's only one of its take or of its digit.
+func missingFSDD(clips []fsddClip) []string {
+	type speaker struct{ digits, takes, have map[int]bool }
+	by := map[string]*speaker{}
+	var names []string
+	for _, c := range clips {
+		s := by[c.speaker]
+		if s == nil {
+			s = &speaker{digits: map[int]bool{}, takes: map[int]bool{}, have: map[int]bool{}}
+			by[c.speaker] = s
+			names = append(names, c.speaker)
+		}
+		s.digits[c.digit], s.takes[c.take], s.have[c.take*10+c.digit] = true, true, true
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		s := by[n]
+		takes := make([]int, 0, len(s.takes))
+		for t := range s.takes {
+			takes = append(takes, t)
+		}
+		sort.Ints(takes)
+		for d := range 10 {
+			for _, t := range takes {
+				if s.digits[d] && !s.have[t*10+d] {
+					out = append(out, fmt.Sprintf("%d_%s_%d.wav", d, n, t))
+				}
+			}
+		}
+	}
+	return out
+}
+
 // audioFeatures holds the spectrogram of every recording, or why it could
 // not be computed.
 type audioFeatures struct {
@@ -688,6 +726,9 @@ func checkAVDigits(cfg Config) (*CheckReport, error) {
 		return rep, nil
 	}
 	rep.Bad = append(rep.Bad, badNames...)
+	for _, name := range missingFSDD(clips) {
+		rep.Missing = append(rep.Missing, src.path(fsddDir+"/"+name))
+	}
 	splitOf, err := assignSplits(clips, a, cfg.Seed)
 	if err != nil {
 		return nil, err

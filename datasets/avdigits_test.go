@@ -348,6 +348,17 @@ func TestAVDigitsBrokenTree(t *testing.T) {
 		!strings.HasSuffix(rep.Missing[0], "t10k-labels-idx1-ubyte.gz") {
 		t.Errorf("report names %q %q", rep.Bad, rep.Missing)
 	}
+	// A deleted recording is reported missing, not only counted less.
+	if err := os.Remove(filepath.Join(root, "fsdd", "recordings", "0_ann_5.wav")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = b.Check(Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(root, "fsdd", "recordings", "0_ann_5.wav"); len(rep.Missing) != 2 || rep.Missing[0] != want {
+		t.Errorf("missing %q, want %s first", rep.Missing, want)
+	}
 	if rep.Counts["train"]["1"] != 1 {
 		t.Errorf("train count of digit 1 = %d, want 1", rep.Counts["train"]["1"])
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -215,27 +216,36 @@ func pickArray(path, key string, arrays map[string]Array) (Array, error) {
 }
 
 // ReadFeatureFile reads a feature matrix from path, the format chosen by
-// the extension (FeatureExts): .npy (ReadNPY), .npz, .safetensors and .pt
-// (the file's single array, or the array named key when it holds several),
-// .csv and .tsv (ReadDelimited). The array must be floating-point; errors
-// name the file, the shape and the dtype. Non-finite values are returned
-// as they are: callers decide whether to refuse them (see CountNonFinite).
-func ReadFeatureFile(path, key string) (*nn.Tensor, error) {
+// the extension (FeatureExts): .npy (parsed as ReadNPY parses it), .npz,
+// .safetensors and .pt (the file's single array, or the array named key
+// when it holds several), .csv and .tsv (ReadDelimited). It returns the
+// array as a float32 tensor and the file's element type. The array must be
+// floating-point; errors name the file, the shape and the dtype.
+// Non-finite values are returned as they are: callers decide whether to
+// refuse them (see CountNonFinite).
+func ReadFeatureFile(path, key string) (*nn.Tensor, string, error) {
+	var a Array
 	if filepath.Ext(path) == ".npy" {
-		return ReadNPY(path)
-	}
-	arrays, err := readArrays(path)
-	if err != nil {
-		return nil, err
-	}
-	a, err := pickArray(path, key, arrays)
-	if err != nil {
-		return nil, err
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, "", fmt.Errorf("loaders: read npy: %w", err)
+		}
+		if a, err = decodeNPYArray(b); err != nil {
+			return nil, "", fmt.Errorf("loaders: npy %s: %w", path, err)
+		}
+	} else {
+		arrays, err := readArrays(path)
+		if err != nil {
+			return nil, "", err
+		}
+		if a, err = pickArray(path, key, arrays); err != nil {
+			return nil, "", err
+		}
 	}
 	if !a.IsFloat() {
-		return nil, fmt.Errorf("loaders: %s: array of shape %s has dtype %s, want a floating-point type", path, shapeString(a.Shape), a.DType)
+		return nil, "", fmt.Errorf("loaders: %s: array of shape %s has dtype %s, want a floating-point type", path, shapeString(a.Shape), a.DType)
 	}
-	return nn.FromSlice(a.Float, a.Shape...), nil
+	return nn.FromSlice(a.Float, a.Shape...), a.DType, nil
 }
 
 // ReadLabelFile reads class indices from path, the format chosen by the

@@ -39,7 +39,7 @@ func TestReadFeatureFile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			x, err := ReadFeatureFile(fixture(c.file), c.key)
+			x, _, err := ReadFeatureFile(fixture(c.file), c.key)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +132,7 @@ func TestFeatureFileErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ReadFeatureFile(c.path, c.key)
+			_, _, err := ReadFeatureFile(c.path, c.key)
 			if err == nil || !strings.Contains(err.Error(), c.errPart) || !strings.Contains(err.Error(), c.path) {
 				t.Fatalf("error %v, want one naming %s and %q", err, c.path, c.errPart)
 			}

@@ -14,9 +14,8 @@ import (
 // a .csv file and by tabs in a .tsv file, spaces around a field ignored.
 // Blank lines and lines starting with # are skipped; a first row in which
 // no field is a number is a header and skipped too. Every row must have
-// the same number of fields. The result is a float32 array [rows, fields],
-// or [rows] when every row has one field. Errors name the file, the line
-// and the column.
+// the same number of fields. The result is a float32 array [rows, fields].
+// Errors name the file, the line and the column.
 func ReadDelimited(path string) (Array, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -74,9 +73,5 @@ func DecodeDelimited(b []byte, sep byte) (Array, error) {
 	if rows == 0 {
 		return Array{}, fmt.Errorf("no data rows")
 	}
-	shape := []int{rows, cols}
-	if cols == 1 {
-		shape = []int{rows}
-	}
-	return Array{Shape: shape, DType: "text", Float: vals}, nil
+	return Array{Shape: []int{rows, cols}, DType: "text", Float: vals}, nil
 }

@@ -82,6 +82,9 @@ func printCheck(w io.Writer, name, root string, rep *datasets.CheckReport) {
 		root = "(bundled data)"
 	}
 	fmt.Fprintf(w, "dataset %s at %s\n", name, root)
+	for _, d := range rep.Details {
+		fmt.Fprintf(w, "  %s\n", d)
+	}
 	for _, split := range datasets.SplitNames {
 		counts, ok := rep.Counts[split]
 		if !ok {
@@ -100,6 +103,7 @@ func printCheck(w io.Writer, name, root string, rep *datasets.CheckReport) {
 		}
 		fmt.Fprintln(w)
 	}
+	listSome(w, "warnings", rep.Warnings)
 	listSome(w, "missing", rep.Missing)
 	listSome(w, "unreadable", rep.Bad)
 	if rep.OK() {
