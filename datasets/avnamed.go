@@ -308,7 +308,8 @@ func aveSetup(cfg Config, p Params) (*folderSpec, []string, folderListed, error)
 	}
 	entries := map[string][]listLine{}
 	var names []string
-	for split, file := range map[string]string{"train": "trainSet.txt", "val": "valSet.txt", "test": "testSet.txt"} {
+	for _, sf := range [][2]string{{"train", "trainSet.txt"}, {"val", "valSet.txt"}, {"test", "testSet.txt"}} {
+		split, file := sf[0], sf[1]
 		path := filepath.Join(cfg.Root, file)
 		lines, nums, err := readListFile(path)
 		if err != nil {
@@ -414,7 +415,8 @@ func ucf101Setup(cfg Config, p Params) (*folderSpec, []string, folderListed, err
 		return nil, nil, nil, fmt.Errorf("dataset ucf101: %s names %d classes, want 101", ci, len(classes))
 	}
 	entries := map[string][]listLine{}
-	for split, file := range map[string]string{"train": "trainlist01.txt", "test": "testlist01.txt"} {
+	for _, sf := range [][2]string{{"train", "trainlist01.txt"}, {"test", "testlist01.txt"}} {
+		split, file := sf[0], sf[1]
 		path := filepath.Join(dir, file)
 		lines, nums, err := readListFile(path)
 		if err != nil {

@@ -340,22 +340,28 @@ func openFeatures(cfg Config) (Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	return openFeaturesAs("features", cfg, p)
+}
+
+// openFeaturesAs opens a features tree under the dataset name name with
+// resolved features parameters p.
+func openFeaturesAs(name string, cfg Config, p Params) (Dataset, error) {
 	frac := p.Float("val_fraction")
 	if !(frac >= 0 && frac < 1) {
-		return nil, fmt.Errorf("dataset features: parameter \"val_fraction\" is %v, want in [0, 1)", frac)
+		return nil, fmt.Errorf("dataset %s: parameter \"val_fraction\" is %v, want in [0, 1)", name, frac)
 	}
 	t, missing, bad, err := readFeatures(cfg.Root, p.String("modalities"))
 	if err != nil {
 		return nil, err
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("dataset features: missing %s", missing[0])
+		return nil, fmt.Errorf("dataset %s: missing %s", name, missing[0])
 	}
 	if len(bad) > 0 {
-		return nil, fmt.Errorf("dataset features: %s", bad[0])
+		return nil, fmt.Errorf("dataset %s: %s", name, bad[0])
 	}
 	if len(t.classes) < 2 {
-		return nil, fmt.Errorf("dataset features: %s has %d classes, want at least 2", cfg.Root, len(t.classes))
+		return nil, fmt.Errorf("dataset %s: %s has %d classes, want at least 2", name, cfg.Root, len(t.classes))
 	}
 	members := map[string][]int{}
 	for i, s := range t.split {
@@ -364,17 +370,17 @@ func openFeatures(cfg Config) (Dataset, error) {
 	if len(members["val"]) == 0 {
 		members["train"], members["val"] = carveStratified(members["train"], t.labels, frac, rngs.Stream(cfg.Seed, "features/val"))
 	}
-	info := Info{Name: "features", Classes: t.classes}
+	info := Info{Name: name, Classes: t.classes}
 	for m, name := range t.names {
 		info.Modalities = append(info.Modalities, Modality{Name: name, Kind: "features", Shape: slices.Clone(t.x[m].Shape[1:])})
 	}
 	d := &memDataset{info: info, splits: map[string]Split{}}
-	for _, name := range SplitNames {
-		idx := members[name]
+	for _, split := range SplitNames {
+		idx := members[split]
 		if len(idx) == 0 {
-			return nil, fmt.Errorf("dataset features: split %s is empty (%s)", name, filepath.Join(cfg.Root, "split.txt"))
+			return nil, fmt.Errorf("dataset %s: split %s is empty (%s)", name, split, filepath.Join(cfg.Root, "split.txt"))
 		}
-		d.splits[name] = gatherSplit(t.x, t.labels, idx)
+		d.splits[split] = gatherSplit(t.x, t.labels, idx)
 	}
 	if p.Bool("standardize") {
 		standardizeColumns(d)
@@ -439,6 +445,12 @@ func checkFeatures(cfg Config) (*CheckReport, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkFeaturesWith(cfg, p)
+}
+
+// checkFeaturesWith checks a features tree with resolved features
+// parameters p.
+func checkFeaturesWith(cfg Config, p Params) (*CheckReport, error) {
 	t, missing, bad, err := readFeatures(cfg.Root, p.String("modalities"))
 	if err != nil {
 		return nil, err
