@@ -34,10 +34,12 @@ var torchStorageDTypes = map[string]string{
 // under a whitelist (only torch's tensor-rebuilding function, its storage
 // classes and OrderedDict may be named: no other Python object can be
 // constructed), after a scan of its opcodes that refuses any length field
-// running past the end of the pickle, so no allocation exceeds the input.
-// Every storage's zip member must have exactly the size its element count
-// and dtype need, and every tensor's size, stride and offset must stay
-// inside its storage. The pre-1.6 format is refused with a message saying
+// running past the end of the pickle, so the unpickler allocates no more
+// than the pickle's own size. Every storage's zip member must have exactly
+// the size its element count and dtype need (storages are read only as far
+// as they really decompress), every tensor's size, stride and offset must
+// stay inside its storage, and a tensor may not have more elements than its
+// storage (expanded views are refused). The pre-1.6 format is refused with a message saying
 // how to re-save the file.
 func ReadTorch(path string) (map[string]Array, error) {
 	b, err := os.ReadFile(path)
