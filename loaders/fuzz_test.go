@@ -1,8 +1,10 @@
 package loaders
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -170,6 +172,47 @@ func FuzzDecodeDelimited(f *testing.F) {
 			if len(a.Float) != nn.ShapeSize(a.Shape) || len(a.Float) > len(b) {
 				t.Fatalf("shape %v with %d values from %d bytes", a.Shape, len(a.Float), len(b))
 			}
+		}
+	})
+}
+
+// FuzzTorchPickle fuzzes the pickle of a .pt file behind a valid zip
+// archive (whose checksums would stop most mutations of a whole file),
+// with one 6-element float32 storage "0" available.
+func FuzzTorchPickle(f *testing.F) {
+	for _, n := range []string{"f32.pt", "dict.pt", "transposed.pt"} {
+		b, err := os.ReadFile(fixture(n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, m := range zr.File {
+			if strings.HasSuffix(m.Name, "/data.pkl") {
+				rc, _ := m.Open()
+				pkl, _ := io.ReadAll(rc)
+				rc.Close()
+				f.Add(pkl)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, pkl []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, data := range map[string][]byte{"a/data.pkl": pkl, "a/data/0": make([]byte, 24), "a/data/1": make([]byte, 16)} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(data)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := DecodeTorch(buf.Bytes()); err == nil {
+			checkArrays(t, m)
 		}
 	})
 }
