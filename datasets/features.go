@@ -41,7 +41,9 @@ File formats, chosen by the extension <ext>:
                   dict of tensors (the entry named like the file)
     .csv, .tsv    delimited text, one sample per row, fields separated by
                   commas or tabs (UCI multi-view style); an all-text first
-                  row is a header; labels: one integer per row
+                  row is a header; labels: one integer per row. UCI's
+                  space-separated files (mfeat-*) become .tsv with
+                  tr -s ' ' '\t' < mfeat-fou > fou.tsv
 Row i of every file is sample i. Modalities are all such files other than
 labels, classes and split, in sorted name order, unless the modalities
 parameter gives the names (and order) to use, e.g. "image,text". A name

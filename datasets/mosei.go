@@ -1,5 +1,7 @@
 package datasets
 
+import "fmt"
+
 const cmuMOSEIDoc = `cmu-mosei: CMU-MOSEI (Zadeh et al., ACL 2018), 23,453 annotated opinion
 video segments from YouTube, as three precomputed feature modalities: the
 usual benchmark form, a features tree with fixed modality names.
@@ -23,7 +25,7 @@ Layout (a features tree, see miebench describe features for the formats):
     PATH/classes.txt    e.g. "negative", "non-negative"
 Standard split (MulT's release of the SDK folds): train 16,326, valid
 1,871 (val here), test 4,659 segments; miebench data check prints your
-counts. Every feature dimension is standardised with train statistics
+counts and warns when they differ. Every feature dimension is standardised with train statistics
 unless standardize: false.`
 
 func init() {
@@ -45,10 +47,26 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return checkFeaturesWith(cfg, p)
+			rep, err := checkFeaturesWith(cfg, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, split := range SplitNames {
+				n := 0
+				for _, c := range rep.Counts[split] {
+					n += c
+				}
+				if n > 0 && n != moseiSplitSizes[split] {
+					rep.Warnings = append(rep.Warnings, fmt.Sprintf("split %s has %d samples, the standard split %d", split, n, moseiSplitSizes[split]))
+				}
+			}
+			return rep, nil
 		},
 	})
 }
+
+// moseiSplitSizes are the sizes of the standard split (MulT's release).
+var moseiSplitSizes = map[string]int{"train": 16326, "val": 1871, "test": 4659}
 
 // moseiParams are the features parameters of a cmu-mosei tree: the three
 // fixed modalities, the tree's own validation split, the user's choice of

@@ -26,6 +26,10 @@ func TestCMUMOSEI(t *testing.T) {
 			t.Errorf("%s: %d samples, want 2", s, n)
 		}
 	}
+	rep, err := mustBuilder(t, "cmu-mosei").Check(Config{Root: root})
+	if err != nil || !rep.OK() || len(rep.Warnings) != 3 || rep.Warnings[0] != "split train has 2 samples, the standard split 16326" {
+		t.Errorf("check: %v, warnings %q", err, rep.Warnings)
+	}
 	// No validation lines: the standard split has one, nothing is carved.
 	writeText(t, root, "split.txt", "train\ntrain\ntrain\ntrain\ntest\ntest\n")
 	if _, err := mustBuilder(t, "cmu-mosei").Open(Config{Root: root}); err == nil || !strings.Contains(err.Error(), "dataset cmu-mosei: split val is empty") {
