@@ -265,6 +265,11 @@ func TestUCF101(t *testing.T) {
 	if x := loadAll(t, te); x[1].Row(0)[0] > 0.01 || x[1].Row(0)[0] < -0.01 {
 		t.Errorf("mid-grey flow %v, want about 0", x[1].Row(0)[0])
 	}
+	train[0] = strings.Replace(train[0], ".avi 1", ".avi 7", 1)
+	writeText(t, lists, "trainlist01.txt", strings.Join(train, "\n")+"\n")
+	if _, err := mustBuilder(t, "ucf101").Open(Config{Root: root, Params: params}); err == nil || !strings.Contains(err.Error(), "trainlist01.txt:1: class number 7 disagrees with Class000") {
+		t.Errorf("wrong class number: %v", err)
+	}
 }
 
 func TestFolderParamErrors(t *testing.T) {

@@ -424,11 +424,16 @@ func ucf101Setup(cfg Config, p Params) (*folderSpec, []string, folderListed, err
 		}
 		for i, l := range lines {
 			where := fmt.Sprintf("%s:%d", path, nums[i])
-			video, _, _ := strings.Cut(l, " ")
-			class, base, ok := strings.Cut(video, "/")
+			fields := strings.Fields(l)
+			class, base, ok := strings.Cut(fields[0], "/")
 			id, isAVI := strings.CutSuffix(base, ".avi")
-			if !ok || !isAVI {
-				return nil, nil, nil, fmt.Errorf("dataset ucf101: %s: %q is not <Class>/<clip>.avi", where, l)
+			if !ok || !isAVI || len(fields) > 2 {
+				return nil, nil, nil, fmt.Errorf("dataset ucf101: %s: %q is not <Class>/<clip>.avi [<class number>]", where, l)
+			}
+			if len(fields) == 2 {
+				if k := slices.Index(classes, class); fields[1] != strconv.Itoa(k+1) {
+					return nil, nil, nil, fmt.Errorf("dataset ucf101: %s: class number %s disagrees with %s in classInd.txt", where, fields[1], class)
+				}
 			}
 			entries[split] = append(entries[split], listLine{id: id, class: class, where: where})
 		}
