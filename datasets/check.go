@@ -8,11 +8,12 @@ import (
 	"strings"
 )
 
-// Format writes the report for people: for each split (train, val, test,
-// then any other, in that order) its total and the count per class in
-// sorted class order (after the Details lines), then the warnings, the missing and unreadable files, each list cut
-// after first entries and followed by how many more there are (first <= 0
-// prints them all), then a one-line verdict.
+// Format writes the report for people: the Details lines, then for each
+// split (train, val, test, then any other, in that order) its total and
+// the count per class in sorted class order, then the warnings, the
+// missing and the unreadable files, each list cut after first entries and
+// followed by how many more there are (first <= 0 prints them all), then a
+// one-line verdict.
 func (r *CheckReport) Format(w io.Writer, first int) error {
 	var b strings.Builder
 	for _, d := range r.Details {
