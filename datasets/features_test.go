@@ -310,6 +310,8 @@ func TestFeaturesFileChoice(t *testing.T) {
 		{"stem twice", map[string]string{"a.csv": "1\n", "a.tsv": "1\n", "b.csv": "1\n"}, "a is present as [a.csv a.tsv]: keep one"},
 		{"one modality", map[string]string{"a.csv": "1\n", "labels.csv": "0\n", "classes.txt": "x\n"}, "has 1 modality files ([a])"},
 		{"no labels", map[string]string{"a.csv": "1\n", "b.csv": "1\n", "split.txt": "train\n"}, "missing " + "ROOT/labels.npy"},
+		{"label beyond the class names", map[string]string{"a.csv": "1\n2\n", "b.csv": "1\n2\n", "labels.csv": "0\n2\n", "classes.txt": "x\ny\n", "split.txt": "train\ntest\n"},
+			"ROOT/classes.txt: 2 class names, but labels go up to 2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
