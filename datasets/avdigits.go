@@ -33,7 +33,10 @@ Modalities:
           rate, tiled (repeated) or cropped to duration seconds, then a
           log-mel spectrogram (n_fft, hop, mels; periodic Hann window,
           centred frames; T = 1 + rate*duration/hop). Defaults: 8 kHz, 1 s,
-          n_fft 256, hop 125, 40 mels: [1, 40, 65].
+          n_fft 256, hop 125, 40 mels: [1, 40, 65]. With spectrogram: linear
+          the mel filterbank is skipped: log(|STFT| + 1e-7) on the linear
+          frequency axis, the form of the OGM-GE spectrogram, [1, n_fft/2+1,
+          T] ([1, 129, 65] by default; mels is then unused).
   visual  image [1, 28, 28]: the MNIST image with pixels in [0, 1], then
           the degradations below.
   With standardize (default) each modality is shifted and scaled by one
@@ -99,6 +102,7 @@ func init() {
 			{Name: "n_fft", Default: 256, Doc: "STFT window length in samples"},
 			{Name: "hop", Default: 125, Doc: "STFT hop in samples"},
 			{Name: "mels", Default: 40, Doc: "mel bands of the log-mel spectrogram"},
+			{Name: "spectrogram", Default: "mel", Doc: `"mel" (log-mel) or "linear" (log-magnitude STFT on the linear frequency axis, as OGM-GE)`},
 			{Name: "image_noise", Default: 0.5, Doc: "std of Gaussian noise added to [0,1] image pixels (0 = off)"},
 			{Name: "image_occlusion", Default: 0.0, Doc: "fraction of the image covered by a random black square (0 = off)"},
 			{Name: "image_resolution", Default: 28, Doc: "downsample the image to this side and back (28 = off)"},
@@ -153,6 +157,8 @@ func parseAVDigits(cfg Config) (*avParams, error) {
 		return nil, bad("rate", a.rate, "at least 1000 Hz")
 	case !(a.duration > 0 && a.duration <= 60):
 		return nil, bad("duration", a.duration, "in (0, 60] seconds")
+	case p.String("spectrogram") != "mel" && p.String("spectrogram") != "linear":
+		return nil, bad("spectrogram", p.String("spectrogram"), `"mel" or "linear"`)
 	case a.nfft < 16 || a.hop < 1 || a.mels < 1 || a.mels > a.nfft/2+1:
 		return nil, bad("n_fft/hop/mels", []int{a.nfft, a.hop, a.mels}, "n_fft >= 16, hop >= 1, 1 <= mels <= n_fft/2+1")
 	case !(a.imageNoise >= 0):
@@ -162,6 +168,9 @@ func parseAVDigits(cfg Config) (*avParams, error) {
 	case a.imageResolution < 1:
 		return nil, bad("image_resolution", a.imageResolution, "at least 1")
 	}
+	if p.String("spectrogram") == "linear" {
+		a.mels = 0 // loaders.Spectrogram's linear frequency axis
+	}
 	if s := strings.TrimSpace(p.String("audio_snr_db")); s != "off" {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
@@ -170,6 +179,15 @@ func parseAVDigits(cfg Config) (*avParams, error) {
 		a.snrOn, a.snrDB = true, v
 	}
 	return a, nil
+}
+
+// bins is the number of spectrogram rows: the mel bands, or n_fft/2+1
+// linear frequencies when mels is 0 (spectrogram: linear).
+func (a *avParams) bins() int {
+	if a.mels == 0 {
+		return a.nfft/2 + 1
+	}
+	return a.mels
 }
 
 // samples is the clip length in samples.
@@ -228,6 +246,44 @@ func listFSDD(src source) ([]fsddClip, []string, error) {
 		return nil, nil, fmt.Errorf("dataset av-digits: no .wav recordings in %s", src.path(fsddDir))
 	}
 	return clips, bad, nil
+}
+
+// missingFSDD names the recordings a tree lacks: FSDD records every take
+// of a speaker for all ten digits, so every (digit, take) pair of a
+// speaker whose digit and take each occur in some recording of that
+// speaker is expected. A recording deleted from the tree is reported this
+// way unless it was the speaker's only one of its take or of its digit.
+func missingFSDD(clips []fsddClip) []string {
+	type speaker struct{ digits, takes, have map[int]bool }
+	by := map[string]*speaker{}
+	var names []string
+	for _, c := range clips {
+		s := by[c.speaker]
+		if s == nil {
+			s = &speaker{digits: map[int]bool{}, takes: map[int]bool{}, have: map[int]bool{}}
+			by[c.speaker] = s
+			names = append(names, c.speaker)
+		}
+		s.digits[c.digit], s.takes[c.take], s.have[c.take*10+c.digit] = true, true, true
+	}
+	sort.Strings(names)
+	var out []string
+	for _, n := range names {
+		s := by[n]
+		takes := make([]int, 0, len(s.takes))
+		for t := range s.takes {
+			takes = append(takes, t)
+		}
+		sort.Ints(takes)
+		for d := range 10 {
+			for _, t := range takes {
+				if s.digits[d] && !s.have[t*10+d] {
+					out = append(out, fmt.Sprintf("%d_%s_%d.wav", d, n, t))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // audioFeatures holds the spectrogram of every recording, or why it could
@@ -331,7 +387,7 @@ func avAudioCached(src source, clips []fsddClip, raw [][]byte, a *avParams, seed
 		}
 		parts = append(parts, c.file, contentHash(raw[i]))
 	}
-	per := a.mels * a.frames()
+	per := a.bins() * a.frames()
 	var failed *audioFeatures
 	t, err := (&loaders.Cache{Dir: cacheDir}).Get(loaders.CacheKey(parts...), func() (*nn.Tensor, error) {
 		f := computeAVAudio(src, clips, raw, a, seed)
@@ -363,7 +419,7 @@ func avAudioCached(src source, clips []fsddClip, raw [][]byte, a *avParams, seed
 func computeAVAudio(src source, clips []fsddClip, raw [][]byte, a *avParams, seed uint64) *audioFeatures {
 	f := &audioFeatures{spec: make([][]float32, len(clips)), errs: make([]error, len(clips))}
 	cfg := loaders.SpectrogramConfig{NFFT: a.nfft, Hop: a.hop, Mels: a.mels, Rate: a.rate}
-	want := []int{a.mels, a.frames()}
+	want := []int{a.bins(), a.frames()}
 	parallelFor(len(clips), func(i int) {
 		f.spec[i], f.errs[i] = clipSpectrogram(src, clips[i], raw[i], cfg, a, seed, want)
 	})
@@ -560,7 +616,7 @@ func openAVDigits(cfg Config) (Dataset, error) {
 	info := Info{
 		Name: "av-digits",
 		Modalities: []Modality{
-			{Name: "audio", Kind: "spectrogram", Shape: []int{1, a.mels, T}},
+			{Name: "audio", Kind: "spectrogram", Shape: []int{1, a.bins(), T}},
 			{Name: "visual", Kind: "image", Shape: []int{1, mnistSide, mnistSide}},
 		},
 		Classes: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"},
@@ -578,7 +634,7 @@ func openAVDigits(cfg Config) (Dataset, error) {
 		if len(members) == 0 {
 			return nil, fmt.Errorf("dataset av-digits: split %s is empty", name)
 		}
-		au := nn.NewTensor(len(members), 1, a.mels, T)
+		au := nn.NewTensor(len(members), 1, a.bins(), T)
 		vi := nn.NewTensor(len(members), 1, mnistSide, mnistSide)
 		labels := make([]int, len(members))
 		for r, i := range members {
@@ -688,6 +744,9 @@ func checkAVDigits(cfg Config) (*CheckReport, error) {
 		return rep, nil
 	}
 	rep.Bad = append(rep.Bad, badNames...)
+	for _, name := range missingFSDD(clips) {
+		rep.Missing = append(rep.Missing, src.path(fsddDir+"/"+name))
+	}
 	splitOf, err := assignSplits(clips, a, cfg.Seed)
 	if err != nil {
 		return nil, err

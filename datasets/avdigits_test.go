@@ -348,6 +348,17 @@ func TestAVDigitsBrokenTree(t *testing.T) {
 		!strings.HasSuffix(rep.Missing[0], "t10k-labels-idx1-ubyte.gz") {
 		t.Errorf("report names %q %q", rep.Bad, rep.Missing)
 	}
+	// A deleted recording is reported missing, not only counted less.
+	if err := os.Remove(filepath.Join(root, "fsdd", "recordings", "0_ann_5.wav")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = b.Check(Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(root, "fsdd", "recordings", "0_ann_5.wav"); len(rep.Missing) != 2 || rep.Missing[0] != want {
+		t.Errorf("missing %q, want %s first", rep.Missing, want)
+	}
 	if rep.Counts["train"]["1"] != 1 {
 		t.Errorf("train count of digit 1 = %d, want 1", rep.Counts["train"]["1"])
 	}
@@ -486,5 +497,33 @@ func TestAVDigitsFreshImageNoise(t *testing.T) {
 	m2, s2 := meanStd(x2.Data)
 	if math.Abs(m1-m2) > 0.01 || math.Abs(s1-s2) > 0.01 {
 		t.Errorf("test images standardised to mean %.3f std %.3f with fresh noise, %.3f %.3f without", m1, s1, m2, s2)
+	}
+}
+
+func TestAVDigitsLinearSpectrogram(t *testing.T) {
+	root := avDigitsTree(t)
+	resetAVMemo()
+	params := map[string]any{"spectrogram": "linear", "standardize": false}
+	d := openT(t, "av-digits", Config{Root: root, Params: params})
+	if m := d.Info().Modalities[0]; !slices.Equal(m.Shape, []int{1, 129, 65}) {
+		t.Fatalf("linear audio shape %v, want [1 129 65]", m.Shape)
+	}
+	te := splitT(t, d, "test")
+	x := loadAll(t, te)
+	// The test clip of digit 0 is a 300 Hz tone at 8 kHz: the bin nearest
+	// 300 Hz (300/(8000/256) = 9.6, bin 10) dominates every frame.
+	row := x[0].Row(slices.Index(te.Labels(), 0))
+	frame := 30
+	best := 0
+	for f := range 129 {
+		if row[f*65+frame] > row[best*65+frame] {
+			best = f
+		}
+	}
+	if best != 10 && best != 9 {
+		t.Errorf("loudest bin %d, want 9 or 10 (300 Hz)", best)
+	}
+	if _, err := mustBuilder(t, "av-digits").Open(Config{Root: root, Params: map[string]any{"spectrogram": "bark"}}); err == nil || !strings.Contains(err.Error(), `"spectrogram" is bark`) {
+		t.Errorf("bad spectrogram: %v", err)
 	}
 }

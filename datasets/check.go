@@ -8,13 +8,17 @@ import (
 	"strings"
 )
 
-// Format writes the report for people: for each split (train, val, test,
-// then any other, in that order) its total and the count per class in
-// sorted class order, then the missing and unreadable files, each list cut
-// after first entries and followed by how many more there are (first <= 0
-// prints them all), then a one-line verdict.
+// Format writes the report for people: the Details lines, then for each
+// split (train, val, test, then any other, in that order) its total and
+// the count per class in sorted class order, then the warnings, the
+// missing and the unreadable files, each list cut after first entries and
+// followed by how many more there are (first <= 0 prints them all), then a
+// one-line verdict.
 func (r *CheckReport) Format(w io.Writer, first int) error {
 	var b strings.Builder
+	for _, d := range r.Details {
+		fmt.Fprintf(&b, "%s\n", d)
+	}
 	splits := make([]string, 0, len(r.Counts))
 	for s := range r.Counts {
 		splits = append(splits, s)
@@ -61,6 +65,7 @@ func (r *CheckReport) Format(w io.Writer, first int) error {
 			fmt.Fprintf(&b, "  ... and %d more\n", len(items)-n)
 		}
 	}
+	list("warnings", r.Warnings)
 	list("missing", r.Missing)
 	list("unreadable", r.Bad)
 	if r.OK() {

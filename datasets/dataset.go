@@ -87,6 +87,10 @@ type CheckReport struct {
 	Counts  map[string]map[string]int // split -> class -> samples found
 	Missing []string                  // missing files (all of them; printing shows the first few)
 	Bad     []string                  // unreadable files, "path: reason"
+	// Details describe the data found (e.g. each modality's shape and
+	// dtype); Warnings are oddities that do not fail the check (e.g. an
+	// empty class).
+	Details, Warnings []string
 }
 
 // OK reports whether no file was missing or unreadable.

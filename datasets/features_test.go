@@ -88,7 +88,7 @@ func featuresTree3(t *testing.T, n int) string {
 
 func TestFeaturesThreeModalities(t *testing.T) {
 	root := featuresTree3(t, 36)
-	d := openT(t, "features", Config{Root: root, Seed: 1})
+	d := openT(t, "features", Config{Root: root, Seed: 1, Params: map[string]any{"standardize": false}})
 	info := d.Info()
 	if len(info.Modalities) != 3 || !slices.Equal(info.Classes, []string{"0", "1", "2"}) {
 		t.Fatalf("info %+v", info)
@@ -125,7 +125,7 @@ func TestFeaturesThreeModalities(t *testing.T) {
 		t.Errorf("modalities param: %+v", m)
 	}
 	// Standardised train columns have mean 0; the constant column of b stays finite.
-	d3 := openT(t, "features", Config{Root: root, Params: map[string]any{"standardize": true}})
+	d3 := openT(t, "features", Config{Root: root}) // standardize defaults to true
 	x := loadAll(t, splitT(t, d3, "train"))
 	var s float64
 	for r := range x[0].Rows() {
@@ -217,5 +217,113 @@ func TestCarveStratified(t *testing.T) {
 	tr2, va2 := carveStratified(idx, labels, 0.2, rngs.Stream(1, "t"))
 	if !slices.Equal(tr, tr2) || !slices.Equal(va, va2) {
 		t.Error("carving is not deterministic")
+	}
+}
+
+// copyFile copies src to dst.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeText writes a text file under root.
+func writeText(t *testing.T, root, name, text string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(root, name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFeaturesFormats opens a tree whose modalities and labels come in
+// the .pt and .safetensors formats (the loaders' committed fixtures) and
+// checks what data check reports about it.
+func TestFeaturesFormats(t *testing.T) {
+	fix := filepath.Join("..", "loaders", "testdata", "features")
+	root := t.TempDir()
+	copyFile(t, filepath.Join(fix, "dict.pt"), filepath.Join(root, "audio.pt"))                 // "audio" [2 3] float16, "labels" [1 0]
+	copyFile(t, filepath.Join(fix, "two.safetensors"), filepath.Join(root, "text.safetensors")) // "text" [2 3] float32
+	copyFile(t, filepath.Join(fix, "dict.pt"), filepath.Join(root, "labels.pt"))
+	writeText(t, root, "split.txt", "train\ntest\n")
+	writeText(t, root, "classes.txt", "no\nyes\nmaybe\n")
+	rep, err := mustBuilder(t, "features").Check(Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := rep.Format(&out, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"modality audio: audio.pt, 2 samples of shape [3], dtype float16",
+		"modality text: text.safetensors, 2 samples of shape [3], dtype float32",
+		"class 0 (no) has no training samples",
+		"class 2 (maybe) has no samples",
+		"ok: no missing or unreadable files",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if rep.Counts["train"]["yes"] != 1 || rep.Counts["test"]["no"] != 1 {
+		t.Errorf("counts %v", rep.Counts)
+	}
+}
+
+// TestFeaturesNonFinite checks that NaN and Inf are counted per modality
+// and split by data check and refused by Open, naming file and split.
+func TestFeaturesNonFinite(t *testing.T) {
+	root := t.TempDir()
+	writeText(t, root, "a.csv", "1,2\nnan,nan\n3,4\n5,inf\n")
+	writeText(t, root, "b.tsv", "1\n2\n3\n4\n")
+	writeText(t, root, "labels.csv", "0\n1\n0\n1\n")
+	writeText(t, root, "split.txt", "train\ntrain\nval\ntest\n")
+	b := mustBuilder(t, "features")
+	rep, err := b.Check(Config{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := filepath.Join(root, "a.csv")
+	want := []string{
+		a + ": 2 NaN and 0 Inf values in split train (first in sample 1): non-finite features are refused",
+		a + ": 0 NaN and 1 Inf values in split test (first in sample 3): non-finite features are refused",
+	}
+	if rep.OK() || !slices.Equal(rep.Bad, want) {
+		t.Fatalf("bad %q, want %q", rep.Bad, want)
+	}
+	if _, err := b.Open(Config{Root: root}); err == nil || !strings.Contains(err.Error(), want[0]) {
+		t.Errorf("open: %v, want %q", err, want[0])
+	}
+}
+
+func TestFeaturesFileChoice(t *testing.T) {
+	cases := []struct {
+		name    string
+		files   map[string]string
+		errPart string
+	}{
+		{"stem twice", map[string]string{"a.csv": "1\n", "a.tsv": "1\n", "b.csv": "1\n"}, "a is present as [a.csv a.tsv]: keep one"},
+		{"one modality", map[string]string{"a.csv": "1\n", "labels.csv": "0\n", "classes.txt": "x\n"}, "has 1 modality files ([a])"},
+		{"no labels", map[string]string{"a.csv": "1\n", "b.csv": "1\n", "split.txt": "train\n"}, "missing " + "ROOT/labels.npy"},
+		{"label beyond the class names", map[string]string{"a.csv": "1\n2\n", "b.csv": "1\n2\n", "labels.csv": "0\n2\n", "classes.txt": "x\ny\n", "split.txt": "train\ntest\n"},
+			"ROOT/classes.txt: 2 class names, but labels go up to 2"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			for n, text := range c.files {
+				writeText(t, root, n, text)
+			}
+			_, err := mustBuilder(t, "features").Open(Config{Root: root})
+			want := strings.ReplaceAll(c.errPart, "ROOT/", root+string(filepath.Separator))
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("error %v, want %q", err, want)
+			}
+		})
 	}
 }

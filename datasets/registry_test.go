@@ -15,7 +15,7 @@ import (
 )
 
 func TestRegistry(t *testing.T) {
-	want := []string{"av-digits", "crema-d", "features", "kinetics-sounds", "synthetic"}
+	want := []string{"av-digits", "av-folder", "ave", "cmu-mosei", "crema-d", "features", "kinetics-sounds", "synthetic", "ucf101", "vggsound"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Fatalf("Names() = %v, want %v", got, want)
 	}

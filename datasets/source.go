@@ -14,7 +14,7 @@ import (
 // its README.md for origins and licences), embedded so that the binary finds
 // it from any working directory.
 //
-//go:embed data/README.md data/fsdd/recordings data/fsdd/speakers.csv data/mnist data/crema-d data/kinetics-sounds
+//go:embed data/README.md data/fsdd/recordings data/fsdd/speakers.csv data/mnist data/crema-d data/kinetics-sounds data/vggsound
 var shipped embed.FS
 
 // source is where a dataset's files come from: a directory on disk

@@ -1,8 +1,12 @@
 package loaders
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"io"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/miebench/miebench/nn"
@@ -93,6 +97,122 @@ func FuzzReadNPY(f *testing.F) {
 		}
 		if l, err := DecodeNPYLabels(b); err == nil && len(l) > len(b) {
 			t.Fatalf("%d labels from %d bytes", len(l), len(b))
+		}
+	})
+}
+
+// fixtureSeeds adds the committed feature fixtures to a fuzz corpus.
+func fixtureSeeds(f *testing.F, names ...string) {
+	for _, n := range names {
+		b, err := os.ReadFile(fixture(n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// checkArrays fails unless every array's values match its shape.
+func checkArrays(t *testing.T, m map[string]Array) {
+	for name, a := range m {
+		n := nn.ShapeSize(a.Shape)
+		if (a.Float == nil) == (a.Int == nil) || len(a.Float)+len(a.Int) != n {
+			t.Fatalf("array %q: shape %v, %d floats, %d ints", name, a.Shape, len(a.Float), len(a.Int))
+		}
+	}
+}
+
+func FuzzDecodeNPZ(f *testing.F) {
+	fixtureSeeds(f, "one.npz", "two.npz")
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, err := DecodeNPZ(b); err == nil {
+			checkArrays(t, m)
+		}
+	})
+}
+
+func FuzzDecodeSafetensors(f *testing.F) {
+	fixtureSeeds(f, "two.safetensors")
+	f.Add([]byte("\x02\x00\x00\x00\x00\x00\x00\x00{}"))
+	f.Add([]byte("\x40\x00\x00\x00\x00\x00\x00\x00{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, err := DecodeSafetensors(b); err == nil {
+			checkArrays(t, m)
+			for _, a := range m {
+				if nn.ShapeSize(a.Shape) > len(b) {
+					t.Fatalf("%d elements from %d bytes", nn.ShapeSize(a.Shape), len(b))
+				}
+			}
+		}
+	})
+}
+
+func FuzzDecodeTorch(f *testing.F) {
+	fixtureSeeds(f, "f32.pt", "dict.pt", "transposed.pt", "legacy.pt")
+	f.Add([]byte("\x80\x02}q\x00."))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if m, err := DecodeTorch(b); err == nil {
+			checkArrays(t, m)
+		}
+	})
+}
+
+func FuzzDecodeDelimited(f *testing.F) {
+	fixtureSeeds(f, "rows.csv", "rows.tsv")
+	f.Add([]byte("a,b\n1,2\n3,nan\n"))
+	f.Add([]byte("1\n\n# c\n2e40\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, sep := range []byte{',', '\t'} {
+			a, err := DecodeDelimited(b, sep)
+			if err != nil {
+				continue
+			}
+			if len(a.Float) != nn.ShapeSize(a.Shape) || len(a.Float) > len(b) {
+				t.Fatalf("shape %v with %d values from %d bytes", a.Shape, len(a.Float), len(b))
+			}
+		}
+	})
+}
+
+// FuzzTorchPickle fuzzes the pickle of a .pt file behind a valid zip
+// archive (whose checksums would stop most mutations of a whole file),
+// with one 6-element float32 storage "0" available.
+func FuzzTorchPickle(f *testing.F) {
+	for _, n := range []string{"f32.pt", "dict.pt", "transposed.pt"} {
+		b, err := os.ReadFile(fixture(n))
+		if err != nil {
+			f.Fatal(err)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, m := range zr.File {
+			if strings.HasSuffix(m.Name, "/data.pkl") {
+				rc, _ := m.Open()
+				pkl, _ := io.ReadAll(rc)
+				rc.Close()
+				f.Add(pkl)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, pkl []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, data := range map[string][]byte{"a/data.pkl": pkl, "a/data/0": make([]byte, 24), "a/data/1": make([]byte, 16)} {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(data)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := DecodeTorch(buf.Bytes()); err == nil {
+			checkArrays(t, m)
 		}
 	})
 }

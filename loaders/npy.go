@@ -47,7 +47,7 @@ func (h npyHeader) shapeString() string {
 // npyItemSizes gives the element size of the dtypes read here, keyed by
 // the type code without its byte-order character.
 var npyItemSizes = map[string]int{
-	"f4": 4, "f8": 8,
+	"f2": 2, "f4": 4, "f8": 8, "b1": 1,
 	"i1": 1, "i2": 2, "i4": 4, "i8": 8,
 	"u1": 1, "u2": 2, "u4": 4, "u8": 8,
 }

@@ -36,8 +36,10 @@ func dataMain(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&sets, "set", "dataset parameter key=value (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: miebench data check --dataset NAME [--root PATH] [--set key=value ...]")
-		fmt.Fprintln(stderr, "\nValidates a dataset tree: counts per class and split, missing and unreadable")
-		fmt.Fprintln(stderr, "files (the first few named, then a count). Exit status 1 if any file is bad.")
+		fmt.Fprintln(stderr, "\nValidates a dataset tree: modality shapes (and dtypes of feature files), counts")
+		fmt.Fprintln(stderr, "per class and split, warnings (empty classes), missing and unreadable files and")
+		fmt.Fprintln(stderr, "non-finite features (the first few named, then a count). Exit status 1 if any")
+		fmt.Fprintln(stderr, "file is missing or bad.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args[1:]); err != nil {
@@ -82,6 +84,9 @@ func printCheck(w io.Writer, name, root string, rep *datasets.CheckReport) {
 		root = "(bundled data)"
 	}
 	fmt.Fprintf(w, "dataset %s at %s\n", name, root)
+	for _, d := range rep.Details {
+		fmt.Fprintf(w, "  %s\n", d)
+	}
 	for _, split := range datasets.SplitNames {
 		counts, ok := rep.Counts[split]
 		if !ok {
@@ -100,6 +105,7 @@ func printCheck(w io.Writer, name, root string, rep *datasets.CheckReport) {
 		}
 		fmt.Fprintln(w)
 	}
+	listSome(w, "warnings", rep.Warnings)
 	listSome(w, "missing", rep.Missing)
 	listSome(w, "unreadable", rep.Bad)
 	if rep.OK() {

@@ -24,12 +24,26 @@ func TestDataCheck(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "Image-01-FPS", clip, "00001.jpg"), []byte("not a jpeg"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A features tree whose modality a holds a NaN in the test split and
+	// whose class 2 is empty.
+	feats := t.TempDir()
+	for name, text := range map[string]string{
+		"a.csv": "1,2\n3,4\n5,nan\n", "b.tsv": "1\n2\n3\n", "labels.csv": "0\n1\n1\n",
+		"split.txt": "train\nval\ntest\n", "classes.txt": "x\ny\nz\n",
+	} {
+		if err := os.WriteFile(filepath.Join(feats, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name     string
 		args     []string
 		status   int
 		contains []string
 	}{
+		{"features with a NaN", []string{"check", "--dataset", "features", "--root", feats}, exitFail,
+			[]string{"modality a: a.csv, 3 samples of shape [2], dtype text", "modality b: b.tsv, 3 samples of shape [1], dtype text",
+				"class 2 (z) has no samples", "1 NaN and 0 Inf values in split test (first in sample 2)"}},
 		{"bundled av-digits", []string{"check", "--dataset", "av-digits"}, exitOK,
 			[]string{"train   2400 samples", "ok: every file is present and readable"}},
 		{"broken crema-d", []string{"check", "--dataset", "crema-d", "--root", root}, exitFail,
