@@ -128,8 +128,10 @@ func TestFingerprintLinksAndRules(t *testing.T) {
 	if fp, err := FingerprintOf("features", Config{}); fp != nil || err != nil {
 		t.Errorf("no root: %v %v", fp, err)
 	}
-	if b, _ := Lookup("features"); b.FingerprintContent == nil || !b.FingerprintContent("a.npy", 1<<30) {
-		t.Error("features must hash its feature files")
+	for _, name := range []string{"features", "cmu-mosei"} {
+		if b, _ := Lookup(name); b.FingerprintContent == nil || !b.FingerprintContent("a.npy", 1<<30) {
+			t.Errorf("%s must hash its feature files", name)
+		}
 	}
 	if ListFiles("audio/x.npy", 10) || !ListFiles("split.txt", 10) || !ListFiles("sub/labels.npy", 10) {
 		t.Error("ListFiles rule")

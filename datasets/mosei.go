@@ -30,8 +30,9 @@ unless standardize: false.`
 
 func init() {
 	Register(Builder{
-		Name: "cmu-mosei",
-		Doc:  cmuMOSEIDoc,
+		Name:               "cmu-mosei",
+		Doc:                cmuMOSEIDoc,
+		FingerprintContent: AllFiles, // every feature file is read whole, as for features
 		Params: []ParamSpec{
 			{Name: "standardize", Default: true, Doc: "standardise each feature dimension with the training split's mean and std (false keeps raw values)"},
 		},
