@@ -138,6 +138,7 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		modalities = OpenModalities
 	}
 	var runs []RunSpec
+	layout := s.Layout()
 	for di, sd := range s.Datasets {
 		dkey := fmt.Sprintf("datasets.%d", di)
 		b, err := datasets.Lookup(sd.Name)
@@ -200,6 +201,7 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 						Train:     m.Train,
 						Model:     model,
 						Selection: s.Selection,
+						Layout:    layout,
 					})
 				}
 			}

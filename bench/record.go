@@ -1,5 +1,7 @@
 package bench
 
+import "slices"
+
 // Record is one finished run, written as runs/<id>.json.
 type Record struct {
 	ID            string             `json:"id"`
@@ -19,6 +21,39 @@ type Record struct {
 	ElapsedS      float64            `json:"elapsed_s"`
 	Version       Version            `json:"version"`
 	Spec          RunSpec            `json:"spec"`
+
+	// Presentation and measurements (package report reads them).
+
+	// Table is the table layout of the suite the run was planned in, so
+	// that `miebench table DIR` prints the table `run` printed.
+	Table *TableLayout `json:"table,omitempty"`
+}
+
+// TableLayout is how a suite lays out its table: its TableSpec with the
+// row labels and datasets in suite order.
+type TableLayout struct {
+	Metrics     []string `json:"metrics"`
+	ModalityAcc bool     `json:"modality_acc"`
+	Gap         bool     `json:"gap"`
+	Rows        []string `json:"rows"`
+	Datasets    []string `json:"datasets"`
+}
+
+// Layout returns the suite's table layout.
+func (s *Suite) Layout() *TableLayout {
+	return &TableLayout{Metrics: slices.Clone(s.Table.Metrics), ModalityAcc: s.Table.ModalityAcc, Gap: s.Table.Gap,
+		Rows: s.Labels(), Datasets: s.DatasetNames()}
+}
+
+// Comparable returns a copy of r without the fields that are measured rather
+// than computed (wall times, memory) and the presentation fields, which
+// differ between two runs of the same spec: what remains is bit-identical
+// for the same spec and seed, and is what comparisons of results use.
+func (r *Record) Comparable() Record {
+	x := *r
+	x.ElapsedS = 0
+	x.Table = nil
+	return x
 }
 
 // Metrics are evaluation results on one split.

@@ -210,6 +210,7 @@ func finishRecord(rec *Record, spec RunSpec) *Record {
 	rec.Seed = spec.Seed
 	rec.Params = spec.Params
 	rec.Spec = spec
+	rec.Table = spec.Layout
 	if rec.Status != "ok" && rec.Status != "failed" {
 		rec.Error = fmt.Sprintf("training returned status %q; %s", rec.Status, rec.Error)
 		rec.Status = "failed"

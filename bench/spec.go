@@ -22,6 +22,9 @@ type RunSpec struct {
 	Train     TrainSpec      `json:"train"`
 	Model     ModelSpec      `json:"model"`
 	Selection SelectionSpec  `json:"selection"`
+	// Layout is the table layout of the suite the run was planned in,
+	// copied into the run's record; it is not part of the run's identity.
+	Layout *TableLayout `json:"-"`
 }
 
 // DatasetSpec names a dataset and how to open it.

@@ -195,7 +195,7 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	t.markBest()
 	t.Marks = make([]string, len(t.Rows))
 	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. Best of each column in bold (for gaps: the lowest).")
-	if opt.Gap {
+	if t.hasKind(GapColumn) {
 		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
 	}
 	var tested []string
@@ -322,6 +322,11 @@ func summarize(xs []float64) Cell {
 		c.Std = math.Sqrt(ss / float64(n-1))
 	}
 	return c
+}
+
+// hasKind reports whether t has a column of kind k.
+func (t *Table) hasKind(k ColumnKind) bool {
+	return slices.ContainsFunc(t.Columns, func(c Column) bool { return c.Kind == k })
 }
 
 // dropEmptyGaps removes gap columns without any value (no unimodal row for

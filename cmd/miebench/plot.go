@@ -63,6 +63,8 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if suite != nil {
 		opt.Rows = suite.Labels()
+	} else if l, ok := report.LayoutOptions(recs); ok {
+		opt.Rows = l.Rows
 	}
 	f, err := os.Create(*out)
 	if err != nil {

@@ -39,7 +39,7 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 	var cfg tableConfig
 	fs.StringVar(&cfg.format, "format", "md", "output format: md, tex or csv")
 	fs.StringVar(&cfg.metrics, "metric", "", "metric columns, comma-separated: acc, macro_f1, map (default: the suite's, else acc)")
-	fs.StringVar(&cfg.suite, "suite", "", "built-in suite name or suite file: keep only its records and use its row order and table layout")
+	fs.StringVar(&cfg.suite, "suite", "", "built-in suite name or suite file: keep only its records and use its row order and table layout (default: the layout stored in the records)")
 	modality := fs.Bool("modality-acc", false, "add per-modality accuracy columns (default: the suite's setting)")
 	gap := fs.Bool("gap", false, "add imbalance-gap columns (default: the suite's setting)")
 	fs.StringVar(&cfg.outFile, "o", "", "write the table to this file instead of standard output")
@@ -108,6 +108,8 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	if suite != nil {
 		opt = report.Options{Metrics: suite.Table.Metrics, ModalityAcc: suite.Table.ModalityAcc, Gap: suite.Table.Gap,
 			Rows: suite.Labels(), Datasets: suite.DatasetNames()}
+	} else if l, ok := report.LayoutOptions(recs); ok {
+		opt = l
 	}
 	if cfg.metrics != "" {
 		opt.Metrics = strings.Split(cfg.metrics, ",")
@@ -146,8 +148,9 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 }
 
 // suiteForRecords resolves the suite a table is about: the --suite
-// argument, else the records' suite when they all name the same built-in
-// one. It keeps only that suite's records.
+// argument, else, for records that carry no table layout of their own
+// (written before records held one), the records' suite when they all name
+// the same built-in one. It keeps only that suite's records.
 func suiteForRecords(arg string, recs []*bench.Record, stderr io.Writer) (*bench.Suite, []*bench.Record, int) {
 	names := map[string]bool{}
 	for _, r := range recs {
@@ -162,6 +165,9 @@ func suiteForRecords(arg string, recs []*bench.Record, stderr io.Writer) (*bench
 			sort.Strings(l)
 			fmt.Fprintf(stderr, "miebench table: the records come from several suites (%s); choose one with --suite\n", strings.Join(l, ", "))
 			return nil, nil, exitConfig
+		}
+		if _, ok := report.LayoutOptions(recs); ok {
+			return nil, recs, exitOK // the records' own layout
 		}
 		for n := range names {
 			if slices.Contains(bench.SuiteNames(), n) {
