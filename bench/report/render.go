@@ -29,10 +29,14 @@ func (t *Table) Write(w io.Writer, format string) error {
 }
 
 // cellText formats a cell as "mean ± std (n)" in percent ("mean (1)" for a
-// single seed, "–" for no value), with pm the plus-minus sign to use.
-func cellText(c Cell, pm string) (value, count string) {
+// single seed, "–" for no value), with pm the plus-minus sign to use; an
+// average rank as "rank (n)".
+func cellText(col Column, c Cell, pm string) (value, count string) {
 	if c.N == 0 {
 		return "–", ""
+	}
+	if col.Kind == RankColumn {
+		return fmt.Sprintf("%.2f", c.Mean), fmt.Sprintf("(%d)", c.N)
 	}
 	value = pct(c.Mean)
 	if c.N > 1 {
@@ -61,14 +65,14 @@ func (t *Table) Markdown(w io.Writer) error {
 	)
 	header := []string{"Method"}
 	for _, c := range t.Columns {
-		header = append(header, c.Dataset+" "+c.Name())
+		header = append(header, c.Header())
 	}
 	tbl.Header(header)
 	for i := range t.Rows {
 		row := []string{escapeMarkdown(t.label(i))}
-		for _, c := range t.Cells[i] {
-			v, n := cellText(c, "±")
-			if c.Best {
+		for j, c := range t.Cells[i] {
+			v, n := cellText(t.Columns[j], c, "±")
+			if c.Bold() {
 				v = "**" + v + "**"
 			}
 			if n != "" {
@@ -136,12 +140,12 @@ func (t *Table) LaTeX(w io.Writer) error {
 			label += "$^{" + strings.NewReplacer("†", "\\dagger", "‡", "\\ddagger").Replace(t.Marks[i]) + "}$"
 		}
 		cells = []string{label}
-		for _, c := range t.Cells[i] {
-			v, n := cellText(c, "$\\pm$")
+		for j, c := range t.Cells[i] {
+			v, n := cellText(t.Columns[j], c, "$\\pm$")
 			if c.N == 0 {
 				v = "--"
 			}
-			if c.Best {
+			if c.Bold() {
 				v = "\\textbf{" + v + "}"
 			}
 			if n != "" {
@@ -156,7 +160,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 		b.WriteString("\\par\\smallskip\n{\\footnotesize\n")
 		for _, n := range t.Notes {
 			n = escapeLaTeX(n)
-			n = strings.NewReplacer("±", "$\\pm$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
+			n = strings.NewReplacer("±", "$\\pm$", "≥", "$\\geq$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
 			b.WriteString(n + "\\par\n")
 		}
 		b.WriteString("}\n")
@@ -178,7 +182,7 @@ func (t *Table) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"method"}
 	for _, c := range t.Columns {
-		name := c.Dataset + " " + c.Name()
+		name := c.Header()
 		header = append(header, name+" mean", name+" std", name+" n")
 	}
 	if err := cw.Write(header); err != nil {
