@@ -20,7 +20,7 @@ func init() {
 func plotMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	out := fs.String("o", "curves.png", "output file; the extension chooses the format: .png or .svg")
+	out := fs.String("o", "", "output file; the extension chooses the format: .png or .svg (default: curves.png, or curves-DATASET.png with --dataset, in the first results directory)")
 	metric := fs.String("metric", "acc", "fused-prediction metric to draw: acc, macro_f1, map")
 	dataset := fs.String("dataset", "", "dataset to draw (required when the records cover several)")
 	split := fs.String("split", "test", "evaluation split of the curves: test or val")
@@ -29,7 +29,8 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: miebench plot DIR... [--metric M] [--dataset D] [--split test|val] [--suite NAME|FILE] [--methods A,B] [-o FILE.png|.svg]")
 		fmt.Fprintln(stderr, "\nDraws, for each method, the fused metric and every modality's accuracy")
-		fmt.Fprintln(stderr, "over epochs, and the training loss: the mean over seeds with a min-max band.")
+		fmt.Fprintln(stderr, "over epochs, and the training loss: the mean over seeds with a min-max band,")
+		fmt.Fprintln(stderr, "a ring at each seed's selected epoch, one colour and dash per modality.")
 		fmt.Fprintln(stderr, "A modality whose accuracy stalls while the other climbs is under-trained;")
 		fmt.Fprintln(stderr, "one that falls after rising is being forgotten.")
 		fmt.Fprintln(stderr, "\nFlags:")
@@ -42,6 +43,13 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 	if len(dirs) == 0 {
 		fs.Usage()
 		return exitConfig
+	}
+	if *out == "" {
+		name := "curves.png"
+		if *dataset != "" {
+			name = "curves-" + *dataset + ".png"
+		}
+		*out = filepath.Join(dirs[0], name)
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	if !slices.Contains(report.PlotFormats, format) {
