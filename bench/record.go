@@ -27,6 +27,8 @@ type Record struct {
 	// Table is the table layout of the suite the run was planned in, so
 	// that `miebench table DIR` prints the table `run` printed.
 	Table *TableLayout `json:"table,omitempty"`
+	// Cost is what the run cost: parameters, steps, wall times, memory.
+	Cost *Cost `json:"cost,omitempty"`
 }
 
 // TableLayout is how a suite lays out its table: its TableSpec with the
@@ -46,13 +48,15 @@ func (s *Suite) Layout() *TableLayout {
 }
 
 // Comparable returns a copy of r without the fields that are measured rather
-// than computed (wall times, memory) and the presentation fields, which
-// differ between two runs of the same spec: what remains is bit-identical
-// for the same spec and seed, and is what comparisons of results use.
+// than computed (elapsed time, the cost's wall times, rate and memory) and
+// the presentation fields, which differ between two runs of the same spec:
+// what remains is bit-identical for the same spec and seed, and is what
+// comparisons of results use.
 func (r *Record) Comparable() Record {
 	x := *r
 	x.ElapsedS = 0
 	x.Table = nil
+	x.Cost = r.Cost.withoutMeasurements()
 	return x
 }
 

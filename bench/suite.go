@@ -113,7 +113,9 @@ type SuiteMethod struct {
 
 // TableSpec is the table layout of a suite.
 type TableSpec struct {
-	// Metrics are the metric columns per dataset: acc, macro_f1, map.
+	// Metrics are the metric columns per dataset: acc, macro_f1, map,
+	// and cost columns (CostNames: params, steps, train_s, eval_s,
+	// steps_per_s, peak_rss_mb).
 	Metrics []string `json:"metrics"`
 	// ModalityAcc adds each modality's accuracy inside the model.
 	ModalityAcc bool `json:"modality_acc"`
@@ -322,8 +324,8 @@ func (s *Suite) check() error {
 		return s.errAt(s.At, "selection", "selection.metric", "unknown metric %q (%s)", s.Selection.Metric, choices(MetricNames))
 	}
 	for _, m := range s.Table.Metrics {
-		if !slices.Contains(MetricNames, m) {
-			return s.errAt(s.At, "table", "table.metrics", "unknown metric %q (%s)", m, choices(MetricNames))
+		if !slices.Contains(MetricNames, m) && !slices.Contains(CostNames, m) {
+			return s.errAt(s.At, "table", "table.metrics", "unknown metric %q (%s; costs: %s)", m, choices(MetricNames), strings.Join(CostNames, ", "))
 		}
 	}
 	return nil

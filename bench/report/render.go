@@ -38,6 +38,17 @@ func cellText(col Column, c Cell, pm string) (value, count string) {
 	if col.Kind == RankColumn {
 		return fmt.Sprintf("%.2f", c.Mean), fmt.Sprintf("(%d)", c.N)
 	}
+	if col.Kind == CostColumn {
+		f := "%.1f" // seconds, steps per second
+		if col.Metric == "params" || col.Metric == "steps" || col.Metric == "peak_rss_mb" {
+			f = "%.0f"
+		}
+		value = fmt.Sprintf(f, c.Mean)
+		if c.N > 1 {
+			value += " " + pm + " " + fmt.Sprintf(f, c.Std)
+		}
+		return value, fmt.Sprintf("(%d)", c.N)
+	}
 	value = pct(c.Mean)
 	if c.N > 1 {
 		value += " " + pm + " " + pct(c.Std)

@@ -18,7 +18,9 @@ import (
 // Options choose what a table shows.
 type Options struct {
 	// Metrics are the metric columns per dataset: acc, macro_f1, map
-	// (default acc).
+	// (default acc), and cost columns (bench.CostNames: params, train_s,
+	// ...), which are measured rather than results: never bold, never
+	// ranked.
 	Metrics []string
 	// ModalityAcc adds, per dataset and modality, the modality's accuracy
 	// inside the model.
@@ -44,6 +46,7 @@ const (
 	ModalityColumn                   // a modality's accuracy inside the model
 	GapColumn                        // unimodal accuracy minus ModalityColumn
 	RankColumn                       // the average over datasets of the row's rank (no dataset)
+	CostColumn                       // a cost of the run (bench.Cost), Metric naming it
 )
 
 // Column is one column of a table.
@@ -63,8 +66,29 @@ func (c Column) Name() string {
 		return "Gap (" + c.Modality + ")"
 	case RankColumn:
 		return "Avg. rank"
+	case CostColumn:
+		return CostTitle(c.Metric)
 	}
 	return MetricTitle(c.Metric)
+}
+
+// CostTitle is a cost column's title.
+func CostTitle(name string) string {
+	switch name {
+	case "params":
+		return "Params"
+	case "steps":
+		return "Steps"
+	case "train_s":
+		return "Train (s)"
+	case "eval_s":
+		return "Eval (s)"
+	case "steps_per_s":
+		return "Steps/s"
+	case "peak_rss_mb":
+		return "Peak RSS (MiB)"
+	}
+	return name
 }
 
 // Header is the column's full header: its dataset and its name.
@@ -126,8 +150,8 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		opt.Metrics = []string{"acc"}
 	}
 	for _, m := range opt.Metrics {
-		if !slices.Contains(bench.MetricNames, m) {
-			return nil, fmt.Errorf("unknown metric %q (valid: %s)", m, strings.Join(bench.MetricNames, ", "))
+		if !slices.Contains(bench.MetricNames, m) && !slices.Contains(bench.CostNames, m) {
+			return nil, fmt.Errorf("unknown metric %q (valid: %s; costs: %s)", m, strings.Join(bench.MetricNames, ", "), strings.Join(bench.CostNames, ", "))
 		}
 	}
 	recs = append([]*bench.Record(nil), recs...)
@@ -166,7 +190,9 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	t := &Table{Rows: order(labels, opt.Rows)}
 	for _, d := range order(dsNames, opt.Datasets) {
 		for _, m := range opt.Metrics {
-			t.Columns = append(t.Columns, Column{Dataset: d, Kind: MetricColumn, Metric: m})
+			if slices.Contains(bench.MetricNames, m) {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: MetricColumn, Metric: m})
+			}
 		}
 		mods := modalities[d]
 		sort.Strings(mods)
@@ -178,6 +204,11 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		if opt.Gap {
 			for _, m := range mods {
 				t.Columns = append(t.Columns, Column{Dataset: d, Kind: GapColumn, Modality: m})
+			}
+		}
+		for _, m := range opt.Metrics {
+			if slices.Contains(bench.CostNames, m) {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: CostColumn, Metric: m})
 			}
 		}
 	}
@@ -192,6 +223,13 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 			case MetricColumn:
 				for _, r := range rs {
 					xs = append(xs, metric(r.Metrics["test"], c.Metric))
+				}
+			case CostColumn:
+				for _, r := range rs {
+					if r.Cost != nil {
+						v, _ := r.Cost.Value(c.Metric)
+						xs = append(xs, v)
+					}
 				}
 			case ModalityColumn:
 				for _, r := range rs {
@@ -222,9 +260,14 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. "+
 		"Best of each column in bold (for gaps: the lowest), and so is every cell not significantly worse than it "+
 		"(one-sided Welch's t-test over seeds, p ≥ 0.05, both cells with n ≥ 2).")
+	if t.hasKind(CostColumn) {
+		t.Notes = append(t.Notes, "Cost columns are measured on the machines that ran the sweep (mean ± std over seeds), not compared: "+
+			"wall times of the training batches and of evaluation, training steps per second, and the peak resident memory of the process, "+
+			"which with several workers covers the runs trained at the same time.")
+	}
 	if t.hasKind(RankColumn) {
 		t.Notes = append(t.Notes, fmt.Sprintf("Avg. rank: the row's rank by %s on each dataset (1 = best; ties share the mean of their ranks), averaged over the datasets where the row has a value; (n) is the number of those datasets.",
-			MetricTitle(opt.Metrics[0])))
+			MetricTitle(t.rankMetric())))
 	}
 	if t.hasKind(GapColumn) {
 		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
@@ -442,6 +485,17 @@ func (t *Table) addRanks() {
 	}
 }
 
+// rankMetric is the metric the rank column ranks by: the first metric
+// column's.
+func (t *Table) rankMetric() string {
+	for _, c := range t.Columns {
+		if c.Kind == MetricColumn {
+			return c.Metric
+		}
+	}
+	return ""
+}
+
 // markBest marks, per column, the cells whose displayed mean equals the best
 // displayed mean (so that ties at the printed precision are all Best), and
 // the cells not significantly worse than the best one (see Cell.NotWorse).
@@ -449,6 +503,12 @@ func (t *Table) addRanks() {
 // the first in row order among equals. Ranks are not tested.
 func (t *Table) markBest() {
 	for j, c := range t.Columns {
+		if c.Kind == CostColumn {
+			for i := range t.Rows {
+				t.Cells[i][j].P = math.NaN()
+			}
+			continue
+		}
 		best := math.Inf(1)
 		sign := -1.0 // maximise
 		if c.lowerBetter() {

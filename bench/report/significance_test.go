@@ -181,3 +181,31 @@ func TestRankColumnRenders(t *testing.T) {
 		}
 	}
 }
+
+func TestCostColumns(t *testing.T) {
+	recs := accRecords("a", "d1", 0.8, 0.9)
+	recs[0].Cost = &bench.Cost{Params: 2276, Steps: 78, TrainS: 1.5, EvalS: 0.25, StepsPerS: 52, PeakRSSMB: 80}
+	recs[1].Cost = &bench.Cost{Params: 2276, Steps: 78, TrainS: 2.5, EvalS: 0.35, StepsPerS: 31.2, PeakRSSMB: 90}
+	recs = append(recs, accRecords("b", "d1", 0.7)...) // a record without cost
+	tab, err := Build(recs, Options{Metrics: []string{"acc", "params", "train_s", "peak_rss_mb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := tab.Write(&b, "md"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"d1 Params", "d1 Train (s)", "d1 Peak RSS (MiB)", "| 2276 ± 0 (2) ", "| 2.0 ± 0.7 (2) ", "| 85 ± 7 (2) ", "Cost columns are measured"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	for j, c := range tab.Columns {
+		if c.Kind == CostColumn && (tab.Cells[0][j].Bold() || tab.Cells[1][j].N != 0) {
+			t.Errorf("cost column %s: %+v / %+v, want no bold and no value without a cost", c.Header(), tab.Cells[0][j], tab.Cells[1][j])
+		}
+	}
+	if _, err := Build(recs, Options{Metrics: []string{"flops"}}); err == nil || !strings.Contains(err.Error(), "costs: params, steps") {
+		t.Errorf("unknown column: %v", err)
+	}
+}

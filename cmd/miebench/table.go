@@ -38,7 +38,7 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cfg tableConfig
 	fs.StringVar(&cfg.format, "format", "md", "output format: md, tex or csv")
-	fs.StringVar(&cfg.metrics, "metric", "", "metric columns, comma-separated: acc, macro_f1, map (default: the suite's, else acc)")
+	fs.StringVar(&cfg.metrics, "metric", "", "metric columns, comma-separated: acc, macro_f1, map, and cost columns: "+strings.Join(bench.CostNames, ", ")+" (default: the suite's, else acc)")
 	fs.StringVar(&cfg.suite, "suite", "", "built-in suite name or suite file: keep only its records and use its row order and table layout (default: the layout stored in the records)")
 	modality := fs.Bool("modality-acc", false, "add per-modality accuracy columns (default: the suite's setting)")
 	gap := fs.Bool("gap", false, "add imbalance-gap columns (default: the suite's setting)")
