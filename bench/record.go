@@ -29,6 +29,8 @@ type Record struct {
 	Table *TableLayout `json:"table,omitempty"`
 	// Cost is what the run cost: parameters, steps, wall times, memory.
 	Cost *Cost `json:"cost,omitempty"`
+	// Search is the hyperparameter-search trial the run belongs to.
+	Search *SearchTrial `json:"search,omitempty"`
 }
 
 // TableLayout is how a suite lays out its table: its TableSpec with the

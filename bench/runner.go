@@ -211,6 +211,7 @@ func finishRecord(rec *Record, spec RunSpec) *Record {
 	rec.Params = spec.Params
 	rec.Spec = spec
 	rec.Table = spec.Layout
+	rec.Search = spec.Search
 	if rec.Status != "ok" && rec.Status != "failed" {
 		rec.Error = fmt.Sprintf("training returned status %q; %s", rec.Status, rec.Error)
 		rec.Status = "failed"

@@ -25,6 +25,9 @@ type RunSpec struct {
 	// Layout is the table layout of the suite the run was planned in,
 	// copied into the run's record; it is not part of the run's identity.
 	Layout *TableLayout `json:"-"`
+	// Search is the run's search trial, copied into its record (its
+	// sampled values are in Params, which the id covers).
+	Search *SearchTrial `json:"-"`
 }
 
 // DatasetSpec names a dataset and how to open it.

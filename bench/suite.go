@@ -101,6 +101,11 @@ type SuiteMethod struct {
 	Name   string         `json:"name"`
 	Label  string         `json:"label"`
 	Params map[string]any `json:"params"`
+	// Search samples the named hyperparameters Trials times (see
+	// SearchDist and SampleTrials); each trial runs over the suite's seeds
+	// and the table reports the best by mean validation metric.
+	Search map[string]SearchDist `json:"search"`
+	Trials int                   `json:"trials"`
 	// TrainOverride and ModelOverride are the entry's own train and model
 	// mappings; Train and Model are the effective settings (the suite's,
 	// with the overrides applied), filled in by ParseSuite.

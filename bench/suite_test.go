@@ -49,7 +49,7 @@ func TestParseSuiteErrors(t *testing.T) {
 		{"list for scalar", strings.Replace(testSuite, "seeds: [0, 1]", "seeds: 3", 1), nil,
 			`t.yaml:3: key "seeds": want a list, got "3"`},
 		{"unknown key in method entry", strings.Replace(testSuite, "label: uni-m1", "lable: uni-m1", 1), nil,
-			`t.yaml:10: key "methods.1.lable": unknown key (valid: name, label, params, train, model)`},
+			`t.yaml:10: key "methods.1.lable": unknown key (valid: name, label, params, search, trials, train, model)`},
 		{"bad method override", strings.Replace(testSuite, "train: {lr: 0.5}", "train: {lr: fast}", 1), nil,
 			`t.yaml:14: key "methods.2.train.lr": want a number, got "fast"`},
 		{"nested param value", strings.Replace(testSuite, "on: false", "on: {x: 1}", 1), nil,

@@ -39,9 +39,12 @@ func cellText(col Column, c Cell, pm string) (value, count string) {
 		return fmt.Sprintf("%.2f", c.Mean), fmt.Sprintf("(%d)", c.N)
 	}
 	if col.Kind == CostColumn {
-		f := "%.1f" // seconds, steps per second
-		if col.Metric == "params" || col.Metric == "steps" || col.Metric == "peak_rss_mb" {
+		f := "%.2f" // seconds
+		switch col.Metric {
+		case "params", "steps", "peak_rss_mb":
 			f = "%.0f"
+		case "steps_per_s":
+			f = "%.1f"
 		}
 		value = fmt.Sprintf(f, c.Mean)
 		if c.N > 1 {

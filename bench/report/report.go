@@ -35,6 +35,9 @@ type Options struct {
 	Rows []string
 	// Datasets orders the datasets likewise.
 	Datasets []string
+	// AllTrials shows every trial of a hyperparameter search as its own
+	// row instead of the selected one only.
+	AllTrials bool
 }
 
 // ColumnKind says what a column holds.
@@ -154,7 +157,8 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 			return nil, fmt.Errorf("unknown metric %q (valid: %s; costs: %s)", m, strings.Join(bench.MetricNames, ", "), strings.Join(bench.CostNames, ", "))
 		}
 	}
-	recs = append([]*bench.Record(nil), recs...)
+	recs, searched, trialRows := selectTrials(recs, opt.AllTrials)
+	opt.Rows = expandRows(opt.Rows, trialRows)
 	sort.Slice(recs, func(i, j int) bool {
 		a, b := recs[i], recs[j]
 		if a.Seed != b.Seed {
@@ -282,6 +286,7 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	if len(tested) > 0 {
 		t.Notes = append(t.Notes, "† The epoch was selected on the test split (the official repositories' protocol), not on validation: "+strings.Join(tested, ", ")+".")
 	}
+	t.addSearchNotes(searched, opt.AllTrials)
 	var skipped []string
 	for _, d := range order(dsNames, opt.Datasets) {
 		most := 0

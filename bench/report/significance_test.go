@@ -195,7 +195,7 @@ func TestCostColumns(t *testing.T) {
 	if err := tab.Write(&b, "md"); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"d1 Params", "d1 Train (s)", "d1 Peak RSS (MiB)", "| 2276 ± 0 (2) ", "| 2.0 ± 0.7 (2) ", "| 85 ± 7 (2) ", "Cost columns are measured"} {
+	for _, want := range []string{"d1 Params", "d1 Train (s)", "d1 Peak RSS (MiB)", "| 2276 ± 0 (2) ", "| 2.00 ± 0.71 (2) ", "| 85 ± 7 (2) ", "Cost columns are measured"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -26,6 +26,7 @@ type tableConfig struct {
 	modality   *bool  // nil: the suite's setting
 	gap        *bool
 	outFile    string
+	allTrials  bool // every trial of a hyperparameter search as a row
 	allowEmpty bool
 	// parsed, when set, is the suite itself (with its --set overrides), and
 	// ids, when set, the runs to keep: `run` prints its own plan's table.
@@ -43,8 +44,9 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 	modality := fs.Bool("modality-acc", false, "add per-modality accuracy columns (default: the suite's setting)")
 	gap := fs.Bool("gap", false, "add imbalance-gap columns (default: the suite's setting)")
 	fs.StringVar(&cfg.outFile, "o", "", "write the table to this file instead of standard output")
+	fs.BoolVar(&cfg.allTrials, "trials", false, "show every trial of a hyperparameter search as a row (default: the selected trial)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [-o FILE]")
+		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [--trials] [-o FILE]")
 		fmt.Fprintln(stderr, "\nMerges the records of the results directories (for instance the shards of one")
 		fmt.Fprintln(stderr, "sweep) and prints mean ± std (n seeds) per method and dataset column, best")
 		fmt.Fprintln(stderr, "per column in bold, with footnotes for failed runs and test-set selection.")
@@ -120,6 +122,7 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	if cfg.gap != nil {
 		opt.Gap = *cfg.gap
 	}
+	opt.AllTrials = cfg.allTrials
 	tab, err := report.Build(recs, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "miebench table: %v\n", err)

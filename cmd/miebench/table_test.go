@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestTableCostColumns(t *testing.T) {
 		}
 	}
 	out := mustRun(t, "table", dir, "--metric", "acc,params,train_s,steps_per_s")
-	for _, want := range []string{"d Params", "d Train (s)", "d Steps/s", "1000 ± 0 (2)", "2.0 ± 0.7 (2)", "Cost columns are measured"} {
+	for _, want := range []string{"d Params", "d Train (s)", "d Steps/s", "1000 ± 0 (2)", "2.00 ± 0.71 (2)", "Cost columns are measured"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -33,5 +34,40 @@ func TestTableCostColumns(t *testing.T) {
 	}
 	if code, _, errs := cli("table", dir, "--metric", "flops"); code != exitConfig || !strings.Contains(errs, "costs: params") {
 		t.Errorf("--metric flops: exit %d\n%s", code, errs)
+	}
+}
+
+const searchSuite = `name: tiny-search
+seeds: [0, 1]
+datasets:
+  - name: synthetic
+    params: {train: 200, val: 50, test: 100}
+methods:
+  - name: joint
+  - name: ogm-ge
+    search: {alpha: {log_uniform: [0.05, 2.0]}}
+    trials: 2
+train: {epochs: 2, batch_size: 32, lr: 0.05, momentum: 0.9}
+model:
+  encoders: {m0: {kind: mlp, dim: 8}, m1: {kind: mlp, dim: 8}}
+`
+
+func TestRunAndTableWithSearch(t *testing.T) {
+	suite := writeSuite(t, searchSuite)
+	dir := t.TempDir()
+	out := mustRun(t, "run", "--suite", suite, "--out", dir, "--progress", "none")
+	if !strings.Contains(out, "| ogm-ge §") || !strings.Contains(out, "§ ogm-ge on synthetic: trial ") || !strings.Contains(out, " of 2 of a random search, selected by mean validation acc over 2 seeds") {
+		t.Errorf("run's table:\n%s", out)
+	}
+	if got := mustRun(t, "table", dir); got != out {
+		t.Errorf("table differs from run's:\n%s\nvs\n%s", got, out)
+	}
+	all := mustRun(t, "table", dir, "--trials")
+	if !strings.Contains(all, "ogm-ge [trial 0: alpha=") || !strings.Contains(all, "ogm-ge [trial 1: alpha=") || !strings.Contains(all, "Every trial of a hyperparameter search") {
+		t.Errorf("table --trials:\n%s", all)
+	}
+	// The records of both trials stay: 2 joint + 2 trials x 2 seeds.
+	if m, _ := filepath.Glob(filepath.Join(dir, "runs", "*.json")); len(m) != 6 {
+		t.Errorf("%d records, want 6", len(m))
 	}
 }
