@@ -200,17 +200,18 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 				}
 				for _, seed := range s.Seeds {
 					runs = append(runs, RunSpec{
-						Suite:     s.Name,
-						Label:     p.Label,
-						Dataset:   ds,
-						Method:    m.Name,
-						Params:    map[string]any(h),
-						Seed:      seed,
-						Train:     m.Train,
-						Model:     model,
-						Selection: s.Selection,
-						Layout:    layout,
-						Search:    p.Trial,
+						Suite:      s.Name,
+						Label:      p.Label,
+						Dataset:    ds,
+						Method:     m.Name,
+						Params:     map[string]any(h),
+						Seed:       seed,
+						Train:      m.Train,
+						Model:      model,
+						Selection:  s.Selection,
+						Robustness: s.Robustness,
+						Layout:     layout,
+						Search:     p.Trial,
 					})
 				}
 			}

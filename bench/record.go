@@ -31,6 +31,9 @@ type Record struct {
 	Cost *Cost `json:"cost,omitempty"`
 	// Search is the hyperparameter-search trial the run belongs to.
 	Search *SearchTrial `json:"search,omitempty"`
+	// Robustness is the selected model's accuracy with modalities missing
+	// or corrupted, when the suite asked for it.
+	Robustness *Robustness `json:"robustness,omitempty"`
 }
 
 // TableLayout is how a suite lays out its table: its TableSpec with the

@@ -77,6 +77,9 @@ type Suite struct {
 	Model       ModelSpec      `json:"model"`
 	Selection   SelectionSpec  `json:"selection"`
 	Table       TableSpec      `json:"table"`
+	// Robustness, when set, evaluates every run's selected model with
+	// modalities missing or corrupted (see RobustnessSpec).
+	Robustness *RobustnessSpec `json:"robustness"`
 
 	// Source is where the suite was read from: a file name or "builtin:NAME".
 	Source string `json:"-"`
@@ -327,6 +330,9 @@ func (s *Suite) check() error {
 	}
 	if !slices.Contains(MetricNames, s.Selection.Metric) {
 		return s.errAt(s.At, "selection", "selection.metric", "unknown metric %q (%s)", s.Selection.Metric, choices(MetricNames))
+	}
+	if err := s.Robustness.check(); err != nil {
+		return s.errAt(s.At, "robustness", "robustness", "%v", err)
 	}
 	for _, m := range s.Table.Metrics {
 		if !slices.Contains(MetricNames, m) && !slices.Contains(CostNames, m) {

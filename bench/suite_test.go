@@ -39,7 +39,7 @@ func TestParseSuiteErrors(t *testing.T) {
 		want       string
 	}{
 		{"unknown top key", "nmae: x\n", nil,
-			`t.yaml:1: key "nmae": unknown key (valid: name, description, seeds, datasets, methods, train, model, selection, table)`},
+			`t.yaml:1: key "nmae": unknown key (valid: name, description, seeds, datasets, methods, train, model, selection, table, robustness)`},
 		{"unknown nested key", strings.Replace(testSuite, "momentum: 0.9", "momentun: 0.9", 1), nil,
 			`t.yaml:15: key "train.momentun": unknown key (valid: epochs, batch_size, eval_batch_size, drop_last, optimizer, lr, momentum, nesterov, weight_decay, schedule)`},
 		{"wrong type", strings.Replace(testSuite, "epochs: 3", "epochs: three", 1), nil,

@@ -508,7 +508,10 @@ func (t *trainer) finish() error {
 	}
 	t0 := time.Now()
 	defer func() { t.cost.eval += time.Since(t0) }()
-	return t.probeModalities()
+	if err := t.probeModalities(); err != nil {
+		return err
+	}
+	return t.robustness()
 }
 
 // TrainBatches implements methods.Loop.
