@@ -427,3 +427,182 @@ func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	return ticks
 }
+
+// RobustnessCurves draws, per method (row label), the test accuracy of the
+// selected model against the noise level on each modality (level 0 is the
+// clean accuracy), mean over seeds with a min-max band, in the modality
+// styles of Curves and with one legend; a cross on the right edge marks
+// the accuracy with the modality missing (the tick "missing"). Up to
+// three panels a row.
+func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) error {
+	if !slices.Contains(PlotFormats, format) {
+		return fmt.Errorf("unknown image format %q (valid: %s)", format, strings.Join(PlotFormats, ", "))
+	}
+	recs, _, _ = selectTrials(recs, false)
+	byLabel := map[string][]*bench.Record{}
+	var dsNames, labels []string
+	for _, r := range recs {
+		if r.Status == "ok" && r.Robustness != nil {
+			dsNames = appendNew(dsNames, r.Dataset)
+		}
+	}
+	sort.Strings(dsNames)
+	if opt.Dataset == "" {
+		if len(dsNames) > 1 {
+			return fmt.Errorf("the records cover several datasets (%s): choose one", strings.Join(dsNames, ", "))
+		}
+		if len(dsNames) == 1 {
+			opt.Dataset = dsNames[0]
+		}
+	}
+	var mods []string
+	var levels []float64
+	for _, r := range recs {
+		if r.Status != "ok" || r.Robustness == nil || r.Dataset != opt.Dataset || len(r.Robustness.Levels) == 0 {
+			continue
+		}
+		if levels == nil {
+			levels = r.Robustness.Levels
+		} else if !slices.Equal(levels, r.Robustness.Levels) {
+			return fmt.Errorf("records on %s have different noise levels (%v and %v)", opt.Dataset, levels, r.Robustness.Levels)
+		}
+		labels = appendNew(labels, r.Label)
+		byLabel[r.Label] = append(byLabel[r.Label], r)
+		for m := range r.Robustness.Noise {
+			mods = appendNew(mods, m)
+		}
+	}
+	if len(labels) == 0 {
+		return fmt.Errorf("no successful run with noise levels on dataset %q (add robustness: {noise: [...]} to the suite)", opt.Dataset)
+	}
+	sort.Strings(mods)
+	labels = order(labels, opt.Rows)
+	if len(opt.Only) > 0 {
+		for _, l := range opt.Only {
+			if !slices.Contains(labels, l) {
+				return fmt.Errorf("no robustness evaluation of %q on %s (methods: %s)", l, opt.Dataset, strings.Join(labels, ", "))
+			}
+		}
+		labels = opt.Only
+	}
+	sty := newCurveStyles(mods)
+	xs := append([]float64{0}, levels...)
+	missX := xs[len(xs)-1] * 1.3
+	cols := min(3, len(labels))
+	rows := (len(labels) + cols - 1) / cols
+	plots := make([][]*plot.Plot, rows)
+	for i := range plots {
+		plots[i] = make([]*plot.Plot, cols)
+	}
+	for i, label := range labels {
+		rs := byLabel[label]
+		sort.Slice(rs, func(a, b int) bool { return rs[a].Seed < rs[b].Seed })
+		var ss []series
+		var missing []plotter.XYs
+		for _, m := range mods {
+			s := series{name: modalitySeries(m)}
+			var miss plotter.XYs
+			for k, x := range xs {
+				var vals []float64
+				for _, r := range rs {
+					if k == 0 {
+						vals = append(vals, r.Metrics["test"].Acc)
+					} else if accs := r.Robustness.Noise[m]; k-1 < len(accs) {
+						vals = append(vals, accs[k-1])
+					}
+				}
+				if len(vals) == 0 {
+					continue
+				}
+				lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
+				for _, v := range vals {
+					lo, hi, sum = min(lo, v), max(hi, v), sum+v
+				}
+				s.epochs = append(s.epochs, x)
+				s.mean = append(s.mean, sum/float64(len(vals)))
+				s.low, s.high = append(s.low, lo), append(s.high, hi)
+			}
+			for _, r := range rs {
+				if v, ok := r.Robustness.Missing[m]; ok {
+					miss = append(miss, plotter.XY{X: missX, Y: v})
+				}
+			}
+			ss = append(ss, s)
+			missing = append(missing, miss)
+		}
+		p, err := curvePlot(fmt.Sprintf("%s on %s (%d seeds)", label, opt.Dataset, len(rs)), "test acc", ss, sty)
+		if err != nil {
+			return err
+		}
+		p.X.Label.Text = "noise level (× input std)"
+		ticks := plot.ConstantTicks{}
+		for _, x := range xs {
+			ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)})
+		}
+		p.X.Tick.Marker = append(ticks, plot.Tick{Value: missX, Label: "missing"})
+		p.X.Min, p.X.Max = 0, missX*1.06
+		p.Y.Min, p.Y.Max = 0, 1
+		for k, pts := range missing {
+			if len(pts) == 0 {
+				continue
+			}
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return err
+			}
+			ls := sty.line(modalitySeries(mods[k]))
+			sc.GlyphStyle = draw.GlyphStyle{Color: ls.Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+			p.Add(sc)
+		}
+		plots[i/cols][i%cols] = p
+	}
+	width := opt.Width
+	if width == 0 {
+		width = 30 * vg.Centimeter
+	}
+	ph := opt.PanelHeight
+	if ph == 0 {
+		ph = 7 * vg.Centimeter
+	}
+	var c vg.CanvasWriterTo
+	switch format {
+	case "svg":
+		c = vgsvg.New(width, ph*vg.Length(rows))
+	default:
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, ph*vg.Length(rows)), vgimg.UseDPI(120))}
+	}
+	dc := draw.New(c)
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
+	legend.ThumbnailWidth = vg.Points(36)
+	legend.Padding = vg.Points(5)
+	for _, m := range mods {
+		ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
+		ln.LineStyle = sty.line(modalitySeries(m))
+		legend.Add("noise on "+m, ln)
+	}
+	for _, m := range mods {
+		sc, _ := plotter.NewScatter(plotter.XYs{{X: 0, Y: 0}})
+		sc.GlyphStyle = draw.GlyphStyle{Color: sty.line(modalitySeries(m)).Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+		legend.Add(m+" missing", sc)
+	}
+	legendW := legend.Rectangle(dc).Size().X + vg.Points(12)
+	panels := dc
+	panels.Max.X -= legendW
+	lc := dc
+	lc.Min.X = panels.Max.X + vg.Points(8)
+	lc.Max.Y -= vg.Points(8)
+	legend.Draw(lc)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Centimeter, PadY: vg.Centimeter,
+		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+	canvases := plot.Align(plots, tiles, panels)
+	for i := range plots {
+		for j := range plots[i] {
+			if plots[i][j] != nil {
+				plots[i][j].Draw(canvases[i][j])
+			}
+		}
+	}
+	_, err := c.WriteTo(w)
+	return err
+}

@@ -145,7 +145,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 	b.WriteString(strings.Join(rules, " ") + "\n")
 	cells = []string{"Method"}
 	for _, c := range t.Columns {
-		cells = append(cells, escapeLaTeX(c.Name()))
+		cells = append(cells, latexSymbols.Replace(escapeLaTeX(c.Name())))
 	}
 	b.WriteString(strings.Join(cells, " & ") + " \\\\\n\\midrule\n")
 	for i := range t.Rows {
@@ -174,7 +174,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 		b.WriteString("\\par\\smallskip\n{\\footnotesize\n")
 		for _, n := range t.Notes {
 			n = escapeLaTeX(n)
-			n = strings.NewReplacer("±", "$\\pm$", "≥", "$\\geq$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
+			n = strings.NewReplacer("±", "$\\pm$", "≥", "$\\geq$", "σ", "$\\sigma$", "×", "$\\times$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
 			b.WriteString(n + "\\par\n")
 		}
 		b.WriteString("}\n")
@@ -182,6 +182,9 @@ func (t *Table) LaTeX(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// latexSymbols spells the symbols of column names in math mode.
+var latexSymbols = strings.NewReplacer("σ", "$\\sigma$", "×", "$\\times$")
 
 func escapeLaTeX(s string) string {
 	return strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`,

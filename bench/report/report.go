@@ -50,14 +50,16 @@ const (
 	GapColumn                        // unimodal accuracy minus ModalityColumn
 	RankColumn                       // the average over datasets of the row's rank (no dataset)
 	CostColumn                       // a cost of the run (bench.Cost), Metric naming it
+	RobustColumn                     // a robustness measure (BuildRobustness), Metric naming it
 )
 
 // Column is one column of a table.
 type Column struct {
 	Dataset  string
 	Kind     ColumnKind
-	Metric   string // MetricColumn: acc, macro_f1 or map
-	Modality string // ModalityColumn, GapColumn
+	Metric   string  // MetricColumn: acc, macro_f1 or map
+	Modality string  // ModalityColumn, GapColumn, RobustColumn
+	Level    float64 // RobustColumn: the noise level
 }
 
 // Name is the column's header without its dataset.
@@ -71,6 +73,8 @@ func (c Column) Name() string {
 		return "Avg. rank"
 	case CostColumn:
 		return CostTitle(c.Metric)
+	case RobustColumn:
+		return robustName(c)
 	}
 	return MetricTitle(c.Metric)
 }

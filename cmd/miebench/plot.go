@@ -25,9 +25,10 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 	dataset := fs.String("dataset", "", "dataset to draw (required when the records cover several)")
 	split := fs.String("split", "test", "evaluation split of the curves: test or val")
 	only := fs.String("methods", "", "comma-separated row labels to draw, in this order (default: all)")
+	robust := fs.Bool("robustness", false, "draw accuracy against noise level per method (the suite's robustness: block) instead of learning curves")
 	suiteArg := fs.String("suite", "", "built-in suite name or suite file: keep only its records and use its method order")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: miebench plot DIR... [--metric M] [--dataset D] [--split test|val] [--suite NAME|FILE] [--methods A,B] [-o FILE.png|.svg]")
+		fmt.Fprintln(stderr, "Usage: miebench plot DIR... [--metric M] [--dataset D] [--split test|val] [--suite NAME|FILE] [--methods A,B] [--robustness] [-o FILE.png|.svg]")
 		fmt.Fprintln(stderr, "\nDraws, for each method, the fused metric and every modality's accuracy")
 		fmt.Fprintln(stderr, "over epochs, and the training loss: the mean over seeds with a min-max band,")
 		fmt.Fprintln(stderr, "a ring at each seed's selected epoch, one colour and dash per modality.")
@@ -46,8 +47,11 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if *out == "" {
 		name := "curves.png"
+		if *robust {
+			name = "robustness.png"
+		}
 		if *dataset != "" {
-			name = "curves-" + *dataset + ".png"
+			name = strings.TrimSuffix(name, ".png") + "-" + *dataset + ".png"
 		}
 		*out = filepath.Join(dirs[0], name)
 	}
@@ -79,7 +83,11 @@ func plotMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miebench plot: %v\n", err)
 		return exitFail
 	}
-	err = report.Curves(f, format, recs, opt)
+	draw := report.Curves
+	if *robust {
+		draw = report.RobustnessCurves
+	}
+	err = draw(f, format, recs, opt)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

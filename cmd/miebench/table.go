@@ -27,6 +27,8 @@ type tableConfig struct {
 	gap        *bool
 	outFile    string
 	allTrials  bool // every trial of a hyperparameter search as a row
+	robust     bool // the robustness table instead
+	robustRef  string
 	allowEmpty bool
 	// parsed, when set, is the suite itself (with its --set overrides), and
 	// ids, when set, the runs to keep: `run` prints its own plan's table.
@@ -44,9 +46,11 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 	modality := fs.Bool("modality-acc", false, "add per-modality accuracy columns (default: the suite's setting)")
 	gap := fs.Bool("gap", false, "add imbalance-gap columns (default: the suite's setting)")
 	fs.StringVar(&cfg.outFile, "o", "", "write the table to this file instead of standard output")
+	fs.BoolVar(&cfg.robust, "robustness", false, "print the robustness table (accuracy with modalities missing or noisy, relative and effective robustness) instead")
+	fs.StringVar(&cfg.robustRef, "robustness-ref", report.DefaultRobustnessRef, "the row effective robustness is measured against")
 	fs.BoolVar(&cfg.allTrials, "trials", false, "show every trial of a hyperparameter search as a row (default: the selected trial)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [--trials] [-o FILE]")
+		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [--trials] [--robustness] [-o FILE]")
 		fmt.Fprintln(stderr, "\nMerges the records of the results directories (for instance the shards of one")
 		fmt.Fprintln(stderr, "sweep) and prints mean ± std (n seeds) per method and dataset column, best")
 		fmt.Fprintln(stderr, "per column in bold, with footnotes for failed runs and test-set selection.")
@@ -123,7 +127,13 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 		opt.Gap = *cfg.gap
 	}
 	opt.AllTrials = cfg.allTrials
-	tab, err := report.Build(recs, opt)
+	build := report.Build
+	if cfg.robust {
+		build = func(recs []*bench.Record, opt report.Options) (*report.Table, error) {
+			return report.BuildRobustness(recs, opt, cfg.robustRef)
+		}
+	}
+	tab, err := build(recs, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "miebench table: %v\n", err)
 		return exitConfig

@@ -71,3 +71,24 @@ func TestRunAndTableWithSearch(t *testing.T) {
 		t.Errorf("%d records, want 6", len(m))
 	}
 }
+
+func TestRobustnessTableAndPlot(t *testing.T) {
+	suite := writeSuite(t, strings.Replace(searchSuite, "train: {", "robustness: {missing: true, noise: [1, 3]}\ntrain: {", 1))
+	dir := t.TempDir()
+	mustRun(t, "run", "--suite", suite, "--out", dir, "--progress", "none", "--no-table")
+	out := mustRun(t, "table", dir, "--robustness")
+	for _, want := range []string{"synthetic no m0", "synthetic m1 σ×3", "Rel. rob. (m1)", "Eff. rob. (m0)", "| ogm-ge §"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("robustness table lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errs := cli("plot", dir, "--robustness")
+	if code != exitOK || !strings.Contains(errs, "wrote "+filepath.Join(dir, "robustness.png")) {
+		t.Errorf("plot --robustness: exit %d\n%s", code, errs)
+	}
+	plain := t.TempDir()
+	mustRun(t, "run", "--suite", writeSuite(t, searchSuite), "--out", plain, "--progress", "none", "--no-table")
+	if code, _, errs := cli("table", plain, "--robustness"); code != exitConfig || !strings.Contains(errs, "no successful run has a robustness evaluation") {
+		t.Errorf("table --robustness without evaluations: exit %d\n%s", code, errs)
+	}
+}
