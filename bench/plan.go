@@ -200,22 +200,23 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 				}
 				for _, seed := range s.Seeds {
 					runs = append(runs, RunSpec{
-						Suite:      s.Name,
-						Label:      p.Label,
-						Dataset:    ds,
-						Method:     m.Name,
-						Params:     map[string]any(h),
-						Seed:       seed,
-						Train:      m.Train,
-						Model:      model,
-						Selection:  s.Selection,
-						Robustness: s.Robustness,
-						Layout:     layout,
-						Search:     p.Trial,
+						Suite:     s.Name,
+						Label:     p.Label,
+						Dataset:   ds,
+						Method:    m.Name,
+						Params:    map[string]any(h),
+						Seed:      seed,
+						Train:     m.Train,
+						Model:     model,
+						Selection: s.Selection,
 					})
+					runs[len(runs)-1].Search = p.Trial
 				}
 			}
 		}
+	}
+	for i := range runs {
+		runs[i].Robustness, runs[i].Layout = s.Robustness, layout
 	}
 	return runs, nil
 }
