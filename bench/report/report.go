@@ -268,6 +268,9 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. "+
 		"Best of each column in bold (for gaps: the lowest), and so is every cell not significantly worse than it "+
 		"(one-sided Welch's t-test over seeds, p ≥ 0.05, both cells with n ≥ 2).")
+	if t.hasKind(GapColumn) {
+		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
+	}
 	if t.hasKind(CostColumn) {
 		t.Notes = append(t.Notes, "Cost columns are measured on the machines that ran the sweep (mean ± std over seeds), not compared: "+
 			"wall times of the training batches and of evaluation, training steps per second, and the peak resident memory of the process, "+
@@ -276,9 +279,6 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	if t.hasKind(RankColumn) {
 		t.Notes = append(t.Notes, fmt.Sprintf("Avg. rank: the row's rank by %s on each dataset (1 = best; ties share the mean of their ranks), averaged over the datasets where the row has a value; (n) is the number of those datasets.",
 			MetricTitle(t.rankMetric())))
-	}
-	if t.hasKind(GapColumn) {
-		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
 	}
 	var tested []string
 	for i, label := range t.Rows {
