@@ -32,7 +32,7 @@ type trialKey struct {
 // selection metric; ties go to the lower trial index). It returns the
 // records to tabulate: every record outside a search, and of a search only
 // the selected trial's, or with all every trial's, relabelled
-// "LABEL [trial K: k=v, ...]"; the choices in row order of their labels;
+// "LABEL [trial K: k=v, ...]"; the choices, sorted by label and dataset;
 // and, with all, each searched label's trial rows in trial order.
 func selectTrials(recs []*bench.Record, all bool) ([]*bench.Record, []trialChoice, map[string][]string) {
 	byTrial := map[trialKey][]*bench.Record{}
