@@ -36,6 +36,7 @@ func OpenModalities(ds DatasetSpec) ([]string, error) {
 type GridPoint struct {
 	Label  string
 	Params map[string]any
+	Trial  *SearchTrial // the search trial (nil without a search)
 }
 
 // Grid expands the entry's hyperparameters into grid points: every list
@@ -188,6 +189,7 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 	}
 	var runs []RunSpec
 	fingerprints := map[string]*datasets.Fingerprint{} // by dataset and root
+	layout := s.Layout()
 	for di, sd := range s.Datasets {
 		dkey := fmt.Sprintf("datasets.%d", di)
 		b, err := datasets.Lookup(sd.Name)
@@ -244,15 +246,22 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 				k := errKey(err)
 				return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "%v", err)
 			}
+			if points, err = m.withTrials(s.Name, points); err != nil {
+				k := errKey(err)
+				return nil, s.errAt(m.At, k, mkey+"."+k, "%v", err)
+			}
 			for _, p := range points {
-				if prev, dup := labels[p.Label]; dup {
+				if prev, dup := labels[p.Label]; dup && (p.Trial == nil || p.Trial.Trial == 0) {
 					return nil, s.errAt(m.At, "", mkey, "row label %q is already used by methods.%d; give the entry a label", p.Label, prev)
 				}
 				labels[p.Label] = mi
 				h, err := methods.Resolve(spec.Params, p.Params)
 				if err != nil {
-					k := errKey(err)
-					return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "method %s: %v", m.Name, err)
+					k := "params." + errKey(err)
+					if _, searched := m.Search[errKey(err)]; searched {
+						k = "search." + errKey(err)
+					}
+					return nil, s.errAt(m.At, k, mkey+"."+k, "method %s: %v", m.Name, err)
 				}
 				for _, k := range sortedKeys(h) {
 					if err := checkFinite(h[k]); err != nil {
@@ -279,9 +288,13 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 						Model:     model,
 						Selection: s.Selection,
 					})
+					runs[len(runs)-1].Search = p.Trial
 				}
 			}
 		}
+	}
+	for i := range runs {
+		runs[i].Robustness, runs[i].Layout = s.Robustness, layout
 	}
 	for _, r := range runs {
 		if _, err := json.Marshal(r); err != nil { // unreachable after the checks above; never panic in ID

@@ -3,6 +3,7 @@ package bench
 import (
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/miebench/miebench/datasets"
@@ -34,6 +35,48 @@ type Record struct {
 	// Data is the fingerprint of the data the run used (nil for the data
 	// shipped with miebench); its Hash is Spec.Dataset.Fingerprint.
 	Data *datasets.Fingerprint `json:"data,omitempty"`
+
+	// Presentation and measurements (package report reads them).
+
+	// Table is the table layout of the suite the run was planned in, so
+	// that `miebench table DIR` prints the table `run` printed.
+	Table *TableLayout `json:"table,omitempty"`
+	// Cost is what the run cost: parameters, steps, wall times, memory.
+	Cost *Cost `json:"cost,omitempty"`
+	// Search is the hyperparameter-search trial the run belongs to.
+	Search *SearchTrial `json:"search,omitempty"`
+	// Robustness is the selected model's accuracy with modalities missing
+	// or corrupted, when the suite asked for it.
+	Robustness *Robustness `json:"robustness,omitempty"`
+}
+
+// TableLayout is how a suite lays out its table: its TableSpec with the
+// row labels and datasets in suite order.
+type TableLayout struct {
+	Metrics     []string `json:"metrics"`
+	ModalityAcc bool     `json:"modality_acc"`
+	Gap         bool     `json:"gap"`
+	Rows        []string `json:"rows"`
+	Datasets    []string `json:"datasets"`
+}
+
+// Layout returns the suite's table layout.
+func (s *Suite) Layout() *TableLayout {
+	return &TableLayout{Metrics: slices.Clone(s.Table.Metrics), ModalityAcc: s.Table.ModalityAcc, Gap: s.Table.Gap,
+		Rows: s.Labels(), Datasets: s.DatasetNames()}
+}
+
+// Comparable returns a copy of r without the fields that are measured rather
+// than computed (elapsed time, the cost's wall times, rate and memory) and
+// the presentation fields, which differ between two runs of the same spec:
+// what remains is bit-identical for the same spec and seed, and is what
+// comparisons of results use.
+func (r *Record) Comparable() Record {
+	x := *r
+	x.ElapsedS = 0
+	x.Table = nil
+	x.Cost = r.Cost.withoutMeasurements()
+	return x
 }
 
 // Metrics are evaluation results on one split.

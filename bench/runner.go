@@ -487,6 +487,8 @@ func finishRecord(rec *Record, spec RunSpec) *Record {
 	rec.Params = spec.Params
 	rec.Spec = spec
 	rec.Data = spec.Dataset.Data
+	rec.Table = spec.Layout
+	rec.Search = spec.Search
 	if rec.Status != "ok" && rec.Status != "failed" {
 		rec.Error = fmt.Sprintf("training returned status %q; %s", rec.Status, rec.Error)
 		rec.Status = "failed"

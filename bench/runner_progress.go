@@ -3,12 +3,14 @@ package bench
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
-	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // Progress reports a sweep as it goes. The runner serialises the calls.
@@ -106,35 +108,162 @@ func firstLine(s string) string {
 	return s
 }
 
-// BarProgress draws a progress bar for the sweep (runs done of total,
-// elapsed time, ETA) whose description shows the current runs' epochs, and
-// prints a line for each failed run above the bar.
+// BarProgress draws one status line for the sweep, redrawn in place:
+//
+//	[=========>          ] 12/27  3m10s  ETA 4m02s  joint s0 e3/20 | pmr s1 e7/20
+//
+// the bar, runs done of planned, elapsed time, the estimated time left and
+// the runs in progress with their epochs; a failed run is printed as a line
+// of its own above it. The line never reaches the terminal's last column,
+// so it never wraps: as the terminal narrows the runs in progress are cut
+// short and the bar shrinks, then the runs and the bar go, then the elapsed
+// time.
+//
+// The ETA is measured, not extrapolated from a rate: the mean wall time of
+// the runs finished by this sweep, times the runs not yet finished, less the
+// time the running ones have already spent (each counted up to the mean),
+// divided by the number of runs that train at the same time (the most seen
+// running at once). Until a run finishes, the ETA is "?".
 type BarProgress struct {
-	W       io.Writer
-	bar     *progressbar.ProgressBar
-	running map[string]string // id -> "label s0 e3/20"
-	total   int
-	done    int
+	W io.Writer
+	// Width is the terminal width in columns; 0 asks the terminal when W is
+	// one, else means 80. It is read at every redraw.
+	Width int
+	// Now is the clock (nil: time.Now); tests replace it.
+	Now func() time.Time
+
+	running  map[string]runState
+	total    int
+	done     int
+	start    time.Time
+	finished []time.Duration // wall times of the runs finished by this sweep
+	parallel int             // most runs seen running at once
+	drawn    bool            // a status line is on screen
+	last     time.Time       // the last redraw
+}
+
+type runState struct {
+	text    string // "label s0 e3/20"
+	started time.Time
+}
+
+// barThrottle is the least time between two redraws caused by epochs.
+const barThrottle = 200 * time.Millisecond
+
+func (b *BarProgress) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+// width is the usable width: one less than the terminal's, so that the
+// cursor never moves past the last column.
+func (b *BarProgress) width() int {
+	w := b.Width
+	if w <= 0 {
+		w = 80
+		if f, ok := b.W.(*os.File); ok {
+			if tw, _, err := term.GetSize(int(f.Fd())); err == nil && tw > 0 {
+				w = tw
+			}
+		}
+	}
+	return max(1, w-1)
 }
 
 // Start implements Progress.
 func (b *BarProgress) Start(total, existing int) {
 	b.total, b.done = total, existing
-	b.running = map[string]string{}
-	b.bar = progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(b.W),
-		progressbar.OptionSetDescription("runs"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionShowDescriptionAtLineEnd(),
-	)
-	b.bar.Set(existing)
+	b.running = map[string]runState{}
+	b.start = b.now()
+	b.draw(true)
 }
 
-func (b *BarProgress) describe() {
+// Started implements Progress.
+func (b *BarProgress) Started(spec RunSpec) {
+	b.running[spec.ID()] = runState{text: fmt.Sprintf("%s s%d e0/%d", spec.Label, spec.Seed, spec.Train.Epochs), started: b.now()}
+	b.parallel = max(b.parallel, len(b.running))
+	b.draw(false)
+}
+
+// Epoch implements Progress.
+func (b *BarProgress) Epoch(spec RunSpec, e, n int) {
+	r := b.running[spec.ID()]
+	r.text = fmt.Sprintf("%s s%d e%d/%d", spec.Label, spec.Seed, e+1, n)
+	b.running[spec.ID()] = r
+	b.draw(false)
+}
+
+// Finished implements Progress.
+func (b *BarProgress) Finished(spec RunSpec, rec *Record, d time.Duration) {
+	b.done++
+	b.finished = append(b.finished, d)
+	delete(b.running, spec.ID())
+	if rec.Status != "ok" {
+		b.clear()
+		fmt.Fprintf(b.W, "%s\n", finishedLine(b.done, b.total, spec, rec, d))
+	}
+	b.draw(true)
+}
+
+// Stop implements Progress: the last status line stays, with a newline.
+func (b *BarProgress) Stop() {
+	if b.running == nil {
+		return
+	}
+	b.running = map[string]runState{}
+	b.draw(true)
+	fmt.Fprintln(b.W)
+	b.drawn = false
+}
+
+// clear erases the status line.
+func (b *BarProgress) clear() {
+	if b.drawn {
+		io.WriteString(b.W, "\r\x1b[K")
+		b.drawn = false
+	}
+}
+
+// draw redraws the status line: at once when force, else at most every
+// barThrottle.
+func (b *BarProgress) draw(force bool) {
+	now := b.now()
+	if !force && b.drawn && now.Sub(b.last) < barThrottle {
+		return
+	}
+	b.last = now
+	io.WriteString(b.W, "\r"+b.line(b.width(), now)+"\x1b[K")
+	b.drawn = true
+}
+
+// eta estimates the time left (see BarProgress); ok is false before the
+// first run of the sweep finished.
+func (b *BarProgress) eta(now time.Time) (time.Duration, bool) {
+	if len(b.finished) == 0 {
+		return 0, false
+	}
+	var sum time.Duration
+	for _, d := range b.finished {
+		sum += d
+	}
+	mean := sum / time.Duration(len(b.finished))
+	left := time.Duration(b.total-b.done) * mean
+	for _, r := range b.running {
+		left -= min(now.Sub(r.started), mean)
+	}
+	return max(0, left/time.Duration(max(1, b.parallel))), true
+}
+
+// line lays out the status line in at most width columns.
+func (b *BarProgress) line(width int, now time.Time) string {
+	count := fmt.Sprintf("%d/%d", b.done, b.total)
+	elapsed := shortDuration(now.Sub(b.start))
+	eta := "ETA ?"
+	if d, ok := b.eta(now); ok {
+		eta = "ETA " + shortDuration(d)
+	}
 	keys := make([]string, 0, len(b.running))
 	for k := range b.running {
 		keys = append(keys, k)
@@ -142,45 +271,79 @@ func (b *BarProgress) describe() {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = b.running[k]
+		parts[i] = b.running[k].text
 	}
-	b.bar.Describe(strings.Join(parts, " | "))
+	desc := strings.Join(parts, " | ")
+	// The core, from the most to the least detailed form that fits.
+	core := ""
+	for _, c := range []string{count + "  " + elapsed + "  " + eta, count + "  " + eta, count} {
+		if runeLen(c) <= width {
+			core = c
+			break
+		}
+	}
+	if core == "" {
+		return truncate(count, width)
+	}
+	rest := width - runeLen(core)
+	// The bar: 10 to 30 columns (brackets included), leaving up to 40
+	// columns to the runs in progress; none when not even 10 fit.
+	bar := ""
+	reserve := 0
+	if desc != "" {
+		reserve = min(runeLen(desc)+2, 40)
+	}
+	if bw := max(10, min(30, rest-1-reserve)); bw <= rest-1 {
+		bar = progressBar(b.done, b.total, bw) + " "
+		rest -= bw + 1
+	}
+	out := bar + core
+	if desc != "" && rest >= 6 {
+		out += "  " + truncate(desc, rest-2)
+	}
+	return out
 }
 
-// Started implements Progress.
-func (b *BarProgress) Started(spec RunSpec) {
-	b.running[spec.ID()] = fmt.Sprintf("%s s%d e0/%d", spec.Label, spec.Seed, spec.Train.Epochs)
-	b.describe()
+// progressBar draws "[===>   ]" in w columns.
+func progressBar(done, total, w int) string {
+	inner := w - 2
+	fill := inner
+	if total > 0 {
+		fill = min(inner, inner*done/total)
+	}
+	s := strings.Repeat("=", fill)
+	if fill < inner {
+		if fill > 0 {
+			s = s[:fill-1] + ">"
+		}
+		s += strings.Repeat(" ", inner-fill)
+	}
+	return "[" + s + "]"
 }
 
-// Epoch implements Progress.
-func (b *BarProgress) Epoch(spec RunSpec, e, n int) {
-	b.running[spec.ID()] = fmt.Sprintf("%s s%d e%d/%d", spec.Label, spec.Seed, e+1, n)
-	b.describe()
+// shortDuration prints d rounded to the second, "1h02m03s", "4m05s", "7s".
+func shortDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
+	case m > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	}
+	return fmt.Sprintf("%ds", s)
 }
 
-// Finished implements Progress.
-func (b *BarProgress) Finished(spec RunSpec, rec *Record, d time.Duration) {
-	b.done++
-	delete(b.running, spec.ID())
-	if rec.Status != "ok" {
-		b.bar.Clear()
-		fmt.Fprintf(b.W, "%s\n", finishedLine(b.done, b.total, spec, rec, d))
-	}
-	b.describe()
-	b.bar.Add(1)
-}
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
 
-// Stop implements Progress.
-func (b *BarProgress) Stop() {
-	if b.bar == nil {
-		return
+// truncate cuts s to at most w runes, ending in "…" when cut.
+func truncate(s string, w int) string {
+	if runeLen(s) <= w {
+		return s
 	}
-	if b.done >= b.total {
-		b.bar.Describe("")
-		b.bar.Finish() // renders the full bar
-	} else {
-		b.bar.Exit() // interrupted: leave the bar where it stopped
+	if w <= 0 {
+		return ""
 	}
-	fmt.Fprintln(b.W)
+	r := []rune(s)
+	return string(r[:w-1]) + "…"
 }

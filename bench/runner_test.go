@@ -248,27 +248,3 @@ func TestLineProgress(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
-
-func TestBarProgress(t *testing.T) {
-	plan := planOf(t, testSuite)
-	var b bytes.Buffer
-	bp := &BarProgress{W: &b}
-	bp.Start(3, 1)
-	bp.Started(plan[0])
-	bp.Epoch(plan[0], 1, 3)
-	rec, _ := fakeTrain(context.Background(), plan[0], TrainOptions{})
-	rec = finishRecord(rec, plan[0])
-	rec.Status, rec.Error = "failed", "diverged"
-	bp.Finished(plan[0], rec, time.Second)
-	bp.Started(plan[1])
-	rec.Status = "ok"
-	bp.Finished(plan[1], rec, time.Second)
-	bp.Stop()
-	out := b.String()
-	// The failed run is printed in full above the bar; the finished bar
-	// counts every run.
-	if !strings.Contains(out, "(1/3)") || !strings.Contains(out, "[2/3] failed t-joint") ||
-		!strings.Contains(out, "error: diverged") || !strings.Contains(out, "100% |") || !strings.Contains(out, "(3/3)") {
-		t.Errorf("bar output:\n%q", out)
-	}
-}

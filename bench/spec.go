@@ -24,6 +24,15 @@ type RunSpec struct {
 	Train     TrainSpec      `json:"train"`
 	Model     ModelSpec      `json:"model"`
 	Selection SelectionSpec  `json:"selection"`
+	// Robustness, when set, adds the robustness evaluation (part of the
+	// id: the record holds more; nil leaves the ids of other runs as they were).
+	Robustness *RobustnessSpec `json:"robustness,omitempty"`
+	// Layout is the table layout of the suite the run was planned in,
+	// copied into the run's record; it is not part of the run's identity.
+	Layout *TableLayout `json:"-"`
+	// Search is the run's search trial, copied into its record (its
+	// sampled values are in Params, which the id covers).
+	Search *SearchTrial `json:"-"`
 }
 
 // DatasetSpec names a dataset and how to open it. The data root is where

@@ -191,7 +191,7 @@ func (s *Store) Scan() (map[string]*Record, []error) {
 
 // LoadRecords reads and merges the records of several results directories
 // (such as the shards of one sweep), sorted by id. The same id in two
-// directories is kept once if both records agree (ignoring elapsed time and
+// directories is kept once if both records agree (ignoring measurements, layout and
 // code version) or if one failed and the other is ok (the ok one is kept),
 // and is an error naming both files otherwise. Corrupt records
 // are errors.
@@ -240,8 +240,7 @@ func LoadRecords(dirs ...string) ([]*Record, error) {
 }
 
 func sameResult(a, b *Record) bool {
-	x, y := *a, *b
-	x.ElapsedS, y.ElapsedS = 0, 0
+	x, y := a.Comparable(), b.Comparable()
 	x.Version, y.Version = Version{}, Version{}
 	x.Spec.Dataset.Root, y.Spec.Dataset.Root = "", "" // the same data mounted elsewhere
 	bx, err1 := json.Marshal(&x)

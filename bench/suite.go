@@ -78,6 +78,9 @@ type Suite struct {
 	Model       ModelSpec      `json:"model"`
 	Selection   SelectionSpec  `json:"selection"`
 	Table       TableSpec      `json:"table"`
+	// Robustness, when set, evaluates every run's selected model with
+	// modalities missing or corrupted (see RobustnessSpec).
+	Robustness *RobustnessSpec `json:"robustness"`
 
 	// Source is where the suite was read from: a file name or "builtin:NAME".
 	Source string `json:"-"`
@@ -102,6 +105,11 @@ type SuiteMethod struct {
 	Name   string         `json:"name"`
 	Label  string         `json:"label"`
 	Params map[string]any `json:"params"`
+	// Search samples the named hyperparameters Trials times (see
+	// SearchDist and SampleTrials); each trial runs over the suite's seeds
+	// and the table reports the best by mean validation metric.
+	Search map[string]SearchDist `json:"search"`
+	Trials int                   `json:"trials"`
 	// TrainOverride and ModelOverride are the entry's own train and model
 	// mappings; Train and Model are the effective settings (the suite's,
 	// with the overrides applied), filled in by ParseSuite.
@@ -114,7 +122,9 @@ type SuiteMethod struct {
 
 // TableSpec is the table layout of a suite.
 type TableSpec struct {
-	// Metrics are the metric columns per dataset: acc, macro_f1, map.
+	// Metrics are the metric columns per dataset: acc, macro_f1, map,
+	// and cost columns (CostNames: params, steps, train_s, eval_s,
+	// steps_per_s, peak_rss_mb).
 	Metrics []string `json:"metrics"`
 	// ModalityAcc adds each modality's accuracy inside the model.
 	ModalityAcc bool `json:"modality_acc"`
@@ -343,9 +353,12 @@ func (s *Suite) check() error {
 	if !slices.Contains(MetricNames, s.Selection.Metric) {
 		return s.errAt(s.At, "selection", "selection.metric", "unknown metric %q (%s)", s.Selection.Metric, choices(MetricNames))
 	}
+	if err := s.Robustness.check(); err != nil {
+		return s.errAt(s.At, "robustness", "robustness", "%v", err)
+	}
 	for _, m := range s.Table.Metrics {
-		if !slices.Contains(MetricNames, m) {
-			return s.errAt(s.At, "table", "table.metrics", "unknown metric %q (%s)", m, choices(MetricNames))
+		if !slices.Contains(MetricNames, m) && !slices.Contains(CostNames, m) {
+			return s.errAt(s.At, "table", "table.metrics", "unknown metric %q (%s; costs: %s)", m, choices(MetricNames), strings.Join(CostNames, ", "))
 		}
 	}
 	return nil

@@ -40,7 +40,7 @@ func TestParseSuiteErrors(t *testing.T) {
 		want       string
 	}{
 		{"unknown top key", "nmae: x\n", nil,
-			`t.yaml:1: key "nmae": unknown key (valid: name, description, seeds, datasets, methods, train, model, selection, table)`},
+			`t.yaml:1: key "nmae": unknown key (valid: name, description, seeds, datasets, methods, train, model, selection, table, robustness)`},
 		{"unknown nested key", strings.Replace(testSuite, "momentum: 0.9", "momentun: 0.9", 1), nil,
 			`t.yaml:15: key "train.momentun": unknown key (valid: epochs, batch_size, eval_batch_size, drop_last, optimizer, lr, momentum, nesterov, weight_decay, schedule)`},
 		{"wrong type", strings.Replace(testSuite, "epochs: 3", "epochs: three", 1), nil,
@@ -50,7 +50,7 @@ func TestParseSuiteErrors(t *testing.T) {
 		{"list for scalar", strings.Replace(testSuite, "seeds: [0, 1]", "seeds: 3", 1), nil,
 			`t.yaml:3: key "seeds": want a list, got "3"`},
 		{"unknown key in method entry", strings.Replace(testSuite, "label: uni-m1", "lable: uni-m1", 1), nil,
-			`t.yaml:10: key "methods.1.lable": unknown key (valid: name, label, params, train, model)`},
+			`t.yaml:10: key "methods.1.lable": unknown key (valid: name, label, params, search, trials, train, model)`},
 		{"bad method override", strings.Replace(testSuite, "train: {lr: 0.5}", "train: {lr: fast}", 1), nil,
 			`t.yaml:14: key "methods.2.train.lr": want a number, got "fast"`},
 		{"nested param value", strings.Replace(testSuite, "on: false", "on: {x: 1}", 1), nil,

@@ -50,6 +50,9 @@ func Train(ctx context.Context, spec RunSpec, opt TrainOptions) (*Record, error)
 	t := &trainer{spec: spec, rec: rec, opt: opt}
 	err := t.run(ctx)
 	rec.ElapsedS = math.Round(time.Since(start).Seconds()*1000) / 1000
+	if t.mr != nil && err == nil {
+		rec.Cost = t.cost.cost(t.mr.Model.Params(), t.mr.Step)
+	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return nil, err
@@ -83,6 +86,8 @@ type trainer struct {
 	dataRNG *rand.Rand
 	augRNG  *rand.Rand
 	loopRNG *rand.Rand
+
+	cost costMeter
 }
 
 func (t *trainer) run(ctx context.Context) error {
@@ -286,6 +291,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 	perm := t.dataRNG.Perm(train.Len())
 	labels := train.Labels()
 	lossSum, seen := 0.0, 0
+	t0 := time.Now()
 	for bi := range r.BatchesPerEpoch {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -309,9 +315,11 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 		seen += len(idx)
 		r.Step++
 	}
+	t.cost.train += time.Since(t0)
 	if err := t.method.EndEpoch(r, epoch); err != nil {
 		return fmt.Errorf("method %s: end of epoch %d: %w", t.spec.Method, epoch, err)
 	}
+	t0 = time.Now()
 	val, err := t.evaluate("val")
 	if err != nil {
 		return err
@@ -320,6 +328,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 	if err != nil {
 		return err
 	}
+	t.cost.eval += time.Since(t0)
 	er := EpochRecord{Epoch: epoch, TrainLoss: lossSum / float64(seen), LR: t.spec.Train.LR * scale, Val: val, Test: test}
 	if len(t.logs) > 0 {
 		er.Method = map[string]Summary{}
@@ -483,7 +492,12 @@ func (t *trainer) finish() error {
 	if err := t.best.Restore(t.mr.Model.Params(), t.mr.Model.Buffers()); err != nil {
 		return fmt.Errorf("restoring the selected epoch: %w", err)
 	}
-	return t.probeModalities()
+	t0 := time.Now()
+	defer func() { t.cost.eval += time.Since(t0) }()
+	if err := t.probeModalities(); err != nil {
+		return err
+	}
+	return t.robustness()
 }
 
 // TrainBatches implements methods.Loop.

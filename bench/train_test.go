@@ -80,11 +80,20 @@ func TestTrainJointSelectsOnValidation(t *testing.T) {
 func TestTrainDeterministic(t *testing.T) {
 	spec := syntheticSpec("joint", nil, 7)
 	a, b := mustTrain(t, spec), mustTrain(t, spec)
-	a.ElapsedS, b.ElapsedS = 0, 0
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
+	ja, _ := json.Marshal(a.Comparable())
+	jb, _ := json.Marshal(b.Comparable())
 	if string(ja) != string(jb) {
 		t.Errorf("two runs of the same spec differ:\n%s\n%s", ja, jb)
+	}
+	// Cost: the computed part is part of the comparison above; by hand,
+	// two MLP encoders 16-32-16 ((16·32+32) + (32·16+16) = 1072 each) and a
+	// concat head 32-4 (132); 13 batches of 32 of 400 samples x 6 epochs.
+	if a.Cost == nil || a.Cost.Params != 2*1072+132 || a.Cost.Steps != 13*6 {
+		t.Errorf("cost %+v, want 2276 params and 78 steps", a.Cost)
+	}
+	if a.Cost != nil && (!(a.Cost.TrainS > 0) || !(a.Cost.EvalS > 0) || !(a.Cost.StepsPerS > 0) || !(a.Cost.PeakRSSMB > 0) ||
+		math.Abs(a.Cost.StepsPerS-78/a.Cost.TrainS) > 0.005) {
+		t.Errorf("measured cost %+v: want positive times, rate = steps / train_s and a peak RSS", a.Cost)
 	}
 	c := mustTrain(t, syntheticSpec("joint", nil, 8))
 	if c.History[0].TrainLoss == a.History[0].TrainLoss {

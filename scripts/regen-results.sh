@@ -2,7 +2,9 @@
 # Regenerate the committed result tables of the fast suites, or check them.
 #
 #   scripts/regen-results.sh           rewrite results/<suite>.md and
-#                                      results/<suite>-curves.svg
+#                                      results/<suite>-curves.svg (and, for
+#                                      suites with a robustness: block,
+#                                      results/<suite>-robustness.md, .svg)
 #   scripts/regen-results.sh --check   fail if a regenerated file differs
 #                                      from the committed one (CI)
 #
@@ -29,7 +31,14 @@ for s in $suites; do
 	"$tmp/miebench" run --suite "$s" --out "$tmp/$s" --progress lines --no-table
 	"$tmp/miebench" table --suite "$s" -o "$tmp/$s.md" "$tmp/$s"
 	"$tmp/miebench" plot --suite "$s" -o "$tmp/$s-curves.svg" "$tmp/$s"
-	for f in "$s.md" "$s-curves.svg"; do
+	files="$s.md $s-curves.svg"
+	# Suites with a robustness: block also get its table and plot.
+	if grep -q '^robustness:' "bench/suites/$s.yaml"; then
+		"$tmp/miebench" table --suite "$s" --robustness -o "$tmp/$s-robustness.md" "$tmp/$s"
+		"$tmp/miebench" plot --suite "$s" --robustness -o "$tmp/$s-robustness.svg" "$tmp/$s"
+		files="$files $s-robustness.md $s-robustness.svg"
+	fi
+	for f in $files; do
 		if [ $check = 1 ]; then
 			if ! cmp -s "results/$f" "$tmp/$f"; then
 				diff -u "results/$f" "$tmp/$f" | head -40 || true

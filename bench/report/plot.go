@@ -7,11 +7,11 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -101,22 +101,31 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 		}
 		labels = opt.Only
 	}
+	sty := newCurveStyles(modalitiesOf(byLabel, labels, opt))
 	plots := make([][]*plot.Plot, len(labels))
 	for i, label := range labels {
 		rs := byLabel[label]
 		sort.Slice(rs, func(a, b int) bool { return rs[a].Seed < rs[b].Seed })
 		accPlot, err := curvePlot(fmt.Sprintf("%s on %s (%s, %d seeds)", label, opt.Dataset, opt.Split, len(rs)),
-			MetricTitle(opt.Metric)+" / modality acc", accSeries(rs, opt))
+			MetricTitle(opt.Metric)+" / modality acc", accSeries(rs, opt), sty)
 		if err != nil {
 			return err
 		}
-		// Fractions: a fixed [0, 1] axis makes panels comparable, and the
-		// legend sits in the low corner that rising curves leave empty.
+		// Fractions: a fixed [0, 1] axis makes panels comparable.
 		accPlot.Y.Min, accPlot.Y.Max = 0, 1
-		accPlot.Legend.Top = false
-		lossPlot, err := curvePlot(label+": training loss", "loss", []series{collect("train loss", rs, func(e bench.EpochRecord) (float64, bool) {
+		if pts := selectedPoints(rs, opt); len(pts) > 0 {
+			for _, g := range sty.selected {
+				sc, err := plotter.NewScatter(pts)
+				if err != nil {
+					return fmt.Errorf("%s: selected epochs: %w", label, err)
+				}
+				sc.GlyphStyle = g
+				accPlot.Add(sc)
+			}
+		}
+		lossPlot, err := curvePlot(label+": training loss", "loss", []series{collect(lossName, rs, func(e bench.EpochRecord) (float64, bool) {
 			return e.TrainLoss, !math.IsNaN(e.TrainLoss) && !math.IsInf(e.TrainLoss, 0)
-		})})
+		})}, sty)
 		if err != nil {
 			return err
 		}
@@ -139,9 +148,19 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(120))}
 	}
 	dc := draw.New(c)
+	// One legend for the whole figure, right of the panels: every panel
+	// draws a modality in the same colour and dash.
+	legend := sty.legend(opt.Metric)
+	legendW := legend.Rectangle(dc).Size().X + vg.Points(12)
+	panels := dc
+	panels.Max.X -= legendW
+	lc := dc
+	lc.Min.X = panels.Max.X + vg.Points(8)
+	lc.Max.Y -= vg.Points(8)
+	legend.Draw(lc)
 	tiles := draw.Tiles{Rows: len(labels), Cols: 2, PadX: vg.Centimeter, PadY: vg.Centimeter,
 		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
-	canvases := plot.Align(plots, tiles, dc)
+	canvases := plot.Align(plots, tiles, panels)
 	for i := range plots {
 		for j := range plots[i] {
 			plots[i][j].Draw(canvases[i][j])
@@ -149,6 +168,47 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 	}
 	_, err := c.WriteTo(w)
 	return err
+}
+
+// lossName names the training-loss series.
+const lossName = "train loss"
+
+// modalitiesOf lists, sorted, every modality with an accuracy in the
+// drawn records, so that each gets one style in every panel.
+func modalitiesOf(byLabel map[string][]*bench.Record, labels []string, opt PlotOptions) []string {
+	var mods []string
+	for _, l := range labels {
+		for _, r := range byLabel[l] {
+			for _, e := range r.History {
+				for m := range splitMetrics(e, opt.Split).ModalityAcc {
+					mods = appendNew(mods, m)
+				}
+			}
+		}
+	}
+	sort.Strings(mods)
+	return mods
+}
+
+func splitMetrics(e bench.EpochRecord, split string) bench.Metrics {
+	if split == "val" {
+		return e.Val
+	}
+	return e.Test
+}
+
+// selectedPoints are, per seed, the fused metric at the run's selected
+// epoch on the drawn split.
+func selectedPoints(rs []*bench.Record, opt PlotOptions) plotter.XYs {
+	var pts plotter.XYs
+	for _, r := range rs {
+		for _, e := range r.History {
+			if e.Epoch == r.SelectedEpoch {
+				pts = append(pts, plotter.XY{X: float64(e.Epoch), Y: metric(splitMetrics(e, opt.Split), opt.Metric)})
+			}
+		}
+	}
+	return pts
 }
 
 // accSeries are the fused metric and each modality's accuracy.
@@ -159,7 +219,7 @@ func accSeries(rs []*bench.Record, opt PlotOptions) []series {
 		}
 		return e.Test
 	}
-	out := []series{collect("fused "+MetricTitle(opt.Metric), rs, func(e bench.EpochRecord) (float64, bool) {
+	out := []series{collect(fusedName(opt.Metric), rs, func(e bench.EpochRecord) (float64, bool) {
 		return metric(split(e), opt.Metric), true
 	})}
 	var mods []string
@@ -172,7 +232,7 @@ func accSeries(rs []*bench.Record, opt PlotOptions) []series {
 	}
 	sort.Strings(mods)
 	for _, m := range mods {
-		out = append(out, collect(m+" acc", rs, func(e bench.EpochRecord) (float64, bool) {
+		out = append(out, collect(modalitySeries(m), rs, func(e bench.EpochRecord) (float64, bool) {
 			v, ok := split(e).ModalityAcc[m]
 			return v, ok
 		}))
@@ -211,19 +271,22 @@ func collect(name string, rs []*bench.Record, value func(bench.EpochRecord) (flo
 	return s
 }
 
-func curvePlot(title, ylabel string, ss []series) (*plot.Plot, error) {
+func curvePlot(title, ylabel string, ss []series, sty *curveStyles) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "epoch"
+	p.X.Tick.Marker = epochTicks{}
 	p.Y.Label.Text = ylabel
-	p.Legend.Top = true
-	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
-	for i, s := range ss {
+	// Bands first, then lines: the fused line (wide, solid) under the
+	// modality lines (narrow, dashed), so that both stay visible where
+	// they coincide, as in a unimodal run.
+	var lines []*plotter.Line
+	for _, s := range ss {
 		if len(s.epochs) == 0 {
 			continue
 		}
-		col := plotutil.Color(i)
+		ls := sty.line(s.name)
 		if len(s.epochs) > 1 {
 			band := make(plotter.XYs, 0, 2*len(s.epochs))
 			for k := range s.epochs {
@@ -236,8 +299,8 @@ func curvePlot(title, ylabel string, ss []series) (*plot.Plot, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
-			r, g, b, _ := col.RGBA()
-			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
+			r, g, b, _ := ls.Color.RGBA()
+			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 40}
 			poly.LineStyle.Width = 0
 			p.Add(poly)
 		}
@@ -249,11 +312,302 @@ func curvePlot(title, ylabel string, ss []series) (*plot.Plot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
-		line.Color = col
-		line.Width = vg.Points(1.5)
-		line.Dashes = plotutil.Dashes(i)
-		p.Add(line)
-		p.Legend.Add(s.name, line)
+		line.LineStyle = ls
+		lines = append(lines, line)
+	}
+	for _, l := range lines {
+		p.Add(l)
 	}
 	return p, nil
+}
+
+// curveStyles give every series of a figure its line style: the fused
+// metric black, wide and solid; modality i (in sorted order) colour i of
+// a colour-blind-safe palette (Okabe and Ito) with dash pattern i, cycling
+// the dashes against the colours beyond six modalities; the loss dark grey.
+type curveStyles struct {
+	mods []string
+	// selected are the glyphs, drawn in turn, of the selected-epoch
+	// marker: a white disc under a black ring, visible on any line.
+	selected []draw.GlyphStyle
+}
+
+// palette is Okabe and Ito's colour-blind-safe palette without its yellow,
+// which is unreadable on white.
+var palette = []color.Color{
+	color.NRGBA{R: 0x00, G: 0x72, B: 0xB2, A: 0xFF}, // blue
+	color.NRGBA{R: 0xD5, G: 0x5E, B: 0x00, A: 0xFF}, // vermillion
+	color.NRGBA{R: 0x00, G: 0x9E, B: 0x73, A: 0xFF}, // bluish green
+	color.NRGBA{R: 0xCC, G: 0x79, B: 0xA7, A: 0xFF}, // reddish purple
+	color.NRGBA{R: 0xE6, G: 0x9F, B: 0x00, A: 0xFF}, // orange
+	color.NRGBA{R: 0x56, G: 0xB4, B: 0xE9, A: 0xFF}, // sky blue
+}
+
+// dashes are the modalities' dash patterns (in points), all distinct from
+// the fused metric's solid line.
+var dashes = [][]vg.Length{
+	{vg.Points(6), vg.Points(3)},
+	{vg.Points(2), vg.Points(2)},
+	{vg.Points(8), vg.Points(2), vg.Points(2), vg.Points(2)},
+	{vg.Points(12), vg.Points(3)},
+	{vg.Points(4), vg.Points(2), vg.Points(1), vg.Points(2), vg.Points(1), vg.Points(2)},
+	{vg.Points(1), vg.Points(3)},
+	{vg.Points(10), vg.Points(2), vg.Points(4), vg.Points(2)},
+}
+
+func newCurveStyles(mods []string) *curveStyles {
+	r := vg.Points(4)
+	return &curveStyles{mods: mods, selected: []draw.GlyphStyle{
+		{Color: color.White, Radius: r, Shape: draw.CircleGlyph{}},
+		{Color: color.Black, Radius: r, Shape: draw.RingGlyph{}},
+	}}
+}
+
+func modalitySeries(m string) string { return m + " acc" }
+
+// line is the style of the series called name.
+func (s *curveStyles) line(name string) draw.LineStyle {
+	for i, m := range s.mods {
+		if name == modalitySeries(m) {
+			return draw.LineStyle{Color: palette[i%len(palette)], Width: vg.Points(1.6), Dashes: dashes[(i+i/len(palette))%len(dashes)]}
+		}
+	}
+	if name == lossName {
+		return draw.LineStyle{Color: color.Gray{Y: 0x40}, Width: vg.Points(1.6)}
+	}
+	return draw.LineStyle{Color: color.Black, Width: vg.Points(3)} // the fused metric
+}
+
+// legend lists every style of the figure once.
+func (s *curveStyles) legend(metricName string) plot.Legend {
+	l := plot.NewLegend()
+	l.Top, l.Left = true, true
+	l.ThumbnailWidth = vg.Points(36)
+	l.Padding = vg.Points(5)
+	entry := func(name string) {
+		ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
+		ln.LineStyle = s.line(name)
+		l.Add(name, ln)
+	}
+	entry(fusedName(metricName))
+	for _, m := range s.mods {
+		entry(modalitySeries(m))
+	}
+	var thumbs []plot.Thumbnailer
+	for _, g := range s.selected {
+		sc, _ := plotter.NewScatter(plotter.XYs{{X: 0, Y: 0}})
+		sc.GlyphStyle = g
+		thumbs = append(thumbs, sc)
+	}
+	l.Add("selected epoch (per seed)", thumbs...)
+	entry(lossName)
+	return l
+}
+
+func fusedName(metricName string) string { return "fused " + MetricTitle(metricName) }
+
+// epochTicks labels whole epochs only: a step of 1, 2, 5, 10, 20, ...
+// epochs giving at most 10 labels, with unlabelled ticks at every epoch
+// in between when they are at most 50.
+type epochTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
+	first, last := math.Ceil(lo), math.Floor(hi)
+	if last < first {
+		return nil
+	}
+	step := 1.0
+	for k := 0; (last-first)/step > 10; k++ {
+		step *= []float64{2, 2.5, 2}[k%3] // 1, 2, 5, 10, 20, 50, ...
+	}
+	var ticks []plot.Tick
+	for e := first; e <= last; e++ {
+		switch {
+		case math.Mod(e, step) == 0:
+			ticks = append(ticks, plot.Tick{Value: e, Label: strconv.Itoa(int(e))})
+		case last-first <= 50:
+			ticks = append(ticks, plot.Tick{Value: e})
+		}
+	}
+	return ticks
+}
+
+// RobustnessCurves draws, per method (row label), the test accuracy of the
+// selected model against the noise level on each modality (level 0 is the
+// clean accuracy), mean over seeds with a min-max band, in the modality
+// styles of Curves and with one legend; a cross on the right edge marks
+// the accuracy with the modality missing (the tick "missing"). Up to
+// three panels a row.
+func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) error {
+	if !slices.Contains(PlotFormats, format) {
+		return fmt.Errorf("unknown image format %q (valid: %s)", format, strings.Join(PlotFormats, ", "))
+	}
+	recs, _, _ = selectTrials(recs, false)
+	byLabel := map[string][]*bench.Record{}
+	var dsNames, labels []string
+	for _, r := range recs {
+		if r.Status == "ok" && r.Robustness != nil {
+			dsNames = appendNew(dsNames, r.Dataset)
+		}
+	}
+	sort.Strings(dsNames)
+	if opt.Dataset == "" {
+		if len(dsNames) > 1 {
+			return fmt.Errorf("the records cover several datasets (%s): choose one", strings.Join(dsNames, ", "))
+		}
+		if len(dsNames) == 1 {
+			opt.Dataset = dsNames[0]
+		}
+	}
+	var mods []string
+	var levels []float64
+	for _, r := range recs {
+		if r.Status != "ok" || r.Robustness == nil || r.Dataset != opt.Dataset || len(r.Robustness.Levels) == 0 {
+			continue
+		}
+		if levels == nil {
+			levels = r.Robustness.Levels
+		} else if !slices.Equal(levels, r.Robustness.Levels) {
+			return fmt.Errorf("records on %s have different noise levels (%v and %v)", opt.Dataset, levels, r.Robustness.Levels)
+		}
+		labels = appendNew(labels, r.Label)
+		byLabel[r.Label] = append(byLabel[r.Label], r)
+		for m := range r.Robustness.Noise {
+			mods = appendNew(mods, m)
+		}
+	}
+	if len(labels) == 0 {
+		return fmt.Errorf("no successful run with noise levels on dataset %q (add robustness: {noise: [...]} to the suite)", opt.Dataset)
+	}
+	sort.Strings(mods)
+	labels = order(labels, opt.Rows)
+	if len(opt.Only) > 0 {
+		for _, l := range opt.Only {
+			if !slices.Contains(labels, l) {
+				return fmt.Errorf("no robustness evaluation of %q on %s (methods: %s)", l, opt.Dataset, strings.Join(labels, ", "))
+			}
+		}
+		labels = opt.Only
+	}
+	sty := newCurveStyles(mods)
+	xs := append([]float64{0}, levels...)
+	missX := xs[len(xs)-1] * 1.3
+	cols := min(3, len(labels))
+	rows := (len(labels) + cols - 1) / cols
+	plots := make([][]*plot.Plot, rows)
+	for i := range plots {
+		plots[i] = make([]*plot.Plot, cols)
+	}
+	for i, label := range labels {
+		rs := byLabel[label]
+		sort.Slice(rs, func(a, b int) bool { return rs[a].Seed < rs[b].Seed })
+		var ss []series
+		var missing []plotter.XYs
+		for _, m := range mods {
+			s := series{name: modalitySeries(m)}
+			var miss plotter.XYs
+			for k, x := range xs {
+				var vals []float64
+				for _, r := range rs {
+					if k == 0 {
+						vals = append(vals, r.Metrics["test"].Acc)
+					} else if accs := r.Robustness.Noise[m]; k-1 < len(accs) {
+						vals = append(vals, accs[k-1])
+					}
+				}
+				if len(vals) == 0 {
+					continue
+				}
+				lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
+				for _, v := range vals {
+					lo, hi, sum = min(lo, v), max(hi, v), sum+v
+				}
+				s.epochs = append(s.epochs, x)
+				s.mean = append(s.mean, sum/float64(len(vals)))
+				s.low, s.high = append(s.low, lo), append(s.high, hi)
+			}
+			for _, r := range rs {
+				if v, ok := r.Robustness.Missing[m]; ok {
+					miss = append(miss, plotter.XY{X: missX, Y: v})
+				}
+			}
+			ss = append(ss, s)
+			missing = append(missing, miss)
+		}
+		p, err := curvePlot(fmt.Sprintf("%s on %s (%d seeds)", label, opt.Dataset, len(rs)), "test acc", ss, sty)
+		if err != nil {
+			return err
+		}
+		p.X.Label.Text = "noise level (× input std)"
+		ticks := plot.ConstantTicks{}
+		for _, x := range xs {
+			ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)})
+		}
+		p.X.Tick.Marker = append(ticks, plot.Tick{Value: missX, Label: "missing"})
+		p.X.Min, p.X.Max = 0, missX*1.06
+		p.Y.Min, p.Y.Max = 0, 1
+		for k, pts := range missing {
+			if len(pts) == 0 {
+				continue
+			}
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return err
+			}
+			ls := sty.line(modalitySeries(mods[k]))
+			sc.GlyphStyle = draw.GlyphStyle{Color: ls.Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+			p.Add(sc)
+		}
+		plots[i/cols][i%cols] = p
+	}
+	width := opt.Width
+	if width == 0 {
+		width = 30 * vg.Centimeter
+	}
+	ph := opt.PanelHeight
+	if ph == 0 {
+		ph = 7 * vg.Centimeter
+	}
+	var c vg.CanvasWriterTo
+	switch format {
+	case "svg":
+		c = vgsvg.New(width, ph*vg.Length(rows))
+	default:
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, ph*vg.Length(rows)), vgimg.UseDPI(120))}
+	}
+	dc := draw.New(c)
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
+	legend.ThumbnailWidth = vg.Points(36)
+	legend.Padding = vg.Points(5)
+	for _, m := range mods {
+		ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
+		ln.LineStyle = sty.line(modalitySeries(m))
+		legend.Add("noise on "+m, ln)
+	}
+	for _, m := range mods {
+		sc, _ := plotter.NewScatter(plotter.XYs{{X: 0, Y: 0}})
+		sc.GlyphStyle = draw.GlyphStyle{Color: sty.line(modalitySeries(m)).Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+		legend.Add(m+" missing", sc)
+	}
+	legendW := legend.Rectangle(dc).Size().X + vg.Points(12)
+	panels := dc
+	panels.Max.X -= legendW
+	lc := dc
+	lc.Min.X = panels.Max.X + vg.Points(8)
+	lc.Max.Y -= vg.Points(8)
+	legend.Draw(lc)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Centimeter, PadY: vg.Centimeter,
+		PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(8)}
+	canvases := plot.Align(plots, tiles, panels)
+	for i := range plots {
+		for j := range plots[i] {
+			if plots[i][j] != nil {
+				plots[i][j].Draw(canvases[i][j])
+			}
+		}
+	}
+	_, err := c.WriteTo(w)
+	return err
 }

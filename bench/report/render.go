@@ -29,10 +29,28 @@ func (t *Table) Write(w io.Writer, format string) error {
 }
 
 // cellText formats a cell as "mean ± std (n)" in percent ("mean (1)" for a
-// single seed, "–" for no value), with pm the plus-minus sign to use.
-func cellText(c Cell, pm string) (value, count string) {
+// single seed, "–" for no value), with pm the plus-minus sign to use; an
+// average rank as "rank (n)".
+func cellText(col Column, c Cell, pm string) (value, count string) {
 	if c.N == 0 {
 		return "–", ""
+	}
+	if col.Kind == RankColumn {
+		return fmt.Sprintf("%.2f", c.Mean), fmt.Sprintf("(%d)", c.N)
+	}
+	if col.Kind == CostColumn {
+		f := "%.2f" // seconds
+		switch col.Metric {
+		case "params", "steps", "peak_rss_mb":
+			f = "%.0f"
+		case "steps_per_s":
+			f = "%.1f"
+		}
+		value = fmt.Sprintf(f, c.Mean)
+		if c.N > 1 {
+			value += " " + pm + " " + fmt.Sprintf(f, c.Std)
+		}
+		return value, fmt.Sprintf("(%d)", c.N)
 	}
 	value = pct(c.Mean)
 	if c.N > 1 {
@@ -61,14 +79,14 @@ func (t *Table) Markdown(w io.Writer) error {
 	)
 	header := []string{"Method"}
 	for _, c := range t.Columns {
-		header = append(header, c.Dataset+" "+c.Name())
+		header = append(header, c.Header())
 	}
 	tbl.Header(header)
 	for i := range t.Rows {
 		row := []string{escapeMarkdown(t.label(i))}
-		for _, c := range t.Cells[i] {
-			v, n := cellText(c, "±")
-			if c.Best {
+		for j, c := range t.Cells[i] {
+			v, n := cellText(t.Columns[j], c, "±")
+			if c.Bold() {
 				v = "**" + v + "**"
 			}
 			if n != "" {
@@ -127,21 +145,21 @@ func (t *Table) LaTeX(w io.Writer) error {
 	b.WriteString(strings.Join(rules, " ") + "\n")
 	cells = []string{"Method"}
 	for _, c := range t.Columns {
-		cells = append(cells, escapeLaTeX(c.Name()))
+		cells = append(cells, latexSymbols.Replace(escapeLaTeX(c.Name())))
 	}
 	b.WriteString(strings.Join(cells, " & ") + " \\\\\n\\midrule\n")
 	for i := range t.Rows {
 		label := escapeLaTeX(t.Rows[i])
 		if t.Marks[i] != "" {
-			label += "$^{" + strings.NewReplacer("†", "\\dagger", "‡", "\\ddagger", "§", "\\S").Replace(t.Marks[i]) + "}$"
+			label += "$^{" + strings.NewReplacer("†", "\\dagger", "‡", "\\ddagger", "§", "\\S", "¶", "\\P").Replace(t.Marks[i]) + "}$"
 		}
 		cells = []string{label}
-		for _, c := range t.Cells[i] {
-			v, n := cellText(c, "$\\pm$")
+		for j, c := range t.Cells[i] {
+			v, n := cellText(t.Columns[j], c, "$\\pm$")
 			if c.N == 0 {
 				v = "--"
 			}
-			if c.Best {
+			if c.Bold() {
 				v = "\\textbf{" + v + "}"
 			}
 			if n != "" {
@@ -156,7 +174,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 		b.WriteString("\\par\\smallskip\n{\\footnotesize\n")
 		for _, n := range t.Notes {
 			n = escapeLaTeX(n)
-			n = strings.NewReplacer("±", "$\\pm$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$", "§", "$^\\S$").Replace(n)
+			n = strings.NewReplacer("±", "$\\pm$", "≥", "$\\geq$", "σ", "$\\sigma$", "×", "$\\times$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$", "§", "$^\\S$", "¶", "$^\\P$").Replace(n)
 			b.WriteString(n + "\\par\n")
 		}
 		b.WriteString("}\n")
@@ -164,6 +182,9 @@ func (t *Table) LaTeX(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// latexSymbols spells the symbols of column names in math mode.
+var latexSymbols = strings.NewReplacer("σ", "$\\sigma$", "×", "$\\times$")
 
 func escapeLaTeX(s string) string {
 	return strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`,
@@ -178,7 +199,7 @@ func (t *Table) CSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	header := []string{"method"}
 	for _, c := range t.Columns {
-		name := c.Dataset + " " + c.Name()
+		name := c.Header()
 		header = append(header, name+" mean", name+" std", name+" n")
 	}
 	if err := cw.Write(header); err != nil {

@@ -18,7 +18,9 @@ import (
 // Options choose what a table shows.
 type Options struct {
 	// Metrics are the metric columns per dataset: acc, macro_f1, map
-	// (default acc).
+	// (default acc), and cost columns (bench.CostNames: params, train_s,
+	// ...), which are measured rather than results: never bold, never
+	// ranked.
 	Metrics []string
 	// ModalityAcc adds, per dataset and modality, the modality's accuracy
 	// inside the model.
@@ -33,6 +35,9 @@ type Options struct {
 	Rows []string
 	// Datasets orders the datasets likewise.
 	Datasets []string
+	// AllTrials shows every trial of a hyperparameter search as its own
+	// row instead of the selected one only.
+	AllTrials bool
 }
 
 // ColumnKind says what a column holds.
@@ -43,14 +48,18 @@ const (
 	MetricColumn   ColumnKind = iota // a metric of the fused prediction
 	ModalityColumn                   // a modality's accuracy inside the model
 	GapColumn                        // unimodal accuracy minus ModalityColumn
+	RankColumn                       // the average over datasets of the row's rank (no dataset)
+	CostColumn                       // a cost of the run (bench.Cost), Metric naming it
+	RobustColumn                     // a robustness measure (BuildRobustness), Metric naming it
 )
 
 // Column is one column of a table.
 type Column struct {
 	Dataset  string
 	Kind     ColumnKind
-	Metric   string // MetricColumn: acc, macro_f1 or map
-	Modality string // ModalityColumn, GapColumn
+	Metric   string  // MetricColumn: acc, macro_f1 or map
+	Modality string  // ModalityColumn, GapColumn, RobustColumn
+	Level    float64 // RobustColumn: the noise level
 }
 
 // Name is the column's header without its dataset.
@@ -60,9 +69,45 @@ func (c Column) Name() string {
 		return "Acc (" + c.Modality + ")"
 	case GapColumn:
 		return "Gap (" + c.Modality + ")"
+	case RankColumn:
+		return "Avg. rank"
+	case CostColumn:
+		return CostTitle(c.Metric)
+	case RobustColumn:
+		return robustName(c)
 	}
 	return MetricTitle(c.Metric)
 }
+
+// CostTitle is a cost column's title.
+func CostTitle(name string) string {
+	switch name {
+	case "params":
+		return "Params"
+	case "steps":
+		return "Steps"
+	case "train_s":
+		return "Train (s)"
+	case "eval_s":
+		return "Eval (s)"
+	case "steps_per_s":
+		return "Steps/s"
+	case "peak_rss_mb":
+		return "Peak RSS (MiB)"
+	}
+	return name
+}
+
+// Header is the column's full header: its dataset and its name.
+func (c Column) Header() string {
+	if c.Dataset == "" {
+		return c.Name()
+	}
+	return c.Dataset + " " + c.Name()
+}
+
+// lowerBetter reports whether the column's best cell is its lowest.
+func (c Column) lowerBetter() bool { return c.Kind == GapColumn || c.Kind == RankColumn }
 
 // MetricTitle is a metric's column title.
 func MetricTitle(m string) string {
@@ -77,12 +122,22 @@ func MetricTitle(m string) string {
 	return m
 }
 
-// Cell is a summary over seeds, in the records' units (fractions).
+// Cell is a summary over seeds, in the records' units (fractions); in a
+// RankColumn, Mean is the average rank and N the number of datasets.
 type Cell struct {
 	Mean, Std float64 // Std is the sample standard deviation (n-1); 0 when N < 2
 	N         int     // number of seeds; 0 means no value
-	Best      bool    // best of its column (highest; lowest for gaps), ties included
+	Best      bool    // best of its column (highest; lowest for gaps and ranks), ties at the printed precision included
+	// NotWorse marks a cell that is not Best but not significantly worse
+	// than the column's best cell either: Welch's one-sided t-test over
+	// seeds gives p >= Alpha, both cells having at least two seeds. P is
+	// that p value (NaN where no test was made).
+	NotWorse bool
+	P        float64
 }
+
+// Bold reports whether the cell is shown in bold: Best or NotWorse.
+func (c Cell) Bold() bool { return c.Best || c.NotWorse }
 
 // Table is a rendered-independent table.
 type Table struct {
@@ -102,10 +157,12 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		opt.Metrics = []string{"acc"}
 	}
 	for _, m := range opt.Metrics {
-		if !slices.Contains(bench.MetricNames, m) {
-			return nil, fmt.Errorf("unknown metric %q (valid: %s)", m, strings.Join(bench.MetricNames, ", "))
+		if !slices.Contains(bench.MetricNames, m) && !slices.Contains(bench.CostNames, m) {
+			return nil, fmt.Errorf("unknown metric %q (valid: %s; costs: %s)", m, strings.Join(bench.MetricNames, ", "), strings.Join(bench.CostNames, ", "))
 		}
 	}
+	recs, searched, trialRows := selectTrials(recs, opt.AllTrials) // before grouping: a cell never mixes trials
+	opt.Rows = expandRows(opt.Rows, trialRows)
 	recs, variants, err := SeparateSettings(recs) // cells aggregate over seeds only
 	if err != nil {
 		return nil, err
@@ -147,7 +204,9 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	t := &Table{Rows: order(labels, opt.Rows)}
 	for _, d := range order(dsNames, opt.Datasets) {
 		for _, m := range opt.Metrics {
-			t.Columns = append(t.Columns, Column{Dataset: d, Kind: MetricColumn, Metric: m})
+			if slices.Contains(bench.MetricNames, m) {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: MetricColumn, Metric: m})
+			}
 		}
 		mods := modalities[d]
 		sort.Strings(mods)
@@ -159,6 +218,11 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		if opt.Gap {
 			for _, m := range mods {
 				t.Columns = append(t.Columns, Column{Dataset: d, Kind: GapColumn, Modality: m})
+			}
+		}
+		for _, m := range opt.Metrics {
+			if slices.Contains(bench.CostNames, m) {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: CostColumn, Metric: m})
 			}
 		}
 	}
@@ -173,6 +237,13 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 			case MetricColumn:
 				for _, r := range rs {
 					xs = append(xs, metric(r.Metrics["test"], c.Metric))
+				}
+			case CostColumn:
+				for _, r := range rs {
+					if r.Cost != nil {
+						v, _ := r.Cost.Value(c.Metric)
+						xs = append(xs, v)
+					}
 				}
 			case ModalityColumn:
 				for _, r := range rs {
@@ -197,11 +268,23 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		}
 	}
 	t.dropEmptyGaps()
+	t.addRanks()
 	t.markBest()
 	t.Marks = make([]string, len(t.Rows))
-	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. Best of each column in bold (for gaps: the lowest).")
-	if opt.Gap {
+	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. "+
+		"Best of each column in bold (for gaps: the lowest), and so is every cell not significantly worse than it "+
+		"(one-sided Welch's t-test over seeds, p ≥ 0.05, both cells with n ≥ 2).")
+	if t.hasKind(GapColumn) {
 		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
+	}
+	if t.hasKind(CostColumn) {
+		t.Notes = append(t.Notes, "Cost columns are measured on the machines that ran the sweep (mean ± std over seeds), not compared: "+
+			"wall times of the training batches and of evaluation, training steps per second, and the peak resident memory of the process, "+
+			"which with several workers covers the runs trained at the same time.")
+	}
+	if t.hasKind(RankColumn) {
+		t.Notes = append(t.Notes, fmt.Sprintf("Avg. rank: the row's rank by %s on each dataset (1 = best; ties share the mean of their ranks), averaged over the datasets where the row has a value; (n) is the number of those datasets.",
+			MetricTitle(t.rankMetric())))
 	}
 	var tested []string
 	for i, label := range t.Rows {
@@ -213,6 +296,7 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	if len(tested) > 0 {
 		t.Notes = append(t.Notes, "† The epoch was selected on the test split (the official repositories' protocol), not on validation: "+strings.Join(tested, ", ")+".")
 	}
+	t.addSearchNotes(searched, opt.AllTrials)
 	var skipped []string
 	for _, d := range order(dsNames, opt.Datasets) {
 		most := 0
@@ -352,6 +436,11 @@ func summarize(xs []float64) Cell {
 	return c
 }
 
+// hasKind reports whether t has a column of kind k.
+func (t *Table) hasKind(k ColumnKind) bool {
+	return slices.ContainsFunc(t.Columns, func(c Column) bool { return c.Kind == k })
+}
+
 // dropEmptyGaps removes gap columns without any value (no unimodal row for
 // that modality).
 func (t *Table) dropEmptyGaps() {
@@ -380,13 +469,87 @@ func (t *Table) dropEmptyGaps() {
 	t.Columns = cols
 }
 
+// addRanks appends, when the table has two or more datasets, a RankColumn:
+// per dataset the rows are ranked by the dataset's first metric column
+// (highest mean first, tied means at the printed precision sharing the mean
+// of their ranks), and each row's cell is the mean of its ranks over the
+// datasets where it has a value.
+func (t *Table) addRanks() {
+	first := map[string]int{} // dataset -> its first metric column
+	var dsOrder []string
+	for j, c := range t.Columns {
+		if _, ok := first[c.Dataset]; !ok && c.Kind == MetricColumn {
+			first[c.Dataset] = j
+			dsOrder = append(dsOrder, c.Dataset)
+		}
+	}
+	if len(dsOrder) < 2 {
+		return
+	}
+	sums := make([]float64, len(t.Rows))
+	counts := make([]int, len(t.Rows))
+	for _, d := range dsOrder {
+		j := first[d]
+		for i := range t.Rows {
+			ci := t.Cells[i][j]
+			if ci.N == 0 {
+				continue
+			}
+			// rank = 1 + #better + (#tied others)/2
+			better, tied := 0, 0
+			for k := range t.Rows {
+				ck := t.Cells[k][j]
+				if k == i || ck.N == 0 {
+					continue
+				}
+				switch a, b := displayed(ck.Mean), displayed(ci.Mean); {
+				case a > b:
+					better++
+				case a == b:
+					tied++
+				}
+			}
+			sums[i] += 1 + float64(better) + float64(tied)/2
+			counts[i]++
+		}
+	}
+	t.Columns = append(t.Columns, Column{Kind: RankColumn})
+	for i := range t.Rows {
+		c := Cell{}
+		if counts[i] > 0 {
+			c = Cell{Mean: sums[i] / float64(counts[i]), N: counts[i]}
+		}
+		t.Cells[i] = append(t.Cells[i], c)
+	}
+}
+
+// rankMetric is the metric the rank column ranks by: the first metric
+// column's.
+func (t *Table) rankMetric() string {
+	for _, c := range t.Columns {
+		if c.Kind == MetricColumn {
+			return c.Metric
+		}
+	}
+	return ""
+}
+
 // markBest marks, per column, the cells whose displayed mean equals the best
-// displayed mean (so that ties at the printed precision are all bold).
+// displayed mean (so that ties at the printed precision are all Best), and
+// the cells not significantly worse than the best one (see Cell.NotWorse).
+// The reference of the tests is the Best cell with the best unrounded mean,
+// the first in row order among equals. Ranks are not tested.
 func (t *Table) markBest() {
 	for j, c := range t.Columns {
+		if c.Kind == CostColumn {
+			for i := range t.Rows {
+				t.Cells[i][j].P = math.NaN()
+			}
+			continue
+		}
 		best := math.Inf(1)
 		sign := -1.0 // maximise
-		if c.Kind == GapColumn {
+		if c.lowerBetter() {
 			sign = 1 // minimise
 		}
 		for i := range t.Rows {
@@ -394,10 +557,27 @@ func (t *Table) markBest() {
 				best = min(best, sign*displayed(cell.Mean))
 			}
 		}
+		ref := -1
 		for i := range t.Rows {
-			if cell := &t.Cells[i][j]; cell.N > 0 && sign*displayed(cell.Mean) == best {
+			cell := &t.Cells[i][j]
+			cell.P = math.NaN()
+			if cell.N > 0 && sign*displayed(cell.Mean) == best {
 				cell.Best = true
+				if ref < 0 || sign*cell.Mean < sign*t.Cells[ref][j].Mean {
+					ref = i
+				}
 			}
+		}
+		if ref < 0 || c.Kind == RankColumn || t.Cells[ref][j].N < 2 {
+			continue
+		}
+		for i := range t.Rows {
+			cell := &t.Cells[i][j]
+			if cell.Best || cell.N < 2 {
+				continue
+			}
+			cell.P = pWorse(t.Cells[ref][j], *cell, c.lowerBetter())
+			cell.NotWorse = cell.P >= Alpha
 		}
 	}
 }

@@ -127,3 +127,46 @@ func TestRenderDeterministic(t *testing.T) {
 		t.Logf("%s:\n%s", f, want)
 	}
 }
+
+func TestGapNoteOnlyWithGapColumns(t *testing.T) {
+	var noUnimodal []*bench.Record
+	for _, r := range testRecords() {
+		if r.Method != "unimodal" {
+			noUnimodal = append(noUnimodal, r)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		recs []*bench.Record
+		gap  bool
+		want bool
+	}{
+		{"gap columns", testRecords(), true, true},
+		{"gap asked, no unimodal row", noUnimodal, true, false},
+		{"no gap asked", testRecords(), false, false},
+	} {
+		tab, err := Build(tc.recs, Options{Gap: tc.gap})
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := slices.ContainsFunc(tab.Notes, func(n string) bool { return strings.HasPrefix(n, "Gap:") })
+		if has != tc.want || has != tab.hasKind(GapColumn) {
+			t.Errorf("%s: Gap note %v, gap columns %v, want %v", tc.name, has, tab.hasKind(GapColumn), tc.want)
+		}
+	}
+}
+
+func TestLayoutOptions(t *testing.T) {
+	recs := testRecords()
+	if _, ok := LayoutOptions(recs); ok {
+		t.Fatal("records without a layout reported one")
+	}
+	recs[2].Table = &bench.TableLayout{Metrics: []string{"acc"}, Rows: []string{"joint", "uni-audio"}, Datasets: []string{"digits"}}
+	recs[5].Table = &bench.TableLayout{Metrics: []string{"macro_f1", "acc"}, Gap: true, Rows: []string{"ogm_ge"}, Datasets: []string{"digits"}}
+	opt, ok := LayoutOptions(recs)
+	// Sorted by id: a1 (recs[5]) before j2 (recs[2]).
+	if !ok || strings.Join(opt.Metrics, ",") != "macro_f1,acc" || strings.Join(opt.Rows, ",") != "ogm_ge,joint,uni-audio" ||
+		!opt.Gap || opt.ModalityAcc || strings.Join(opt.Datasets, ",") != "digits" {
+		t.Errorf("merged layout %+v", opt)
+	}
+}

@@ -90,6 +90,10 @@ func TestRunDeterministicAcrossWorkersAndShards(t *testing.T) {
 	if got := mustRun(t, "table", "--suite", suite, one); got != want {
 		t.Errorf("miebench table differs from run's table:\n%s\nvs\n%s", got, want)
 	}
+	// Without --suite, the layout comes from the records themselves.
+	if got := mustRun(t, "table", one); got != want {
+		t.Errorf("miebench table without --suite differs from run's table:\n%s\nvs\n%s", got, want)
+	}
 	two := t.TempDir()
 	if got := mustRun(t, "run", "--suite", suite, "--out", two, "--workers", "2", "--progress", "none"); got != want {
 		t.Errorf("2 workers:\n%s\n1 worker:\n%s", got, want)
@@ -99,8 +103,10 @@ func TestRunDeterministicAcrossWorkersAndShards(t *testing.T) {
 	a, b, shared := t.TempDir(), t.TempDir(), t.TempDir()
 	mustRun(t, "run", "--suite", suite, "--out", a, "--shard", "0/2", "--progress", "none")
 	mustRun(t, "run", "--suite", suite, "--out", b, "--shard", "1/2", "--progress", "none")
-	if got := mustRun(t, "table", "--suite", suite, a, b); got != want {
-		t.Errorf("merged shards:\n%s\nsingle run:\n%s", got, want)
+	for _, args := range [][]string{{"table", "--suite", suite, a, b}, {"table", a, b}} {
+		if got := mustRun(t, args...); got != want {
+			t.Errorf("merged shards (%s):\n%s\nsingle run:\n%s", strings.Join(args, " "), got, want)
+		}
 	}
 	mustRun(t, "run", "--suite", suite, "--out", shared, "--shard", "1/2", "--progress", "none", "--no-table")
 	if got := mustRun(t, "run", "--suite", suite, "--out", shared, "--shard", "0/2", "--progress", "none"); got != want {

@@ -26,6 +26,9 @@ type tableConfig struct {
 	modality   *bool  // nil: the suite's setting
 	gap        *bool
 	outFile    string
+	allTrials  bool // every trial of a hyperparameter search as a row
+	robust     bool // the robustness table instead
+	robustRef  string
 	allowEmpty bool
 	// parsed, when set, is the suite itself (with its --set overrides), and
 	// ids, when set, the runs to keep: `run` prints its own plan's table.
@@ -38,13 +41,16 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cfg tableConfig
 	fs.StringVar(&cfg.format, "format", "md", "output format: md, tex or csv")
-	fs.StringVar(&cfg.metrics, "metric", "", "metric columns, comma-separated: acc, macro_f1, map (default: the suite's, else acc)")
-	fs.StringVar(&cfg.suite, "suite", "", "built-in suite name or suite file: keep only its records and use its row order and table layout")
+	fs.StringVar(&cfg.metrics, "metric", "", "metric columns, comma-separated: acc, macro_f1, map, and cost columns: "+strings.Join(bench.CostNames, ", ")+" (default: the suite's, else acc)")
+	fs.StringVar(&cfg.suite, "suite", "", "built-in suite name or suite file: keep only its records and use its row order and table layout (default: the layout stored in the records)")
 	modality := fs.Bool("modality-acc", false, "add per-modality accuracy columns (default: the suite's setting)")
 	gap := fs.Bool("gap", false, "add imbalance-gap columns (default: the suite's setting)")
 	fs.StringVar(&cfg.outFile, "o", "", "write the table to this file instead of standard output")
+	fs.BoolVar(&cfg.robust, "robustness", false, "print the robustness table (accuracy with modalities missing or noisy, relative and effective robustness) instead")
+	fs.StringVar(&cfg.robustRef, "robustness-ref", report.DefaultRobustnessRef, "the row effective robustness is measured against")
+	fs.BoolVar(&cfg.allTrials, "trials", false, "show every trial of a hyperparameter search as a row (default: the selected trial)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [-o FILE]")
+		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [--trials] [--robustness] [-o FILE]")
 		fmt.Fprintln(stderr, "\nMerges the records of the results directories (for instance the shards of one")
 		fmt.Fprintln(stderr, "sweep) and prints mean ± std (n seeds) per method and dataset column, best")
 		fmt.Fprintln(stderr, "per column in bold, with footnotes for failed runs and test-set selection.")
@@ -108,6 +114,8 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	if suite != nil {
 		opt = report.Options{Metrics: suite.Table.Metrics, ModalityAcc: suite.Table.ModalityAcc, Gap: suite.Table.Gap,
 			Rows: suite.Labels(), Datasets: suite.DatasetNames()}
+	} else if l, ok := report.LayoutOptions(recs); ok {
+		opt = l
 	}
 	if cfg.metrics != "" {
 		opt.Metrics = strings.Split(cfg.metrics, ",")
@@ -118,7 +126,14 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	if cfg.gap != nil {
 		opt.Gap = *cfg.gap
 	}
-	tab, err := report.Build(recs, opt)
+	opt.AllTrials = cfg.allTrials
+	build := report.Build
+	if cfg.robust {
+		build = func(recs []*bench.Record, opt report.Options) (*report.Table, error) {
+			return report.BuildRobustness(recs, opt, cfg.robustRef)
+		}
+	}
+	tab, err := build(recs, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "miebench table: %v\n", err)
 		return exitConfig
@@ -146,8 +161,9 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 }
 
 // suiteForRecords resolves the suite a table is about: the --suite
-// argument, else the records' suite when they all name the same built-in
-// one. It keeps only that suite's records.
+// argument, else, for records that carry no table layout of their own
+// (written before records held one), the records' suite when they all name
+// the same built-in one. It keeps only that suite's records.
 func suiteForRecords(arg string, recs []*bench.Record, stderr io.Writer) (*bench.Suite, []*bench.Record, int) {
 	names := map[string]bool{}
 	for _, r := range recs {
@@ -162,6 +178,9 @@ func suiteForRecords(arg string, recs []*bench.Record, stderr io.Writer) (*bench
 			sort.Strings(l)
 			fmt.Fprintf(stderr, "miebench table: the records come from several suites (%s); choose one with --suite\n", strings.Join(l, ", "))
 			return nil, nil, exitConfig
+		}
+		if _, ok := report.LayoutOptions(recs); ok {
+			return nil, recs, exitOK // the records' own layout
 		}
 		for n := range names {
 			if slices.Contains(bench.SuiteNames(), n) {

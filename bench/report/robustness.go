@@ -1,0 +1,243 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/miebench/miebench/bench"
+)
+
+// Robustness column measures (Column.Metric of a RobustColumn).
+const (
+	robClean     = "clean"     // the test accuracy
+	robMissing   = "missing"   // with Column.Modality missing
+	robNoise     = "noise"     // with Column.Modality at noise Column.Level
+	robRelative  = "relative"  // mean accuracy over the noise range
+	robEffective = "effective" // drop against the reference row's drop
+)
+
+// DefaultRobustnessRef is the row effective robustness is measured
+// against when RobustnessOptions.Ref is empty.
+const DefaultRobustnessRef = "joint"
+
+// BuildRobustness summarises the records' robustness evaluations
+// (bench.Record.Robustness): per dataset the clean test accuracy, the
+// accuracy with each modality missing and at each noise level on each
+// modality, and two summaries per modality after MultiBench (Liang et al.,
+// 2021):
+//
+//   - relative robustness: the area under accuracy against noise level,
+//     from the clean accuracy at level 0 to the largest level (trapezoids),
+//     divided by that level: the mean accuracy over the range;
+//   - effective robustness: the mean over levels of the run's accuracy drop
+//     from clean minus the drop of the reference row (opt's ref, default
+//     joint) at the same level, paired by seed: positive means degrading
+//     more gracefully than the reference given the same clean accuracy.
+//
+// MultiBench also min-max normalises both across the methods of a table;
+// these are left in accuracy units so that they do not depend on which
+// rows are present. Cells are mean ± std over seeds with significance
+// bolding as in Build; rows and trial selection follow opt.
+func BuildRobustness(recs []*bench.Record, opt Options, ref string) (*Table, error) {
+	if ref == "" {
+		ref = DefaultRobustnessRef
+	}
+	recs, searched, trialRows := selectTrials(recs, opt.AllTrials)
+	opt.Rows = expandRows(opt.Rows, trialRows)
+	type key struct{ label, dataset string }
+	byKey := map[key][]*bench.Record{}
+	var labels, dsNames []string
+	mods := map[string][]string{}
+	levels := map[string][]float64{}
+	for _, r := range recs {
+		if r.Status != "ok" || r.Robustness == nil {
+			continue
+		}
+		k := key{r.Label, r.Dataset}
+		byKey[k] = append(byKey[k], r)
+		labels = appendNew(labels, r.Label)
+		dsNames = appendNew(dsNames, r.Dataset)
+		for m := range r.Robustness.Missing {
+			mods[r.Dataset] = appendNew(mods[r.Dataset], m)
+		}
+		for m := range r.Robustness.Noise {
+			mods[r.Dataset] = appendNew(mods[r.Dataset], m)
+		}
+		if len(r.Robustness.Levels) > 0 && levels[r.Dataset] == nil {
+			levels[r.Dataset] = r.Robustness.Levels
+		} else if len(r.Robustness.Levels) > 0 && !slices.Equal(levels[r.Dataset], r.Robustness.Levels) {
+			return nil, fmt.Errorf("records on %s have different noise levels (%v and %v): tabulate one setting at a time",
+				r.Dataset, levels[r.Dataset], r.Robustness.Levels)
+		}
+	}
+	if len(labels) == 0 {
+		return nil, fmt.Errorf("no successful run has a robustness evaluation (add a robustness: block to the suite)")
+	}
+	for _, rs := range byKey {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Seed < rs[j].Seed })
+	}
+	t := &Table{Rows: order(labels, opt.Rows)}
+	for _, d := range order(dsNames, opt.Datasets) {
+		ms := mods[d]
+		sort.Strings(ms)
+		t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robClean})
+		for _, m := range ms {
+			t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robMissing, Modality: m})
+		}
+		for _, m := range ms {
+			for _, l := range levels[d] {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robNoise, Modality: m, Level: l})
+			}
+		}
+		if len(levels[d]) > 0 {
+			for _, m := range ms {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robRelative, Modality: m})
+			}
+			if len(byKey[key{ref, d}]) > 0 {
+				for _, m := range ms {
+					t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robEffective, Modality: m})
+				}
+			}
+		}
+	}
+	t.Cells = make([][]Cell, len(t.Rows))
+	for i, label := range t.Rows {
+		t.Cells[i] = make([]Cell, len(t.Columns))
+		for j, c := range t.Columns {
+			refRuns := map[uint64]*bench.Record{}
+			for _, r := range byKey[key{ref, c.Dataset}] {
+				refRuns[r.Seed] = r
+			}
+			var xs []float64
+			for _, r := range byKey[key{label, c.Dataset}] {
+				if v, ok := robustValue(r, c, refRuns[r.Seed]); ok {
+					xs = append(xs, v)
+				}
+			}
+			t.Cells[i][j] = summarize(xs)
+		}
+	}
+	t.dropEmpty()
+	t.markBest()
+	t.Marks = make([]string, len(t.Rows))
+	t.Notes = append(t.Notes,
+		"Test accuracy of the selected model, in %, mean ± sample standard deviation (n − 1) over seeds; (n) is the number of seeds. "+
+			"Best of each column in bold, and so is every cell not significantly worse than it (one-sided Welch's t-test over seeds, p ≥ 0.05, both cells with n ≥ 2).",
+		"no M: modality M's inputs replaced (zeros, or their training mean with impute: mean). M σ×L: Gaussian noise of L times each input's training standard deviation added to modality M.")
+	if t.hasRob(robRelative) {
+		t.Notes = append(t.Notes, "Rel. rob. (M): relative robustness after MultiBench, the area under accuracy against noise level on M from the clean accuracy at 0 to the largest level, over that level (the mean accuracy over the range).")
+	}
+	if t.hasRob(robEffective) {
+		t.Notes = append(t.Notes, fmt.Sprintf("Eff. rob. (M): effective robustness after MultiBench, the mean over levels of the accuracy drop from clean minus the drop of the %s row at the same level, paired by seed (> 0: degrades less than %s). MultiBench's min-max normalisation across methods is not applied.", ref, ref))
+	}
+	t.addSearchNotes(searched, opt.AllTrials)
+	return t, nil
+}
+
+// robustValue is run r's value in column c (ref: the reference row's run
+// with the same seed, or nil).
+func robustValue(r *bench.Record, c Column, ref *bench.Record) (float64, bool) {
+	rob := r.Robustness
+	clean := r.Metrics["test"].Acc
+	switch c.Metric {
+	case robClean:
+		return clean, true
+	case robMissing:
+		v, ok := rob.Missing[c.Modality]
+		return v, ok
+	case robNoise:
+		i := slices.Index(rob.Levels, c.Level)
+		if accs := rob.Noise[c.Modality]; i >= 0 && i < len(accs) {
+			return accs[i], true
+		}
+	case robRelative:
+		accs := rob.Noise[c.Modality]
+		if len(accs) == 0 || len(accs) != len(rob.Levels) {
+			return 0, false
+		}
+		return relativeRobustness(clean, rob.Levels, accs), true
+	case robEffective:
+		if ref == nil || ref.Robustness == nil {
+			return 0, false
+		}
+		accs, refAccs := rob.Noise[c.Modality], ref.Robustness.Noise[c.Modality]
+		if len(accs) == 0 || len(accs) != len(refAccs) || !slices.Equal(rob.Levels, ref.Robustness.Levels) {
+			return 0, false
+		}
+		return effectiveRobustness(clean, accs, ref.Metrics["test"].Acc, refAccs), true
+	}
+	return 0, false
+}
+
+// relativeRobustness is the trapezoid area under (0, clean), (levels[i],
+// accs[i]) over the largest level; levels are increasing.
+func relativeRobustness(clean float64, levels, accs []float64) float64 {
+	x, y := 0.0, clean
+	area := 0.0
+	for i, l := range levels {
+		area += (l - x) * (y + accs[i]) / 2
+		x, y = l, accs[i]
+	}
+	if x == 0 {
+		return clean
+	}
+	return area / x
+}
+
+// effectiveRobustness is the mean over levels of (accs[i] - clean) -
+// (refAccs[i] - refClean).
+func effectiveRobustness(clean float64, accs []float64, refClean float64, refAccs []float64) float64 {
+	sum := 0.0
+	for i := range accs {
+		sum += (accs[i] - clean) - (refAccs[i] - refClean)
+	}
+	return sum / float64(len(accs))
+}
+
+func (t *Table) hasRob(metric string) bool {
+	return slices.ContainsFunc(t.Columns, func(c Column) bool { return c.Kind == RobustColumn && c.Metric == metric })
+}
+
+// dropEmpty removes columns without any value.
+func (t *Table) dropEmpty() {
+	var cols []Column
+	keep := make([]bool, len(t.Columns))
+	for j, c := range t.Columns {
+		for i := range t.Rows {
+			keep[j] = keep[j] || t.Cells[i][j].N > 0
+		}
+		if keep[j] {
+			cols = append(cols, c)
+		}
+	}
+	for i, row := range t.Cells {
+		var cells []Cell
+		for j, c := range row {
+			if keep[j] {
+				cells = append(cells, c)
+			}
+		}
+		t.Cells[i] = cells
+	}
+	t.Columns = cols
+}
+
+// robustName is a RobustColumn's header without its dataset.
+func robustName(c Column) string {
+	switch c.Metric {
+	case robClean:
+		return "Clean"
+	case robMissing:
+		return "no " + c.Modality
+	case robNoise:
+		return c.Modality + " σ×" + strconv.FormatFloat(c.Level, 'g', -1, 64)
+	case robRelative:
+		return "Rel. rob. (" + c.Modality + ")"
+	case robEffective:
+		return "Eff. rob. (" + c.Modality + ")"
+	}
+	return strings.TrimSpace(c.Metric + " " + c.Modality)
+}
