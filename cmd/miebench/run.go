@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/miebench/miebench/bench"
+	"github.com/miebench/miebench/bench/sizing"
 )
 
 func init() {
@@ -42,7 +43,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&sets, "set", "override a suite setting, key=value (repeatable): train.epochs=5, dataset.root=/data, methods.ogm-ge.alpha=[0.3,0.8]")
 	retry := fs.Bool("retry-failed", false, "re-run runs whose record says failed")
 	cache := fs.String("cache", "", "feature cache directory (default: none)")
-	dry := fs.Bool("dry-run", false, "print the plan (id, dataset, label, seed) and exit")
+	dry := fs.Bool("dry-run", false, "print the plan (id, dataset, label, seed, estimated memory) and the sizing summary, and exit")
+	estTime := fs.Bool("estimate-time", false, "with --dry-run: time one warm-up step per model and print training-time estimates")
 	progress := fs.String("progress", "auto", "progress output: auto (a bar on a terminal, else lines), bar, lines or none")
 	noTable := fs.Bool("no-table", false, "do not print the table after the sweep")
 	fs.Usage = func() {
@@ -95,8 +97,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		todo = bench.Shard(plan, i, n)
 	}
 	if *dry {
-		for _, s := range todo {
-			fmt.Fprintf(stdout, "%s  %s  %s  seed=%d\n", s.ID(), s.Dataset.Name, s.Label, s.Seed)
+		if err := sizing.Report(stdout, stderr, todo, sizing.Options{Workers: *workers, Time: *estTime, CacheDir: *cache}); err != nil {
+			fmt.Fprintf(stderr, "miebench run: %v\n", err)
+			return exitFail
 		}
 		return exitOK
 	}

@@ -1,0 +1,171 @@
+package sizing
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+
+	"github.com/miebench/miebench/bench"
+	"github.com/miebench/miebench/datasets"
+	"github.com/miebench/miebench/nn"
+)
+
+// childCase is a model and batch sizes a child process trains while the
+// parent watches its peak resident memory.
+type childCase struct {
+	Name    string
+	Spec    bench.RunSpec
+	Info    datasets.Info
+	MaxErr  float64 // allowed |estimate - measured| / measured
+	Full    bool    // paper-scale: only with MIEBENCH_SIZING_FULL=1
+	Workers int
+}
+
+// childEnv carries a childCase to the child process.
+const childEnv = "MIEBENCH_SIZING_CHILD"
+
+func cremaInfo(image int) datasets.Info {
+	return datasets.Info{
+		Name: "crema-d-shapes",
+		Modalities: []datasets.Modality{
+			{Name: "audio", Kind: "spectrogram", Shape: []int{1, 257, 188}},
+			{Name: "visual", Kind: "frames", Shape: []int{1, 3, image, image}},
+		},
+		Classes: []string{"a", "d", "f", "h", "n", "s"},
+	}
+}
+
+func resnetSpec(batch int) bench.RunSpec {
+	return bench.RunSpec{
+		Label: "resnet18",
+		Train: bench.TrainSpec{BatchSize: batch, EvalBatchSize: batch, Optimizer: "sgd", LR: 1e-3, Momentum: 0.9, WeightDecay: 1e-4},
+		Model: bench.ModelSpec{Fusion: "concat", Encoders: map[string]bench.EncoderSpec{
+			"audio": {Kind: "resnet18"}, "visual": {Kind: "resnet18"},
+		}},
+	}
+}
+
+func childCases() []childCase {
+	return []childCase{
+		{Name: "resnet18-small", Spec: resnetSpec(4), Info: cremaInfo(64), MaxErr: 0.25},
+		{Name: "resnet18-crema-d-batch64", Spec: resnetSpec(64), Info: cremaInfo(224), MaxErr: 0.25, Full: true},
+	}
+}
+
+// TestEstimateMatchesPeakRSS trains two steps and one evaluation forward
+// of each case in a child process (the test binary re-run) and compares
+// the child's peak resident memory (getrusage maxrss) with the estimate:
+// the child's base plus the run's live heap.
+func TestEstimateMatchesPeakRSS(t *testing.T) {
+	if os.Getenv(childEnv) != "" {
+		t.Skip("inside a child")
+	}
+	for _, c := range childCases() {
+		t.Run(c.Name, func(t *testing.T) {
+			if c.Full && os.Getenv("MIEBENCH_SIZING_FULL") == "" {
+				t.Skip("paper-scale case: set MIEBENCH_SIZING_FULL=1 (about 10 GB)")
+			}
+			b, err := json.Marshal(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestChildTrain$")
+			cmd.Env = append(os.Environ(), childEnv+"="+string(b))
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("child: %v\n%s", err, out)
+			}
+			var base Process
+			if err := json.Unmarshal(baseLine(out), &base); err != nil {
+				t.Fatalf("child output %q: %v", out, err)
+			}
+			ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+			if !ok {
+				t.Skip("no rusage on this system")
+			}
+			measured := ru.Maxrss * 1024 // kilobytes on Linux
+			m, err := Estimate(c.Spec, c.Info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			est := base.Base + m.Live()
+			rel := float64(est-measured) / float64(measured)
+			t.Logf("%s: estimate %s (base %s + live %s: state %s, activations %s, workspace %s, batches %s, eval %s), measured maxrss %s, error %+.1f%%",
+				c.Name, Bytes(est), Bytes(base.Base), Bytes(m.Live()), Bytes(m.State), Bytes(m.Activations), Bytes(m.Workspace), Bytes(m.Batches), Bytes(m.Eval), Bytes(measured), 100*rel)
+			if rel > c.MaxErr || rel < -c.MaxErr {
+				t.Errorf("%s: estimate %s is %+.1f%% off the measured peak %s (allowed ±%.0f%%)", c.Name, Bytes(est), 100*rel, Bytes(measured), 100*c.MaxErr)
+			}
+		})
+	}
+}
+
+// baseMarker starts the child's output line that holds its base memory.
+const baseMarker = "sizing-base: "
+
+// baseLine returns the JSON after baseMarker in the child's output.
+func baseLine(out []byte) []byte {
+	for _, l := range bytes.Split(out, []byte("\n")) {
+		if after, ok := bytes.CutPrefix(l, []byte(baseMarker)); ok {
+			return after
+		}
+	}
+	return nil
+}
+
+// TestChildTrain is the child of TestEstimateMatchesPeakRSS: it prints its
+// base memory as JSON, then trains. It does nothing in a normal test run.
+func TestChildTrain(t *testing.T) {
+	env := os.Getenv(childEnv)
+	if env == "" {
+		t.Skip("only run as the child of TestEstimateMatchesPeakRSS")
+	}
+	var c childCase
+	if err := json.Unmarshal([]byte(env), &c); err != nil {
+		t.Fatal(err)
+	}
+	base := Measure()
+	md, err := Model(c.Spec, c.Info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := optimizer(c.Spec.Train, md.Params())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	batch := func(n int) ([]*nn.Tensor, []int) {
+		x := make([]*nn.Tensor, len(c.Info.Modalities))
+		for i, m := range c.Info.Modalities {
+			x[i] = nn.NewTensor(append([]int{n}, m.Shape...)...)
+			for j := range x[i].Data {
+				x[i].Data[j] = float32(rng.NormFloat64())
+			}
+		}
+		y := make([]int, n)
+		for i := range y {
+			y[i] = rng.IntN(len(c.Info.Classes))
+		}
+		return x, y
+	}
+	x, y := batch(c.Spec.Train.BatchSize)
+	for range 2 {
+		if err := Step(md, opt, x, y); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ex, _ := batch(c.Spec.Train.EvalBatchSize)
+	EvalForward(md, ex)
+	snap := nn.Capture(md.Params(), md.Buffers())
+	b, err := json.Marshal(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("\n%s%s\n", baseMarker, b)
+	_ = snap
+}
