@@ -24,6 +24,7 @@ type openEntry struct {
 
 // OpenDataset opens the dataset a spec names, once per process and spec.
 func OpenDataset(spec DatasetSpec) (datasets.Dataset, error) {
+	spec.Fingerprint = "" // the same files, before and after Plan fingerprints them
 	key, err := json.Marshal(struct {
 		DatasetSpec
 		Cache string

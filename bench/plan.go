@@ -1,8 +1,10 @@
 package bench
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -68,6 +70,9 @@ func (m SuiteMethod) Grid() ([]GridPoint, error) {
 		}
 		fixed[k] = v
 	}
+	if n := m.GridSize(); n > MaxPlannedRuns {
+		return nil, &param.KeyError{Key: axes[0], Err: fmt.Errorf("the grid has %d points, more than the limit of %d planned runs", n, MaxPlannedRuns)}
+	}
 	points := []GridPoint{{Label: base, Params: fixed}}
 	for _, k := range axes {
 		var next []GridPoint
@@ -93,6 +98,46 @@ func (m SuiteMethod) Grid() ([]GridPoint, error) {
 		}
 	}
 	return points, nil
+}
+
+// MaxPlannedRuns is the largest number of runs a suite may plan (datasets
+// x grid points x seeds), and the largest grid of one method entry. It
+// keeps a mistyped grid or seed list from exhausting memory while planning;
+// a larger study is several suites.
+const MaxPlannedRuns = 100_000
+
+// GridSize is the number of grid points of the entry (the product of its
+// axis lengths), saturating at MaxPlannedRuns+1.
+func (m SuiteMethod) GridSize() int {
+	n := 1
+	for _, v := range m.Params {
+		if l, ok := v.([]any); ok && len(l) > 1 {
+			n = satMul(n, len(l))
+		}
+	}
+	return n
+}
+
+// satMul multiplies non-negative a and b, saturating at MaxPlannedRuns+1.
+func satMul(a, b int) int {
+	const limit = MaxPlannedRuns + 1
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a >= limit || b >= limit || a > limit/b {
+		return limit
+	}
+	return min(a*b, limit)
+}
+
+// PlannedRuns is the number of runs the suite plans, saturating at
+// MaxPlannedRuns+1; it needs no registry.
+func (s *Suite) PlannedRuns() int {
+	per := 0
+	for _, m := range s.Methods {
+		per = min(per+m.GridSize(), MaxPlannedRuns+1)
+	}
+	return satMul(satMul(len(s.Datasets), per), len(s.Seeds))
 }
 
 // Labels returns the suite's row labels in suite order (method entries, then
@@ -138,6 +183,7 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		modalities = OpenModalities
 	}
 	var runs []RunSpec
+	fingerprints := map[string]*datasets.Fingerprint{} // by dataset and root
 	for di, sd := range s.Datasets {
 		dkey := fmt.Sprintf("datasets.%d", di)
 		b, err := datasets.Lookup(sd.Name)
@@ -150,13 +196,33 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 			return nil, s.errAt(sd.At, "params."+k, dkey+".params."+k, "%v", err)
 		}
 		ds := DatasetSpec{Name: sd.Name, Root: sd.Root, Params: params, Seed: sd.Seed, SkipBad: sd.SkipBad}
+		for _, k := range sortedKeys(params) {
+			if err := checkFinite(params[k]); err != nil {
+				return nil, s.errAt(sd.At, "params."+k, dkey+".params."+k, "dataset %s: %v", sd.Name, err)
+			}
+		}
 		mods, err := modalities(ds)
 		if err != nil {
 			msg := strings.TrimPrefix(err.Error(), "dataset "+sd.Name+": ")
 			if sd.Root == "" && strings.Contains(msg, "root") {
 				msg += fmt.Sprintf(" (--set datasets.%d.root=DIR, or dataset.root=DIR for every dataset)", di)
 			}
+			if isDataProblem(sd.Root, msg) {
+				return nil, &DataError{Dataset: sd.Name, Root: sd.Root, Err: err}
+			}
 			return nil, s.errAt(sd.At, "", dkey, "opening dataset %s: %s", sd.Name, msg)
+		}
+		fpKey := sd.Name + "\x00" + sd.Root
+		fp, ok := fingerprints[fpKey]
+		if !ok {
+			fp, err = datasets.FingerprintOf(sd.Name, datasets.Config{Root: sd.Root})
+			if err != nil {
+				return nil, &DataError{Dataset: sd.Name, Root: sd.Root, Err: err}
+			}
+			fingerprints[fpKey] = fp
+		}
+		if fp != nil {
+			ds.Fingerprint, ds.Data = fp.Hash, fp
 		}
 		labels := map[string]int{}
 		for mi, m := range s.Methods {
@@ -184,12 +250,20 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 					k := errKey(err)
 					return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "method %s: %v", m.Name, err)
 				}
+				for _, k := range sortedKeys(h) {
+					if err := checkFinite(h[k]); err != nil {
+						return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "method %s: %v", m.Name, err)
+					}
+				}
 				if spec.Validate != nil {
 					if err := spec.Validate(h, methods.PlanInfo{Modalities: mods, Fusion: model.Fusion}); err != nil {
 						return nil, s.errAt(m.At, "", mkey, "method %s on dataset %s (%s): %v", m.Name, sd.Name, p.Label, err)
 					}
 				}
 				for _, seed := range s.Seeds {
+					if len(runs) >= MaxPlannedRuns {
+						return nil, s.errAt(s.At, "", "", "the suite plans more than %d runs; split it into smaller suites", MaxPlannedRuns)
+					}
 					runs = append(runs, RunSpec{
 						Suite:     s.Name,
 						Label:     p.Label,
@@ -205,7 +279,59 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 			}
 		}
 	}
+	for _, r := range runs {
+		if _, err := json.Marshal(r); err != nil { // unreachable after the checks above; never panic in ID
+			return nil, s.errAt(s.At, "", "", "run %s seed %d on %s: configuration not serialisable: %v", r.Label, r.Seed, r.Dataset.Name, err)
+		}
+	}
 	return runs, nil
+}
+
+// DataError is a problem with a dataset's files found while planning: a
+// corrupt or unreadable file, a shape mismatch, an empty split. The CLI
+// exits 1 for it (an I/O failure), while configuration errors exit 2.
+type DataError struct {
+	Dataset string
+	Root    string // "" for the data shipped with miebench
+	Err     error
+}
+
+func (e *DataError) Error() string {
+	root := e.Root
+	if root == "" {
+		root = "the shipped data"
+	}
+	return fmt.Sprintf("data error in dataset %s (%s): %s", e.Dataset, root,
+		strings.TrimPrefix(e.Err.Error(), "dataset "+e.Dataset+": "))
+}
+
+func (e *DataError) Unwrap() error { return e.Err }
+
+// isDataProblem tells a failure to open a dataset caused by its files from
+// one caused by the configuration: a data root that is missing or not a
+// directory, a dataset that needs a root, or a parameter value the dataset
+// refuses (the datasets name them `parameter "x"`) is the configuration's
+// fault; anything else is wrong with the files in an existing tree.
+func isDataProblem(root, msg string) bool {
+	if strings.Contains(msg, `parameter "`) || (root == "" && strings.Contains(msg, "root")) {
+		return false
+	}
+	if root != "" {
+		if st, err := os.Stat(root); err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedKeys returns m's keys in order, for deterministic error messages.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // errKey returns the parameter a *param.KeyError is about.

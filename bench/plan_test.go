@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -110,6 +113,10 @@ func TestPlanErrors(t *testing.T) {
 			`t.yaml:8: key "methods.0.model.encoders": dataset t-ds: no encoder for modalities m1 (the dataset has m0, m1)`},
 		{"duplicate label", nil, strings.Replace(testSuite, "label: uni-m1", "label: t-joint", 1),
 			`t.yaml:9: key "methods.1": row label "t-joint" is already used by methods.0; give the entry a label`},
+		{"dataset param nan string", []string{"datasets.0.params.noise=nan"}, testSuite,
+			`--set datasets.0.params.noise=nan: key "datasets.0.params.noise": dataset t-ds: want a finite number, got NaN`},
+		{"hyperparameter inf string", []string{"methods.t-ogm.alpha=inf"}, testSuite,
+			`--set methods.t-ogm.alpha=inf: key "methods.2.params.alpha": method t-ogm: want a finite number, got +Inf`},
 		{"empty grid", []string{"methods.t-ogm.alpha=[]"}, testSuite,
 			`--set methods.t-ogm.alpha=[]: key "methods.2.params.alpha": hyperparameter "alpha": an empty list has no values`},
 	} {
@@ -128,6 +135,64 @@ func TestPlanErrors(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// A run's id depends on the data's content, not on its path; its
+// ConfigKey on neither. A suite without a data root keeps the ids it had
+// before fingerprints existed.
+func TestPlanIDsFollowDataContent(t *testing.T) {
+	base := t.TempDir()
+	write := func(dir, labels string) string {
+		d := filepath.Join(base, dir)
+		os.MkdirAll(filepath.Join(d, "clips"), 0o755)
+		os.WriteFile(filepath.Join(d, "clips", "0.wav"), []byte("RIFF"), 0o644)
+		os.WriteFile(filepath.Join(d, "labels.txt"), []byte(labels), 0o644)
+		return d
+	}
+	one, two, other := write("one", "0\n1\n"), write("two", "0\n1\n"), write("other", "1\n0\n")
+	id := func(root string) (string, string, string) {
+		p := planOf(t, testSuite, "dataset.root="+root)
+		return p[0].ID(), p[0].ConfigKey(), p[0].Dataset.Fingerprint
+	}
+	id1, key1, fp1 := id(one)
+	for _, root := range []string{one + "/", two} {
+		if i, k, _ := id(root); i != id1 || k != key1 {
+			t.Errorf("%s: id %s key %s, want %s %s", root, i, k, id1, key1)
+		}
+	}
+	if i, k, fp := id(other); i == id1 || k != key1 || fp == fp1 {
+		t.Errorf("other labels: id %s (was %s), key %s (was %s), fingerprint %s (was %s)", i, id1, k, key1, fp, fp1)
+	}
+	if p := planOf(t, testSuite); p[0].Dataset.Fingerprint != "" || p[0].ID() != "c17b3894e55abf0a" {
+		t.Errorf("shipped data: fingerprint %q, id %s (ids of suites without a root must not change)", p[0].Dataset.Fingerprint, p[0].ID())
+	}
+}
+
+// A broken file in an existing data tree is a *DataError (exit 1), a
+// missing tree a *ConfigError (exit 2).
+func TestPlanDataError(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "corrupt.npy"), []byte("\x93NUM"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		root string
+		data bool
+	}{{root, true}, {"/missing", false}} {
+		s, err := ParseSuite("t.yaml", []byte(testSuite), []string{"dataset.root=" + tc.root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Plan(nil)
+		de, isData := errors.AsType[*DataError](err)
+		_, isConfig := errors.AsType[*ConfigError](err)
+		if isData != tc.data || isConfig == tc.data {
+			t.Errorf("root %s: %T %v; want a data error %v", tc.root, err, err, tc.data)
+		}
+		if isData && (de.Root != root || !strings.Contains(err.Error(), "corrupt.npy: truncated")) {
+			t.Errorf("data error: %v", err)
+		}
 	}
 }
 

@@ -1,5 +1,13 @@
 package bench
 
+import (
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/miebench/miebench/datasets"
+)
+
 // Record is one finished run, written as runs/<id>.json.
 type Record struct {
 	ID            string             `json:"id"`
@@ -19,6 +27,9 @@ type Record struct {
 	ElapsedS      float64            `json:"elapsed_s"`
 	Version       Version            `json:"version"`
 	Spec          RunSpec            `json:"spec"`
+	// Data is the fingerprint of the data the run used (nil for the data
+	// shipped with miebench); its Hash is Spec.Dataset.Fingerprint.
+	Data *datasets.Fingerprint `json:"data,omitempty"`
 }
 
 // Metrics are evaluation results on one split.
@@ -68,8 +79,61 @@ type Summary struct {
 	N    int     `json:"n"`
 }
 
-// Version identifies the code that produced a record.
+// Version identifies the code that produced a record, from the binary's
+// build information.
 type Version struct {
+	// Module is the main module's version: a release tag such as v1.2.0
+	// for `go install ...@v1.2.0`, "(devel)" for a build in a checkout.
+	Module string `json:"module,omitempty"`
+	// Commit is the VCS revision the binary was built from ("unknown"
+	// without VCS information, as under go test or with -buildvcs=false).
 	Commit string `json:"commit"`
-	Go     string `json:"go"`
+	// Dirty says the checkout had uncommitted changes.
+	Dirty bool   `json:"dirty,omitempty"`
+	Go    string `json:"go"`
+}
+
+// String is a short form for messages and table notes, such as
+// "commit 1a2b3c4d5e6f (dirty), go1.26.0" or "v1.2.0, go1.26.0".
+func (v Version) String() string {
+	var parts []string
+	if v.Module != "" && v.Module != "(devel)" {
+		parts = append(parts, v.Module)
+	}
+	c := v.Commit
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	if c != "" && c != "unknown" {
+		c = "commit " + c
+	} else {
+		c = "unknown commit"
+	}
+	if v.Dirty {
+		c += " (dirty)"
+	}
+	parts = append(parts, c)
+	if v.Go != "" {
+		parts = append(parts, v.Go)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// buildVersion reads this binary's Version.
+func buildVersion() Version {
+	v := Version{Go: runtime.Version(), Commit: "unknown"}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	v.Module = bi.Main.Version
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v.Commit = s.Value
+		case "vcs.modified":
+			v.Dirty = s.Value == "true"
+		}
+	}
+	return v
 }

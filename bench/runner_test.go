@@ -202,6 +202,7 @@ func TestStore(t *testing.T) {
 	st2, _ := OpenStore(dir2)
 	twin := *rec
 	twin.ElapsedS = 99
+	twin.Spec.Dataset.Root = "/mnt/elsewhere" // the same data mounted at another path
 	st2.Write(&twin)
 	got, err := LoadRecords(dir, dir2)
 	if err != nil || len(got) != 1 {

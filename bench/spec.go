@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+
+	"github.com/miebench/miebench/datasets"
 )
 
 // RunSpec is the fully resolved configuration of one run. Its canonical JSON
@@ -24,14 +26,21 @@ type RunSpec struct {
 	Selection SelectionSpec  `json:"selection"`
 }
 
-// DatasetSpec names a dataset and how to open it.
+// DatasetSpec names a dataset and how to open it. The data root is where
+// the data is on this machine, not part of the run's identity: the
+// fingerprint of the data's content is.
 type DatasetSpec struct {
-	Name     string         `json:"name"`
-	Root     string         `json:"root,omitempty"`
-	Params   map[string]any `json:"params,omitempty"`
-	Seed     uint64         `json:"seed"` // data seed (pairing, splits); fixed across training seeds unless the suite says otherwise
-	SkipBad  bool           `json:"skip_bad,omitempty"`
-	CacheDir string         `json:"-"` // machine-local; not part of the run's identity
+	Name string `json:"name"`
+	Root string `json:"root,omitempty"`
+	// Fingerprint is the hash of the data's content (datasets.Fingerprint's
+	// Hash), set by Plan when the dataset has a root; "" for shipped data.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Data is the full fingerprint, copied to the record.
+	Data     *datasets.Fingerprint `json:"-"`
+	Params   map[string]any        `json:"params,omitempty"`
+	Seed     uint64                `json:"seed"` // data seed (pairing, splits); fixed across training seeds unless the suite says otherwise
+	SkipBad  bool                  `json:"skip_bad,omitempty"`
+	CacheDir string                `json:"-"` // machine-local; not part of the run's identity
 }
 
 // TrainSpec holds the optimisation settings.
@@ -77,11 +86,26 @@ type SelectionSpec struct {
 }
 
 // ID is the run's identity: the first 16 hex digits of the SHA-256 of the
-// canonical JSON of s.
+// canonical JSON of s without the data root, so the same data (same
+// fingerprint) at another path is the same run. Plan guarantees that every
+// planned spec is serialisable.
 func (s RunSpec) ID() string {
+	s.Dataset.Root = ""
+	return specHash(s)
+}
+
+// ConfigKey identifies the run's configuration regardless of the data: the
+// ID without the data fingerprint. Two records with one ConfigKey and
+// different IDs are the same run on different data.
+func (s RunSpec) ConfigKey() string {
+	s.Dataset.Root, s.Dataset.Fingerprint = "", ""
+	return specHash(s)
+}
+
+func specHash(s RunSpec) string {
 	b, err := json.Marshal(s)
 	if err != nil {
-		panic("bench: RunSpec not serialisable: " + err.Error())
+		panic("bench: RunSpec not serialisable (Plan checks every number): " + err.Error())
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])

@@ -30,6 +30,36 @@ func OpenStore(dir string) (*Store, error) {
 	return &Store{Dir: dir}, nil
 }
 
+// CheckWritable makes sure records and claims can be written to the store,
+// by creating, syncing and removing a file in each of its folders, so that
+// a read-only or full results directory is reported before any run trains.
+func (s *Store) CheckWritable() error {
+	for _, sub := range []string{"runs", "claims"} {
+		dir := filepath.Join(s.Dir, sub)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("results directory %s is not writable: %w", s.Dir, err)
+		}
+		f, err := os.CreateTemp(dir, ".write-check.tmp*")
+		if err != nil {
+			return fmt.Errorf("results directory %s is not writable: %w", s.Dir, err)
+		}
+		_, err = f.Write([]byte("miebench write check\n"))
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if rerr := os.Remove(f.Name()); err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return fmt.Errorf("results directory %s is not writable: %w", s.Dir, err)
+		}
+	}
+	return nil
+}
+
 // Path is the file of record id.
 func (s *Store) Path(id string) string {
 	return filepath.Join(s.Dir, "runs", id+".json")
@@ -77,6 +107,19 @@ func (s *Store) Write(r *Record) error {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync() // make the rename durable; not all file systems support it
 		d.Close()
+	}
+	return nil
+}
+
+// Supersede moves record id to DIR/superseded/<id>.json, out of the
+// results (Scan and LoadRecords do not read that folder).
+func (s *Store) Supersede(id string) error {
+	dir := filepath.Join(s.Dir, "superseded")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("superseding record %s: %w", id, err)
+	}
+	if err := os.Rename(s.Path(id), filepath.Join(dir, id+".json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("superseding record %s: %w", id, err)
 	}
 	return nil
 }
@@ -200,6 +243,7 @@ func sameResult(a, b *Record) bool {
 	x, y := *a, *b
 	x.ElapsedS, y.ElapsedS = 0, 0
 	x.Version, y.Version = Version{}, Version{}
+	x.Spec.Dataset.Root, y.Spec.Dataset.Root = "", "" // the same data mounted elsewhere
 	bx, err1 := json.Marshal(&x)
 	by, err2 := json.Marshal(&y)
 	return err1 == nil && err2 == nil && bytes.Equal(bx, by)

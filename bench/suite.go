@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -207,6 +208,13 @@ func defaultSuite() Suite {
 // applying the --set overrides (see ApplySet), and checks every setting that
 // does not need the method and dataset registries; Plan checks the rest.
 func ParseSuite(file string, data []byte, sets []string) (*Suite, error) {
+	size := len(data)
+	for _, kv := range sets {
+		size += len(kv)
+	}
+	if size > MaxSuiteBytes {
+		return nil, &ConfigError{Pos: Pos{File: file}, Msg: fmt.Sprintf("the suite and its --set overrides are %d bytes, more than the limit of %d (list seeds and grids compactly, or split the suite)", size, MaxSuiteBytes)}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, &ConfigError{Pos: Pos{File: file}, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
@@ -259,6 +267,14 @@ func ParseSuite(file string, data []byte, sets []string) (*Suite, error) {
 	return &s, nil
 }
 
+// plainName is what a suite name may look like: it becomes a directory
+// name and a part of every run id.
+var plainName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// MaxSuiteBytes is the largest suite source (file plus --set overrides)
+// ParseSuite reads; real suites are a few kilobytes.
+const MaxSuiteBytes = 1 << 20
+
 // errAt builds a ConfigError at the position recorded for key in at
 // (falling back to the entry, then to the file).
 func (s *Suite) errAt(at Positions, atKey, key, format string, args ...any) error {
@@ -276,6 +292,9 @@ func choices(valid []string) string { return "valid: " + strings.Join(valid, ", 
 
 // check validates the settings that need no registry.
 func (s *Suite) check() error {
+	if !plainName.MatchString(s.Name) {
+		return s.errAt(s.At, "name", "name", "suite name %q is not a plain name (letters, digits, '.', '_', '-'; starting with a letter or digit; at most 100 characters): it names the results directory out/NAME", s.Name)
+	}
 	if len(s.Seeds) == 0 {
 		return s.errAt(s.At, "seeds", "seeds", "at least one seed is needed")
 	}
@@ -314,6 +333,9 @@ func (s *Suite) check() error {
 		if err := s.checkModel(m.Model, m.At, p); err != nil {
 			return err
 		}
+	}
+	if s.PlannedRuns() > MaxPlannedRuns {
+		return s.errAt(s.At, "", "", "the suite plans more than the limit of %d runs (datasets x grid points x seeds); split it into smaller suites", MaxPlannedRuns)
 	}
 	if !slices.Contains(SelectionSplit, s.Selection.Split) {
 		return s.errAt(s.At, "selection", "selection.split", "unknown split %q (%s)", s.Selection.Split, choices(SelectionSplit))

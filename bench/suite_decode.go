@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strings"
@@ -195,12 +196,48 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, at Position
 		if err := checkParamValue(x); err != nil {
 			return d.errorf(n, path, "%v", err)
 		}
+		if err := checkFinite(x); err != nil {
+			return d.errorf(n, path, "%v", err)
+		}
 		if x != nil {
 			v.Set(reflect.ValueOf(x))
 		}
 		return nil
 	}
 	return d.decodeScalar(n, v, path)
+}
+
+// checkFinite reports a NaN or infinite number in x: a float, or a list or
+// mapping holding one. Numbers of a run's configuration must be finite, so
+// that range checks mean something and the run id can be computed.
+func checkFinite(x any) error {
+	switch t := x.(type) {
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return fmt.Errorf("want a finite number, got %v", t)
+		}
+	case float32:
+		return checkFinite(float64(t))
+	case []float64:
+		for _, e := range t {
+			if err := checkFinite(e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if err := checkFinite(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for _, e := range t {
+			if err := checkFinite(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkParamValue accepts scalars and lists of scalars (a grid axis or a
@@ -273,6 +310,9 @@ func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, path string) error
 	if ok {
 		p := reflect.New(v.Type())
 		if err := n.Decode(p.Interface()); err == nil {
+			if err := checkFinite(p.Elem().Interface()); err != nil {
+				return d.errorf(n, path, "%v", err)
+			}
 			v.Set(p.Elem())
 			return nil
 		}

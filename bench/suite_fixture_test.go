@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/miebench/miebench/datasets"
@@ -34,6 +36,9 @@ func init() {
 		Open: func(cfg datasets.Config) (datasets.Dataset, error) {
 			if cfg.Root == "/missing" {
 				return nil, errors.New("root /missing: no such directory")
+			}
+			if _, err := os.Stat(filepath.Join(cfg.Root, "corrupt.npy")); cfg.Root != "" && err == nil {
+				return nil, errors.New("dataset t-ds: " + filepath.Join(cfg.Root, "corrupt.npy") + ": truncated .npy header")
 			}
 			return fakeDataset{}, nil
 		}})

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -60,18 +58,6 @@ func Train(ctx context.Context, spec RunSpec, opt TrainOptions) (*Record, error)
 		rec.Error = err.Error()
 	}
 	return rec, nil
-}
-
-func buildVersion() Version {
-	v := Version{Go: runtime.Version(), Commit: "unknown"}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				v.Commit = s.Value
-			}
-		}
-	}
-	return v
 }
 
 // trainer is one run in progress.

@@ -77,6 +77,9 @@ type Builder struct {
 	// Check validates a data tree without training (`miebench data check`);
 	// nil when the dataset has no files.
 	Check func(cfg Config) (*CheckReport, error)
+	// FingerprintContent selects the files whose content the data
+	// fingerprint hashes (see FingerprintOf); nil means ListFiles.
+	FingerprintContent ContentRule
 }
 
 // CheckReport is the result of validating a data tree.

@@ -50,6 +50,8 @@ func init() {
 		},
 		Open:  openFeatures,
 		Check: checkFeatures,
+		// Every file is read whole when the dataset is opened.
+		FingerprintContent: AllFiles,
 	})
 }
 

@@ -63,6 +63,11 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 	if !slices.Contains(PlotFormats, format) {
 		return fmt.Errorf("unknown image format %q (valid: %s)", format, strings.Join(PlotFormats, ", "))
 	}
+	recs, variants, serr := SeparateSettings(recs) // curves aggregate over seeds only
+	if serr != nil {
+		return serr
+	}
+	opt.Rows, opt.Only = expandRows(opt.Rows, variants), expandRows(opt.Only, variants)
 	byLabel := map[string][]*bench.Record{}
 	var dsNames, labels []string
 	for _, r := range recs {

@@ -106,6 +106,11 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 			return nil, fmt.Errorf("unknown metric %q (valid: %s)", m, strings.Join(bench.MetricNames, ", "))
 		}
 	}
+	recs, variants, err := SeparateSettings(recs) // cells aggregate over seeds only
+	if err != nil {
+		return nil, err
+	}
+	opt.Rows = expandRows(opt.Rows, variants)
 	recs = append([]*bench.Record(nil), recs...)
 	sort.Slice(recs, func(i, j int) bool {
 		a, b := recs[i], recs[j]
@@ -236,6 +241,9 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 			t.Marks[i] += "‡"
 			t.Notes = append(t.Notes, parts...)
 		}
+	}
+	if n := versionNote(recs); n != "" {
+		t.Notes = append(t.Notes, n)
 	}
 	return t, nil
 }

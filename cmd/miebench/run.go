@@ -42,18 +42,21 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	var sets setFlags
 	fs.Var(&sets, "set", "override a suite setting, key=value (repeatable): train.epochs=5, dataset.root=/data, methods.ogm-ge.alpha=[0.3,0.8]")
 	retry := fs.Bool("retry-failed", false, "re-run runs whose record says failed")
+	retrainData := fs.Bool("retrain-changed-data", false, "when DIR holds runs of this plan made on other data (another data fingerprint), move those records to DIR/superseded and train again")
 	cache := fs.String("cache", "", "feature cache directory (default: none)")
 	dry := fs.Bool("dry-run", false, "print the plan (id, dataset, label, seed, estimated memory) and the sizing summary, and exit")
 	estTime := fs.Bool("estimate-time", false, "with --dry-run: time one warm-up step per model and print training-time estimates")
 	progress := fs.String("progress", "auto", "progress output: auto (a bar on a terminal, else lines), bar, lines or none")
 	noTable := fs.Bool("no-table", false, "do not print the table after the sweep")
+	claimTimeout := fs.Duration("claim-timeout", bench.DefaultStaleAfter, "take over a run claimed by another host (or a hung process) whose claim was not touched for this long")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: miebench run --suite NAME|FILE [--out DIR] [--workers N] [--shard I/N] [--set key=value ...] [--retry-failed]")
 		fmt.Fprintln(stderr, "\nPlans the suite (datasets x methods x grid x seeds), skips runs already")
 		fmt.Fprintln(stderr, "recorded in DIR, trains the rest with N workers and writes each record")
 		fmt.Fprintln(stderr, "atomically; then prints the suite's table (Markdown) to standard output.")
 		fmt.Fprintln(stderr, "Interrupting (Ctrl-C, SIGTERM) keeps every finished record: run the same")
-		fmt.Fprintln(stderr, "command again to resume. Shards of one plan may share one DIR.")
+		fmt.Fprintln(stderr, "command again to resume. Several processes (shards or not) may share one DIR:")
+		fmt.Fprintln(stderr, "each run is claimed before it trains (DIR/claims), so none trains twice.")
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 		fmt.Fprintln(stderr, "\nExit status: 0 all runs ok, 1 a failed run, an I/O error or an interruption, 2 a usage or config error.")
@@ -64,6 +67,10 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if *suiteArg == "" || len(extra) > 0 {
 		fs.Usage()
+		return exitConfig
+	}
+	if *claimTimeout <= 0 {
+		fmt.Fprintf(stderr, "miebench run: --claim-timeout %v: want a positive duration\n", *claimTimeout)
 		return exitConfig
 	}
 	if *workers < 1 {
@@ -81,6 +88,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "miebench run: %v\n", err)
+		if _, data := errors.AsType[*bench.DataError](err); data {
+			return exitFail
+		}
 		return exitConfig
 	}
 	ids := map[string]bool{}
@@ -107,6 +117,9 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		*out = filepath.Join("out", suite.Name)
 	}
 	store, err := bench.OpenStore(*out)
+	if err == nil {
+		err = store.CheckWritable()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "miebench run: %v\n", err)
 		return exitFail
@@ -116,7 +129,11 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "miebench run: %v\n", err)
 		return exitConfig
 	}
-	r := bench.Runner{Store: store, Workers: *workers, RetryFailed: *retry, Train: trainFunc, Progress: prog, CacheDir: *cache}
+	r := bench.Runner{Store: store, Workers: *workers, RetryFailed: *retry, RetrainChangedData: *retrainData, Train: trainFunc, Progress: prog, CacheDir: *cache,
+		Claims: bench.ClaimPolicy{StaleAfter: *claimTimeout}}
+	if _, lines := prog.(*bench.LineProgress); lines {
+		r.Log = stderr // claim and training lines, for logs of many processes
+	}
 	start := time.Now()
 	sum, err := r.Run(ctx, todo)
 	if err != nil {
@@ -125,11 +142,18 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 				sum.Ran, sum.Abandoned, *out)
 		} else {
 			fmt.Fprintf(stderr, "miebench run: %v\n", err)
+			if _, changed := errors.AsType[*bench.DataChangedError](err); changed {
+				return exitConfig
+			}
 		}
 		return exitFail
 	}
-	fmt.Fprintf(stderr, "miebench run: %d runs planned, %d already recorded, %d trained (%d ok, %d failed) in %s; records in %s\n",
-		sum.Planned, sum.Existing, sum.Ran, sum.OK, sum.Failed, time.Since(start).Round(time.Millisecond), *out)
+	others := ""
+	if sum.ByOthers > 0 || sum.TakenOver > 0 {
+		others = fmt.Sprintf(", %d recorded by other processes, %d stale claims taken over", sum.ByOthers, sum.TakenOver)
+	}
+	fmt.Fprintf(stderr, "miebench run: %d runs planned, %d already recorded, %d trained (%d ok, %d failed)%s in %s; records in %s\n",
+		sum.Planned, sum.Existing, sum.Ran, sum.OK, sum.Failed, others, time.Since(start).Round(time.Millisecond), *out)
 	status := exitOK
 	if sum.Failed > 0 || sum.FailedBefore > 0 {
 		fmt.Fprintf(stderr, "miebench run: %d runs failed (see the table's notes; --retry-failed re-runs them)\n", sum.Failed+sum.FailedBefore)

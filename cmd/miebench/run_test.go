@@ -235,6 +235,11 @@ func TestRunAndTableErrors(t *testing.T) {
 		{[]string{"run", "--suite", suite, "--shard", "2/2", "--dry-run"}, exitConfig, "0-based index I in 0..N-1"},
 		{[]string{"run", "--suite", suite, "--set", "train.epochs", "--dry-run"}, exitConfig, "want key=value"},
 		{[]string{"run", "--suite", suite, "--workers", "0"}, exitConfig, "want at least 1"},
+		{[]string{"run", "--suite", suite, "--set", "train.lr=.inf", "--dry-run"}, exitConfig, `--set train.lr=.inf: key "train.lr": want a finite number, got +Inf`},
+		{[]string{"run", "--suite", suite, "--set", "methods.ogm-ge.alpha=.nan", "--dry-run"}, exitConfig, `key "methods.2.params.alpha": want a finite number, got NaN`},
+		{[]string{"run", "--suite", suite, "--set", "datasets.0.params.train=.inf", "--dry-run"}, exitConfig, `want a finite number, got +Inf`},
+		{[]string{"run", "--suite", suite, "--set", "name=../../x", "--dry-run"}, exitConfig, `suite name "../../x" is not a plain name`},
+		{[]string{"run", "--suite", suite, "--claim-timeout", "0s"}, exitConfig, "want a positive duration"},
 		{[]string{"run", "--help"}, exitOK, "--retry-failed"},
 		{[]string{"table"}, exitConfig, "Usage: miebench table"},
 		{[]string{"table", t.TempDir()}, exitFail, "not a results directory"},
@@ -248,5 +253,59 @@ func TestRunAndTableErrors(t *testing.T) {
 	out := mustRun(t, "run", "--suite", suite, "--dry-run", "--shard", "1/3")
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 || !strings.Contains(lines[0], "joint  seed=1") || !strings.Contains(lines[2], "ogm-ge(alpha=0.8)  seed=1") {
 		t.Errorf("dry run of shard 1/3:\n%s", out)
+	}
+}
+
+// Data errors found while planning exit 1, configuration errors 2.
+func TestRunDataErrorExitsOne(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{"a.npy", "b.npy", "labels.npy"} {
+		if err := os.WriteFile(filepath.Join(root, f), []byte("\x93NUMPY garbage"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	suite := writeSuite(t, `name: feat
+datasets:
+  - name: features
+    root: `+root+`
+methods:
+  - name: joint
+train: {epochs: 1, batch_size: 8, lr: 0.05}
+model:
+  encoders: {a: {kind: mlp}, b: {kind: mlp}}
+`)
+	code, _, errs := cli("run", "--suite", suite, "--dry-run")
+	if code != exitFail || !strings.Contains(errs, "data error in dataset features ("+root+")") {
+		t.Errorf("corrupt .npy files: exit %d\n%s", code, errs)
+	}
+	code, _, errs = cli("run", "--suite", suite, "--dry-run", "--set", "dataset.root="+filepath.Join(root, "nope"))
+	if code != exitConfig {
+		t.Errorf("missing data root: exit %d\n%s", code, errs)
+	}
+}
+
+// An unwritable results directory is reported before any run trains.
+func TestRunChecksOutWritable(t *testing.T) {
+	suite := writeSuite(t, tinySuite)
+	out := t.TempDir()
+	// claims/ cannot be created: a file is in the way.
+	if err := os.WriteFile(filepath.Join(out, "claims"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := cli("run", "--suite", suite, "--out", out, "--progress", "lines")
+	if code != exitFail || !strings.Contains(errs, "results directory "+out+" is not writable") || strings.Contains(errs, "train start") {
+		t.Errorf("claims/ blocked: exit %d\n%s", code, errs)
+	}
+	if os.Getuid() == 0 {
+		t.Log("running as root: file modes do not stop writes; the read-only runs/ case is skipped")
+		return
+	}
+	ro := t.TempDir()
+	if err := os.Mkdir(filepath.Join(ro, "runs"), 0o555); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = cli("run", "--suite", suite, "--out", ro, "--progress", "lines")
+	if code != exitFail || !strings.Contains(errs, "is not writable") || strings.Contains(errs, "train start") {
+		t.Errorf("read-only runs/: exit %d\n%s", code, errs)
 	}
 }
