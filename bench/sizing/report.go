@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/miebench/miebench/bench"
+	"github.com/miebench/miebench/datasets"
 )
 
 // Options configure Report.
@@ -28,19 +29,13 @@ type Options struct {
 // and, with opt.Time, the total training time. Call it after planning,
 // which has opened the datasets: their memory is part of the base.
 func Report(w, summary io.Writer, runs []bench.RunSpec, opt Options) error {
-	mems := make([]Memory, len(runs))
+	mems, err := Estimates(runs, opt.CacheDir)
+	if err != nil {
+		return err
+	}
 	times := make([]time.Duration, len(runs))
 	warm := map[string]Timing{}
 	for i, s := range runs {
-		ds := s.Dataset
-		ds.CacheDir = opt.CacheDir
-		d, err := bench.OpenDataset(ds)
-		if err != nil {
-			return fmt.Errorf("sizing %s: %w", s.Label, err)
-		}
-		if mems[i], err = Estimate(s, d.Info()); err != nil {
-			return err
-		}
 		line := fmt.Sprintf("%s  %s  %s  seed=%d  mem=%s", s.ID(), s.Dataset.Name, s.Label, s.Seed, Bytes(mems[i].Live()))
 		if opt.Time {
 			key, err := warmupKey(s)
@@ -49,6 +44,10 @@ func Report(w, summary io.Writer, runs []bench.RunSpec, opt Options) error {
 			}
 			t, ok := warm[key]
 			if !ok {
+				d, err := open(s, opt.CacheDir)
+				if err != nil {
+					return err
+				}
 				if t, err = Warmup(s, d); err != nil {
 					return err
 				}
@@ -71,7 +70,7 @@ func Report(w, summary io.Writer, runs []bench.RunSpec, opt Options) error {
 	if peak < 0 {
 		fmt.Fprintf(summary, "sizing: peak memory with --workers %d is unbounded: GOGC=off and no GOMEMLIMIT\n", workers)
 	} else {
-		gib := (peak + 1<<30 - 1) >> 30
+		gib := RequestGiB(peak)
 		fmt.Fprintf(summary, "sizing: peak resident memory with --workers %d: %s (GOGC=%d); request %dG (Slurm --mem=%dG, Kubernetes memory: %dGi)\n",
 			workers, Bytes(peak), p.GCPercent, gib, gib, gib)
 	}
@@ -86,6 +85,35 @@ func Report(w, summary io.Writer, runs []bench.RunSpec, opt Options) error {
 	}
 	return nil
 }
+
+// Estimates estimates the memory of every run, opening each run's dataset
+// (once per process: bench.OpenDataset) with the feature cache cacheDir.
+func Estimates(runs []bench.RunSpec, cacheDir string) ([]Memory, error) {
+	mems := make([]Memory, len(runs))
+	for i, s := range runs {
+		d, err := open(s, cacheDir)
+		if err != nil {
+			return nil, err
+		}
+		if mems[i], err = Estimate(s, d.Info()); err != nil {
+			return nil, err
+		}
+	}
+	return mems, nil
+}
+
+func open(s bench.RunSpec, cacheDir string) (datasets.Dataset, error) {
+	ds := s.Dataset
+	ds.CacheDir = cacheDir
+	d, err := bench.OpenDataset(ds)
+	if err != nil {
+		return nil, fmt.Errorf("sizing %s: %w", s.Label, err)
+	}
+	return d, nil
+}
+
+// RequestGiB is the memory request, in whole GiB, that covers peak bytes.
+func RequestGiB(peak int64) int64 { return (peak + 1<<30 - 1) >> 30 }
 
 // warmupKey identifies what a warm-up step's time depends on: the data,
 // the model, the batch sizes and the optimizer, not the method or seed.
