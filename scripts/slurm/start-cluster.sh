@@ -59,7 +59,7 @@ fi
 rm -rf "$DIR"
 mkdir -p "$DIR"/{munge,log,ctld,spool}
 chmod 0755 "$DIR"
-chmod 0700 "$DIR/munge"
+chmod 0711 "$DIR/munge"
 
 # The node as slurmd sees it: its name, CPUs and memory in MB. The layout
 # (sockets, cores, threads) is left out, so that every CPU is one
