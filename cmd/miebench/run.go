@@ -106,6 +106,10 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		}
 		todo = bench.Shard(plan, i, n)
 	}
+	if *estTime && !*dry {
+		fmt.Fprintln(stderr, "miebench run: --estimate-time needs --dry-run")
+		return exitConfig
+	}
 	if *dry {
 		if err := sizing.Report(stdout, stderr, todo, sizing.Options{Workers: *workers, Time: *estTime, CacheDir: *cache}); err != nil {
 			fmt.Fprintf(stderr, "miebench run: %v\n", err)
