@@ -58,8 +58,18 @@ func resnetSpec(batch int) bench.RunSpec {
 	}
 }
 
+func cnnSpec(batch int) bench.RunSpec {
+	s := resnetSpec(batch)
+	s.Label = "cnn"
+	cnn := bench.EncoderSpec{Kind: "cnn", Widths: []int{16, 32, 32}, Dim: 64}
+	s.Model.Encoders = map[string]bench.EncoderSpec{"audio": cnn, "visual": cnn}
+	return s
+}
+
 func childCases() []childCase {
 	return []childCase{
+		// Activations dominate: the small-CNN walk against nn's layers.
+		{Name: "cnn", Spec: cnnSpec(16), Info: avInfo(128, 96, 96), MaxErr: 0.25, Rounds: 1},
 		{Name: "resnet18-small", Spec: resnetSpec(4), Info: avInfo(64, 64, 48), MaxErr: 0.25, Rounds: 1},
 		{Name: "resnet18-small-steady", Spec: resnetSpec(4), Info: avInfo(64, 64, 48), MaxErr: 0.25, Rounds: 8},
 		{Name: "resnet18-crema-d-batch64", Spec: resnetSpec(64), Info: avInfo(257, 188, 224), MaxErr: 0.25, Rounds: 1, Full: true},
