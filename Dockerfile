@@ -28,5 +28,6 @@ RUN CGO_ENABLED=0 go build -buildvcs=${BUILDVCS} -trimpath -ldflags="-s -w" -o /
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/miebench /usr/local/bin/miebench
 WORKDIR /home/nonroot
-USER nonroot:nonroot
+# Numeric, so that Kubernetes can verify runAsNonRoot (distroless nonroot is 65532).
+USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/miebench"]
