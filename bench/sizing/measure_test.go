@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -19,11 +18,13 @@ import (
 // childCase is a model and batch sizes a child process trains while the
 // parent watches its peak resident memory.
 type childCase struct {
-	Name   string
-	Spec   bench.RunSpec
-	Info   datasets.Info
-	MaxErr float64 // allowed |estimate - measured| / measured
-	Full   bool    // paper-scale: only with MIEBENCH_SIZING_FULL=1
+	Name string
+	Spec bench.RunSpec
+	Info datasets.Info
+	// Under and Over bound (estimate - measured) / measured: a request may
+	// come out somewhat high (memory wasted), less so low (a task killed).
+	Under, Over float64
+	Full        bool // paper-scale: only with MIEBENCH_SIZING_FULL=1
 	// Rounds of training steps and an evaluation forward: after one, the
 	// measured peak is the live heap (little garbage yet); after more, it
 	// lies between the live heap and the garbage collector's bound
@@ -69,10 +70,10 @@ func cnnSpec(batch int) bench.RunSpec {
 func childCases() []childCase {
 	return []childCase{
 		// Activations dominate: the small-CNN walk against nn's layers.
-		{Name: "cnn", Spec: cnnSpec(16), Info: avInfo(128, 96, 96), MaxErr: 0.25, Rounds: 1},
-		{Name: "resnet18-small", Spec: resnetSpec(4), Info: avInfo(64, 64, 48), MaxErr: 0.25, Rounds: 1},
-		{Name: "resnet18-small-steady", Spec: resnetSpec(4), Info: avInfo(64, 64, 48), MaxErr: 0.25, Rounds: 8},
-		{Name: "resnet18-crema-d-batch64", Spec: resnetSpec(64), Info: avInfo(257, 188, 224), MaxErr: 0.25, Rounds: 1, Full: true},
+		{Name: "cnn", Spec: cnnSpec(16), Info: avInfo(128, 96, 96), Under: 0.25, Over: 0.5, Rounds: 1},
+		{Name: "resnet18-small", Spec: resnetSpec(4), Info: avInfo(64, 64, 48), Under: 0.25, Over: 0.5, Rounds: 1},
+		{Name: "resnet18-small-steady", Spec: resnetSpec(4), Info: avInfo(64, 64, 48), Under: 0.25, Over: 0.5, Rounds: 8},
+		{Name: "resnet18-crema-d-batch64", Spec: resnetSpec(64), Info: avInfo(257, 188, 224), Under: 0.25, Over: 0.5, Rounds: 1, Full: true},
 	}
 }
 
@@ -119,10 +120,10 @@ func TestEstimateMatchesPeakRSS(t *testing.T) {
 				c.Name, Bytes(measured), Bytes(live), 100*rel(live), Bytes(bound), 100*rel(bound),
 				Bytes(base.Base), Bytes(m.State), Bytes(m.Activations), Bytes(m.Workspace), Bytes(m.Batches), Bytes(m.Eval))
 			switch {
-			case c.Rounds <= 1 && math.Abs(rel(live)) > c.MaxErr:
-				t.Errorf("%s: after one round the live estimate %s is %+.1f%% off the measured peak %s (allowed ±%.0f%%)", c.Name, Bytes(live), 100*rel(live), Bytes(measured), 100*c.MaxErr)
-			case c.Rounds > 1 && (rel(live) > c.MaxErr || rel(bound) < -c.MaxErr):
-				t.Errorf("%s: after %d rounds the measured peak %s is not between the live estimate %s and the GC bound %s (±%.0f%%)", c.Name, c.Rounds, Bytes(measured), Bytes(live), Bytes(bound), 100*c.MaxErr)
+			case c.Rounds <= 1 && (rel(live) < -c.Under || rel(live) > c.Over):
+				t.Errorf("%s: after one round the live estimate %s is %+.1f%% off the measured peak %s (allowed -%.0f%% to +%.0f%%)", c.Name, Bytes(live), 100*rel(live), Bytes(measured), 100*c.Under, 100*c.Over)
+			case c.Rounds > 1 && (rel(live) > c.Over || rel(bound) < -c.Under):
+				t.Errorf("%s: after %d rounds the measured peak %s is not between the live estimate %s (+%.0f%%) and the GC bound %s (-%.0f%%)", c.Name, c.Rounds, Bytes(measured), Bytes(live), 100*c.Over, Bytes(bound), 100*c.Under)
 			}
 		})
 	}
