@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/miebench/miebench/bench"
+	"github.com/miebench/miebench/bench/sizing"
 )
 
 func init() {
@@ -43,7 +44,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	retry := fs.Bool("retry-failed", false, "re-run runs whose record says failed")
 	retrainData := fs.Bool("retrain-changed-data", false, "when DIR holds runs of this plan made on other data (another data fingerprint), move those records to DIR/superseded and train again")
 	cache := fs.String("cache", "", "feature cache directory (default: none)")
-	dry := fs.Bool("dry-run", false, "print the plan (id, dataset, label, seed) and exit")
+	dry := fs.Bool("dry-run", false, "print the plan (id, dataset, label, seed, estimated memory) and the sizing summary, and exit")
+	estTime := fs.Bool("estimate-time", false, "with --dry-run: time one warm-up step per model and print training-time estimates")
 	progress := fs.String("progress", "auto", "progress output: auto (a bar on a terminal, else lines), bar, lines or none")
 	noTable := fs.Bool("no-table", false, "do not print the table after the sweep")
 	claimTimeout := fs.Duration("claim-timeout", bench.DefaultStaleAfter, "take over a run claimed by another host (or a hung process) whose claim was not touched for this long")
@@ -104,9 +106,14 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		}
 		todo = bench.Shard(plan, i, n)
 	}
+	if *estTime && !*dry {
+		fmt.Fprintln(stderr, "miebench run: --estimate-time needs --dry-run")
+		return exitConfig
+	}
 	if *dry {
-		for _, s := range todo {
-			fmt.Fprintf(stdout, "%s  %s  %s  seed=%d\n", s.ID(), s.Dataset.Name, s.Label, s.Seed)
+		if err := sizing.Report(stdout, stderr, todo, sizing.Options{Workers: *workers, Time: *estTime, CacheDir: *cache}); err != nil {
+			fmt.Fprintf(stderr, "miebench run: %v\n", err)
+			return exitFail
 		}
 		return exitOK
 	}
