@@ -273,7 +273,7 @@ func (m *MIE) Setup(r *methods.Run) error {
 	}
 	m.heads = make([]*mieHead, len(md.Modalities))
 	for i, enc := range md.Encoders {
-		m.heads[i] = newMIEHead(md.Modalities[i], enc.OutDim(), md.NumClasses, r.InitRNG)
+		m.heads[i] = newMIEHead(md.Modalities[i], enc.OutDim(), md.NumClasses, r.InitStream("head."+md.Modalities[i]))
 		md.Heads[i] = m.heads[i]
 		if _, err := m.mieSites(enc, m.heads[i]); err != nil {
 			return fmt.Errorf("mie: modality %q: %w", md.Modalities[i], err)

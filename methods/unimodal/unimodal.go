@@ -55,7 +55,7 @@ func (u *Unimodal) Setup(r *methods.Run) error {
 		}
 	}
 	md.Fusion = nil
-	head := nn.NewLinear("head."+name+".fc", md.Encoders[u.m].OutDim(), md.NumClasses, r.InitRNG)
+	head := nn.NewLinear("head."+name+".fc", md.Encoders[u.m].OutDim(), md.NumClasses, r.InitStream("head."+name+".fc"))
 	model.SetGroup(head.Params(), "head/"+name)
 	md.Heads[u.m] = head
 	return nil
