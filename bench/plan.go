@@ -13,6 +13,8 @@ import (
 	"github.com/miebench/miebench/datasets"
 	"github.com/miebench/miebench/internal/param"
 	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/methods/permodal"
+	"github.com/miebench/miebench/model"
 )
 
 // ModalitiesFunc returns the modality names of a dataset in the dataset's
@@ -40,8 +42,10 @@ type GridPoint struct {
 }
 
 // Grid expands the entry's hyperparameters into grid points: every list
-// value is an axis; axes are ordered by parameter name and the last varies
-// fastest. An entry without lists is a single point. The label is the
+// value is an axis, except that the value of a per-modality hyperparameter
+// (a ParamSpec whose Default is a permodal.List) is itself a list and only
+// a list of such values is an axis (see perModalityAxis); axes are ordered
+// by parameter name and the last varies fastest. An entry without lists is a single point. The label is the
 // entry's label (default: the method name), followed by "(k=v,...)" with the
 // grid values when the entry has more than one point.
 func (m SuiteMethod) Grid() ([]GridPoint, error) {
@@ -56,9 +60,10 @@ func (m SuiteMethod) Grid() ([]GridPoint, error) {
 	sort.Strings(keys)
 	var axes []string
 	fixed := map[string]any{}
+	perModality := perModalityParams(m.Name)
 	for _, k := range keys {
 		v := m.Params[k]
-		if l, ok := v.([]any); ok {
+		if l, ok := v.([]any); ok && (!perModality[k] || perModalityAxis(l)) {
 			switch len(l) {
 			case 0:
 				return nil, &param.KeyError{Key: k, Err: fmt.Errorf("hyperparameter %q: an empty list has no values", k)}
@@ -141,8 +146,44 @@ func (s *Suite) PlannedRuns() int {
 	return satMul(satMul(len(s.Datasets), per), len(s.Seeds))
 }
 
+// perModalityParams names the method's per-modality hyperparameters (none
+// for an unknown method).
+func perModalityParams(method string) map[string]bool {
+	spec, err := methods.Lookup(method)
+	if err != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, p := range spec.Params {
+		if _, ok := p.Default.(permodal.List); ok {
+			out[p.Name] = true
+		}
+	}
+	return out
+}
+
+// perModalityAxis reports whether a list given for a per-modality
+// hyperparameter is a grid axis: a list of per-modality values (lists, or
+// maps naming every one of at least two modalities), not one value (a list
+// of numbers, or of one-entry {modality: value} maps in stage order).
+func perModalityAxis(l []any) bool {
+	for _, it := range l {
+		switch x := it.(type) {
+		case []any:
+		case map[string]any:
+			if len(x) < 2 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return len(l) > 0
+}
+
 // Labels returns the suite's row labels in suite order (method entries, then
-// grid points), without consulting any registry.
+// grid points); the method registry only says which hyperparameters are
+// per-modality lists.
 func (s *Suite) Labels() []string {
 	var out []string
 	seen := map[string]bool{}
@@ -241,6 +282,12 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 			if err != nil {
 				return nil, s.errAt(m.At, "model", mkey+".model.encoders", "dataset %s: %v", sd.Name, err)
 			}
+			if err := checkFusion(model.Fusion, len(mods)); err != nil {
+				return nil, s.errAt(m.At, "model", mkey+".model.fusion", "dataset %s has %d modalities %v: %v", sd.Name, len(mods), mods, err)
+			}
+			if name, err := checkFeatureDims(model, mods); err != nil {
+				return nil, s.errAt(m.At, "model", mkey+".model.encoders."+name+".dim", "dataset %s: %v", sd.Name, err)
+			}
 			points, err := m.Grid()
 			if err != nil {
 				k := errKey(err)
@@ -268,10 +315,8 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 						return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "method %s: %v", m.Name, err)
 					}
 				}
-				if spec.Validate != nil {
-					if err := spec.Validate(h, methods.PlanInfo{Modalities: mods, Fusion: model.Fusion}); err != nil {
-						return nil, s.errAt(m.At, "", mkey, "method %s on dataset %s (%s): %v", m.Name, sd.Name, p.Label, err)
-					}
+				if err := spec.CheckPlan(h, planInfo(mods, model, m.Train)); err != nil {
+					return nil, s.errAt(m.At, "", mkey, "method %s on dataset %s (%s): %v", m.Name, sd.Name, p.Label, err)
 				}
 				for _, seed := range s.Seeds {
 					if len(runs) >= MaxPlannedRuns {
@@ -349,6 +394,36 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// checkFusion is model.CheckFusion (whether the fusion head can combine m
+// modalities: film and gated are defined for two), callable inside Plan,
+// whose local variable model hides the package.
+func checkFusion(kind string, m int) error { return model.CheckFusion(kind, m) }
+
+// checkFeatureDims reports the first of the dataset's modalities whose
+// encoder outputs no features (an mlp without dim, a cnn without widths
+// or dim), which no run can train.
+func checkFeatureDims(m ModelSpec, mods []string) (string, error) {
+	for _, name := range mods {
+		e := m.Encoders[name]
+		if model.FeatureDim(model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim}) == 0 {
+			return name, fmt.Errorf("the %s encoder of modality %q (dim %d, widths %v) outputs no features: set dim > 0, its feature width", e.Kind, name, e.Dim, e.Widths)
+		}
+	}
+	return "", nil
+}
+
+// planInfo is what a method is told at plan time: the dataset's
+// modalities, the configured encoders' feature widths where the
+// configuration fixes them, the fusion kind and the epochs.
+func planInfo(mods []string, m ModelSpec, tr TrainSpec) methods.PlanInfo {
+	p := methods.PlanInfo{Modalities: mods, Fusion: m.Fusion, Epochs: tr.Epochs, FeatureDims: make([]int, len(mods))}
+	for i, name := range mods {
+		e := m.Encoders[name]
+		p.FeatureDims[i] = model.FeatureDim(model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
+	}
+	return p
 }
 
 // errKey returns the parameter a *param.KeyError is about.

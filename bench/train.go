@@ -83,6 +83,8 @@ type trainer struct {
 	bestMetrics map[string]Metrics
 
 	logs    map[string]*Summary
+	history []methods.EpochScores // what Loop.History shows the method
+	samples []int                 // the next epoch's training samples (Loop.SetEpochSamples); nil: all once
 	dataRNG *rand.Rand
 	augRNG  *rand.Rand
 	loopRNG *rand.Rand
@@ -103,10 +105,10 @@ func (t *trainer) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("method %s: %w", spec.Method, err)
 	}
-	if ms.Validate != nil {
-		if err := ms.Validate(h, methods.PlanInfo{Modalities: modalityNames(t.info), Fusion: spec.Model.Fusion}); err != nil {
-			return err
-		}
+	pi := planInfo(modalityNames(t.info), spec.Model, spec.Train)
+	pi.Classes = len(t.info.Classes)
+	if err := ms.CheckPlan(h, pi); err != nil {
+		return err
 	}
 	t.method, err = ms.New(h)
 	if err != nil {
@@ -121,10 +123,7 @@ func (t *trainer) run(ctx context.Context) error {
 		return fmt.Errorf("train: epochs (%d) and batch_size (%d) must be positive", tr.Epochs, tr.BatchSize)
 	}
 	nTrain := t.splits["train"].Len()
-	batches := nTrain / tr.BatchSize
-	if !tr.DropLast && nTrain%tr.BatchSize != 0 {
-		batches++
-	}
+	batches := batchCount(nTrain, tr)
 	if batches == 0 {
 		return fmt.Errorf("train: %d training samples make no batch of %d", nTrain, tr.BatchSize)
 	}
@@ -133,6 +132,7 @@ func (t *trainer) run(ctx context.Context) error {
 	t.loopRNG = rngs.Stream(spec.Seed, "method/batches")
 	t.logs = map[string]*Summary{}
 	t.mr = &methods.Run{
+		Seed:            spec.Seed,
 		Model:           md,
 		RNG:             rngs.Stream(spec.Seed, "method"),
 		InitRNG:         rngs.Stream(spec.Seed, "method/init"),
@@ -164,6 +164,15 @@ func (t *trainer) run(ctx context.Context) error {
 		}
 	}
 	return t.finish()
+}
+
+// batchCount is the number of training batches n samples make.
+func batchCount(n int, tr TrainSpec) int {
+	b := n / tr.BatchSize
+	if !tr.DropLast && n%tr.BatchSize != 0 {
+		b++
+	}
+	return b
 }
 
 func modalityNames(info datasets.Info) []string {
@@ -210,7 +219,12 @@ func (t *trainer) buildModel() (*model.Model, error) {
 		cfg.Shapes = append(cfg.Shapes, m.Shape)
 		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
 	}
-	return model.New(cfg, rngs.Stream(t.spec.Seed, "model/init"))
+	// One stream per module from (seed, module name): a modality's encoder
+	// starts from the same weights in a unimodal baseline and in any
+	// multimodal model, whatever other modalities the dataset has.
+	return model.NewFromStreams(cfg, func(module string) *rand.Rand {
+		return rngs.Stream(t.spec.Seed, "init/"+module)
+	})
 }
 
 func buildOptimizer(tr TrainSpec, params []*nn.Param) (nn.Optimizer, error) {
@@ -288,7 +302,15 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 	scale := t.sched.Scale(epoch - t.schedOrigin)
 	t.optim.SetLRScale(scale)
 	train := t.splits["train"]
-	perm := t.dataRNG.Perm(train.Len())
+	samples, n := t.samples, train.Len()
+	if samples != nil {
+		n = len(samples)
+	}
+	r.BatchesPerEpoch = batchCount(n, tr)
+	if r.BatchesPerEpoch == 0 {
+		return fmt.Errorf("method %s: epoch %d: the %d samples set for the epoch make no batch of %d", t.spec.Method, epoch, n, tr.BatchSize)
+	}
+	perm := t.dataRNG.Perm(n)
 	labels := train.Labels()
 	lossSum, seen := 0.0, 0
 	t0 := time.Now()
@@ -298,11 +320,19 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 		}
 		lo := bi * tr.BatchSize
 		hi := min(lo+tr.BatchSize, len(perm))
-		idx := perm[lo:hi]
+		entries := perm[lo:hi]
+		idx := entries
+		if samples != nil {
+			idx = make([]int, len(entries))
+			for i, e := range entries {
+				idx[i] = samples[e]
+			}
+		}
 		b, err := loadBatch(train, labels, idx, t.augRNG)
 		if err != nil {
 			return err
 		}
+		b.Entry = append([]int(nil), entries...)
 		r.Batch = bi
 		st, err := t.method.Step(r, b)
 		if err != nil {
@@ -320,15 +350,16 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 		return fmt.Errorf("method %s: end of epoch %d: %w", t.spec.Method, epoch, err)
 	}
 	t0 = time.Now()
-	val, err := t.evaluate("val")
+	val, valScores, err := t.evaluate("val")
 	if err != nil {
 		return err
 	}
-	test, err := t.evaluate("test")
+	test, _, err := t.evaluate("test")
 	if err != nil {
 		return err
 	}
 	t.cost.eval += time.Since(t0)
+	t.history = append(t.history, methods.EpochScores{Epoch: epoch, TrainLoss: lossSum / float64(seen), Val: valScores})
 	er := EpochRecord{Epoch: epoch, TrainLoss: lossSum / float64(seen), LR: t.spec.Train.LR * scale, Val: val, Test: test}
 	if len(t.logs) > 0 {
 		er.Method = map[string]Summary{}
@@ -380,7 +411,7 @@ func loadBatch(s datasets.Split, labels, idx []int, aug *rand.Rand) (*methods.Ba
 	for i, j := range idx {
 		y[i] = labels[j]
 	}
-	return &methods.Batch{X: x, Y: y}, nil
+	return &methods.Batch{X: x, Y: y, Index: append([]int(nil), idx...)}, nil
 }
 
 // evaluation holds a split's concatenated predictions.
@@ -451,10 +482,12 @@ func (t *trainer) predict(split string) (*evaluation, error) {
 	return ev, nil
 }
 
-func (t *trainer) evaluate(split string) (Metrics, error) {
+// evaluate scores the current model on split: the record's metrics and
+// the method's view of them (Loop.Evaluate, Loop.History).
+func (t *trainer) evaluate(split string) (Metrics, methods.Scores, error) {
 	ev, err := t.predict(split)
 	if err != nil {
-		return Metrics{}, err
+		return Metrics{}, methods.Scores{}, err
 	}
 	classes := len(t.info.Classes)
 	pred := Argmax(ev.fused)
@@ -475,10 +508,21 @@ func (t *trainer) evaluate(split string) (Metrics, error) {
 		m.ModalityAcc[mod.Name] = Accuracy(Argmax(ev.modal[i]), ev.y)
 		m.ModalitySource[mod.Name] = ev.source[i]
 	}
-	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
-		return m, fmt.Errorf("diverged: %s loss %v", split, m.Loss)
+	sc := methods.Scores{Loss: m.Loss, Acc: m.Acc}
+	for i, mod := range t.info.Modalities {
+		if ev.modal[i] == nil {
+			continue
+		}
+		if sc.ModalAcc == nil {
+			sc.ModalAcc, sc.ModalLoss = map[string]float64{}, map[string]float64{}
+		}
+		sc.ModalAcc[mod.Name] = m.ModalityAcc[mod.Name]
+		sc.ModalLoss[mod.Name] = MeanCrossEntropy(ev.modal[i], ev.y)
 	}
-	return m, nil
+	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
+		return m, sc, fmt.Errorf("diverged: %s loss %v", split, m.Loss)
+	}
+	return m, sc, nil
 }
 
 // finish restores the selected epoch, adds linear-probe modality accuracies
@@ -530,6 +574,52 @@ func (t *trainer) RestoreBest() bool {
 		panic("bench: restoring the best snapshot: " + err.Error())
 	}
 	return true
+}
+
+// methodSplit refuses the test split to a method.
+func methodSplit(split string) error {
+	if split != "train" && split != "val" {
+		return fmt.Errorf("a method may evaluate on train or val, not %q", split)
+	}
+	return nil
+}
+
+// Evaluate implements methods.Loop.
+func (t *trainer) Evaluate(split string) (methods.Scores, error) {
+	if err := methodSplit(split); err != nil {
+		return methods.Scores{}, err
+	}
+	_, sc, err := t.evaluate(split)
+	return sc, err
+}
+
+// EvalBatches implements methods.Loop.
+func (t *trainer) EvalBatches(split string, fn func(b *methods.Batch) error) error {
+	if err := methodSplit(split); err != nil {
+		return err
+	}
+	return t.evalBatches(split, func(_ int, b *methods.Batch) error { return fn(b) })
+}
+
+// History implements methods.Loop.
+func (t *trainer) History() []methods.EpochScores {
+	return append([]methods.EpochScores(nil), t.history...)
+}
+
+// SetEpochSamples implements methods.Loop.
+func (t *trainer) SetEpochSamples(idx []int) error {
+	n := t.splits["train"].Len()
+	for i, j := range idx {
+		if j < 0 || j >= n {
+			return fmt.Errorf("epoch samples: entry %d is sample %d, the training split has %d", i, j, n)
+		}
+	}
+	if idx == nil {
+		t.samples = nil
+		return nil
+	}
+	t.samples = append([]int{}, idx...)
+	return nil
 }
 
 // ResetOptimizer implements methods.Loop.

@@ -44,8 +44,18 @@ func CheckFusion(kind string, m int) error {
 }
 
 // New builds a model, initialising every parameter from rng in a fixed
-// order: encoders in modality order, then the fusion head.
+// order: encoders in modality order, then the fusion head. The run loop
+// uses NewFromStreams instead, so that a module's initial weights do not
+// depend on the other modules; New is for tests that build a model by hand.
 func New(cfg Config, rng *rand.Rand) (*Model, error) {
+	return NewFromStreams(cfg, func(string) *rand.Rand { return rng })
+}
+
+// NewFromStreams builds a model, initialising each module from its own
+// stream stream(name): the encoder of modality m from "enc.<m>", the fusion
+// head from "head". A modality's encoder then starts from the same weights
+// whichever other modalities, encoders or fusion head the model has.
+func NewFromStreams(cfg Config, stream func(module string) *rand.Rand) (*Model, error) {
 	m := len(cfg.Modalities)
 	if m < 1 || len(cfg.Shapes) != m || len(cfg.Encoders) != m {
 		return nil, fmt.Errorf("model: %d modalities, %d shapes, %d encoders", m, len(cfg.Shapes), len(cfg.Encoders))
@@ -64,7 +74,7 @@ func New(cfg Config, rng *rand.Rand) (*Model, error) {
 	}
 	dims := make([]int, m)
 	for i, name := range cfg.Modalities {
-		enc, err := NewEncoder("enc."+name, cfg.Shapes[i], cfg.Encoders[i], rng)
+		enc, err := NewEncoder("enc."+name, cfg.Shapes[i], cfg.Encoders[i], stream("enc."+name))
 		if err != nil {
 			return nil, fmt.Errorf("model: modality %q: %w", name, err)
 		}
@@ -73,7 +83,7 @@ func New(cfg Config, rng *rand.Rand) (*Model, error) {
 		dims[i] = enc.OutDim()
 	}
 	var err error
-	md.Fusion, err = NewFusion(cfg.Fusion, cfg.Modalities, dims, cfg.NumClasses, rng)
+	md.Fusion, err = NewFusion(cfg.Fusion, cfg.Modalities, dims, cfg.NumClasses, stream("head"))
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
@@ -105,6 +115,27 @@ func NewEncoder(name string, shape []int, cfg EncoderConfig, rng *rand.Rand) (nn
 	return nil, fmt.Errorf("unknown encoder %q (valid: %v)", cfg.Kind, EncoderKinds)
 }
 
+// FeatureDim is the feature width the encoder cfg outputs, known before it
+// is built: Dim for mlp, Dim or else the last channel width for cnn, 512
+// for resnet18; 0 when the configuration does not fix it (an unknown kind,
+// a cnn without widths).
+func FeatureDim(cfg EncoderConfig) int {
+	switch cfg.Kind {
+	case "mlp":
+		return cfg.Dim
+	case "cnn":
+		if cfg.Dim > 0 {
+			return cfg.Dim
+		}
+		if len(cfg.Widths) > 0 {
+			return cfg.Widths[len(cfg.Widths)-1]
+		}
+	case "resnet18":
+		return 512
+	}
+	return 0
+}
+
 // SetGroup sets Param.Group on every parameter.
 func SetGroup(params []*nn.Param, group string) {
 	for _, p := range params {
@@ -114,7 +145,7 @@ func SetGroup(params []*nn.Param, group string) {
 
 // Params returns every parameter of the model's present parts, each once,
 // in a fixed order: encoders in modality order, the fusion head, the
-// per-modality heads.
+// per-modality heads, the extra modules in the order added.
 func (m *Model) Params() []*nn.Param {
 	var out []*nn.Param
 	seen := map[*nn.Param]bool{}
@@ -138,6 +169,9 @@ func (m *Model) Params() []*nn.Param {
 		if h != nil {
 			add(h.Params())
 		}
+	}
+	for _, x := range m.Extra {
+		add(x.Params())
 	}
 	return out
 }
@@ -164,6 +198,9 @@ func (m *Model) Buffers() []*nn.Buffer {
 		if h != nil {
 			add(h.Buffers())
 		}
+	}
+	for _, x := range m.Extra {
+		add(x.Buffers())
 	}
 	return out
 }

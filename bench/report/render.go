@@ -92,7 +92,7 @@ func (t *Table) Markdown(w io.Writer) error {
 			if n != "" {
 				v += " " + n
 			}
-			row = append(row, v)
+			row = append(row, v+c.Mark)
 		}
 		if err := tbl.Append(row); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 			if n != "" {
 				v += " " + n
 			}
-			cells = append(cells, v)
+			cells = append(cells, v+texMarks.Replace(c.Mark))
 		}
 		b.WriteString(strings.Join(cells, " & ") + " \\\\\n")
 	}
@@ -175,6 +175,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 		for _, n := range t.Notes {
 			n = escapeLaTeX(n)
 			n = strings.NewReplacer("±", "$\\pm$", "≥", "$\\geq$", "σ", "$\\sigma$", "×", "$\\times$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$", "§", "$^\\S$", "¶", "$^\\P$").Replace(n)
+			n = texMarks.Replace(n)
 			b.WriteString(n + "\\par\n")
 		}
 		b.WriteString("}\n")
@@ -185,6 +186,9 @@ func (t *Table) LaTeX(w io.Writer) error {
 
 // latexSymbols spells the symbols of column names in math mode.
 var latexSymbols = strings.NewReplacer("σ", "$\\sigma$", "×", "$\\times$")
+
+// texMarks writes the modality-source marks as LaTeX superscripts.
+var texMarks = strings.NewReplacer("ᵖ", "$^{\\mathrm{p}}$", "ʰ", "$^{\\mathrm{h}}$", "ˡ", "$^{\\mathrm{l}}$")
 
 func escapeLaTeX(s string) string {
 	return strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`,

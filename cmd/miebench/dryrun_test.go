@@ -20,7 +20,7 @@ func TestDryRunSizing(t *testing.T) {
 	}{
 		{[]string{"--dry-run", "--workers", "2"}, 24, line, []string{"sizing: 24 runs;", "peak resident memory with --workers 2:", "request 1G (Slurm --mem=1G, Kubernetes memory: 1Gi)"}},
 		{[]string{"--dry-run", "--shard", "0/3", "--workers", "1"}, 8, line, []string{"sizing: 8 runs;", "with --workers 1:"}},
-		{[]string{"--dry-run", "--estimate-time", "--set", "train.epochs=2"}, 24, timed, []string{"sizing: training time"}},
+		{[]string{"--dry-run", "--estimate-time", "--set", "train.epochs=6"}, 24, timed, []string{"sizing: training time"}},
 	} {
 		args := append([]string{"run", "--suite", "quick"}, tc.args...)
 		code, out, errs := cli(args...)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/miebench/miebench/bench"
 	"github.com/miebench/miebench/bench/sizing"
+	_ "github.com/miebench/miebench/methods/all" // registers the methods the suites name
 )
 
 // job is the part of a Kubernetes Job manifest the launcher uses.
