@@ -9,6 +9,7 @@ import (
 	_ "github.com/miebench/miebench/methods/joint"
 	_ "github.com/miebench/miebench/methods/mie"
 	_ "github.com/miebench/miebench/methods/mla"
+	_ "github.com/miebench/miebench/methods/mmpareto"
 	_ "github.com/miebench/miebench/methods/ogmge"
 	_ "github.com/miebench/miebench/methods/opm"
 	_ "github.com/miebench/miebench/methods/pmr"
