@@ -79,7 +79,8 @@ func (p *MMPareto) Setup(r *methods.Run) error {
 	}
 	for m, enc := range md.Encoders {
 		mod := md.Modalities[m]
-		head := nn.NewLinear("head."+mod+".uni", enc.OutDim(), md.NumClasses, r.InitRNG)
+		name := "head." + mod + ".uni"
+		head := nn.NewLinear(name, enc.OutDim(), md.NumClasses, r.InitStream(name))
 		model.SetGroup(head.Params(), "head/"+mod)
 		md.Heads[m] = head
 	}

@@ -107,10 +107,7 @@ func (o *OPM) Setup(r *methods.Run) error {
 func (o *OPM) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	md := r.Model
 	r.Opt.ZeroGrad()
-	out := methods.Output{Z: make([]*nn.Tensor, len(md.Encoders))}
-	for m, enc := range md.Encoders {
-		out.Z[m] = enc.Forward(b.X[m], true)
-	}
+	out := methods.Output{Z: methods.Encode(r, b, true)}
 	uni := o.scorer.Logits(r, out, b.Y)
 	s := make([]float64, len(uni))
 	for m, l := range uni {
@@ -127,7 +124,7 @@ func (o *OPM) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	kept := make([]float64, len(s))
 	survivors := 1.0
 	if !executed {
-		out.Logits = md.Fusion.Forward(out.Z, true)
+		out.Logits = methods.Fuse(r, out.Z, true)
 		var d *nn.Tensor
 		loss, d = nn.SoftmaxCrossEntropy(out.Logits, b.Y)
 		methods.Backward(r, out, d, nil)
