@@ -6,6 +6,7 @@ package all
 import (
 	_ "github.com/miebench/miebench/methods/agm"
 	_ "github.com/miebench/miebench/methods/amss"
+	_ "github.com/miebench/miebench/methods/arl"
 	_ "github.com/miebench/miebench/methods/inforeg"
 	_ "github.com/miebench/miebench/methods/joint"
 	_ "github.com/miebench/miebench/methods/mie"
