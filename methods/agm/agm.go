@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/methods/grads"
 	"github.com/miebench/miebench/methods/modulation"
 	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
@@ -221,12 +222,7 @@ func (a *AGM) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	methods.Backward(r, out, d, nil)
 	if active && a.Apply == ApplyEncoder {
 		for m, ps := range a.scope {
-			f := float32(k[m])
-			for _, p := range ps {
-				for i := range p.Grad.Data {
-					p.Grad.Data[i] *= f
-				}
-			}
+			grads.Scale(ps, k[m])
 		}
 	}
 	for m, mod := range r.Model.Modalities {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/methods/grads"
 	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
 )
@@ -87,15 +88,6 @@ func (p *MMPareto) Setup(r *methods.Run) error {
 	return nil
 }
 
-// capture copies the gradients of ps.
-func capture(ps []*nn.Param) [][]float32 {
-	g := make([][]float32, len(ps))
-	for i, p := range ps {
-		g[i] = append([]float32(nil), p.Grad.Data...)
-	}
-	return g
-}
-
 // Step does one MMPareto step.
 func (p *MMPareto) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	md := r.Model
@@ -114,12 +106,10 @@ func (p *MMPareto) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error)
 	for m, enc := range md.Encoders {
 		ps := enc.Params()
 		enc.Backward(dzmm[m])
-		g1 := capture(ps)
-		for _, q := range ps {
-			q.Grad.Zero()
-		}
+		g1 := grads.Capture(ps)
+		grads.Zero(ps)
 		enc.Backward(dzuni[m])
-		g2 := capture(ps)
+		g2 := grads.Capture(ps)
 		dst := make([][]float32, len(ps))
 		for i, q := range ps {
 			dst[i] = q.Grad.Data
