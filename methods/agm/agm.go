@@ -141,16 +141,21 @@ func (a *AGM) Setup(r *methods.Run) error {
 }
 
 // removed returns, per modality, the features standing in for it when it
-// is outside a coalition.
+// is outside a coalition. With pad=input they are the eval-mode encoding of
+// a zero input, the same for every sample, so one zero sample is encoded
+// and its features repeated over the batch.
 func (a *AGM) removed(r *methods.Run, b *methods.Batch, z []*nn.Tensor) []*nn.Tensor {
 	out := make([]*nn.Tensor, len(z))
 	for m, zm := range z {
+		out[m] = nn.NewTensor(zm.Shape...)
 		if a.Pad == PadFeature {
-			out[m] = nn.NewTensor(zm.Shape...)
 			continue
 		}
-		zero := nn.NewTensor(b.X[m].Shape...)
-		out[m] = r.Model.Encoders[m].Forward(zero, false)
+		shape := append([]int{1}, b.X[m].Shape[1:]...)
+		one := r.Model.Encoders[m].Forward(nn.NewTensor(shape...), false)
+		for i := range zm.Rows() {
+			copy(out[m].Row(i), one.Data)
+		}
 	}
 	return out
 }

@@ -143,3 +143,44 @@ func TestValidate(t *testing.T) {
 		t.Error("one modality: accepted")
 	}
 }
+
+// TestScoresWithZeroInputs checks pad=input (released) on every fusion:
+// a removed modality's features are its encoder's eval-mode output for a
+// zero input, so phi_a = 0.5 (f(a,v) - f(0a,v) + f(a,0v)) with 0m = enc_m(0),
+// f(a,v) the training forward's logits.
+func TestScoresWithZeroInputs(t *testing.T) {
+	for _, fusion := range []string{"concat", "sum", "film", "gated"} {
+		for _, enc := range []string{"mlp", "cnn"} {
+			// by hand on one copy: the training forward (which moves batch-norm
+			// statistics), then the eval-mode zero encodings
+			ref, b, _ := methodtest.TwoModalityRun(t, fusion, enc, newAGM(t, nil).Setup)
+			md := ref.Model
+			out := methods.Forward(ref, b, true)
+			full, z := out.Logits, out.Z
+			zero := make([]*nn.Tensor, 2)
+			for i, e := range md.Encoders {
+				zero[i] = e.Forward(nn.NewTensor(b.X[i].Shape...), false)
+			}
+			fa := md.Fusion.Forward([]*nn.Tensor{z[0], zero[1]}, false)
+			fv := md.Fusion.Forward([]*nn.Tensor{zero[0], z[1]}, false)
+			// the step on another
+			m := newAGM(t, nil)
+			r, b2, logs := methodtest.TwoModalityRun(t, fusion, enc, m.Setup)
+			if _, err := m.Step(r, b2); err != nil {
+				t.Fatal(err)
+			}
+			for i, own := range []*nn.Tensor{fa, fv} {
+				other := []*nn.Tensor{fv, fa}[i]
+				phi := make([]float64, len(full.Data))
+				for j := range phi {
+					phi[j] = 0.5 * (float64(full.Data[j]) - float64(other.Data[j]) + float64(own.Data[j]))
+				}
+				want := agm.Score(phi, b.Y, md.NumClasses)
+				name := "score_" + md.Modalities[i]
+				if !methodtest.Close(logs[name], want, 1e-5) {
+					t.Errorf("%s/%s: %s = %v, want %v", fusion, enc, name, logs[name], want)
+				}
+			}
+		}
+	}
+}
