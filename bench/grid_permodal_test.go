@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/miebench/miebench/methods"
@@ -61,4 +62,19 @@ func resolveForTest(method string, params map[string]any) (map[string]any, error
 		return nil, err
 	}
 	return methods.Resolve(spec.Params, params)
+}
+
+// TestMappingForAScalarHyperparameter: the suite format admits mappings
+// for per-modality values; for any other hyperparameter one is an error of
+// the plan naming the key.
+func TestMappingForAScalarHyperparameter(t *testing.T) {
+	s, err := ParseSuite("t.yaml", []byte(strings.Replace(testSuite, "on: false", "on: {x: 1}", 1)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Plan(nil)
+	want := `t.yaml:13: key "methods.2.params.on": method t-ogm: hyperparameter "on": want true or false, got map[x:1] (map[string]interface {})`
+	if err == nil || err.Error() != want {
+		t.Errorf("Plan: %v, want %s", err, want)
+	}
 }

@@ -134,18 +134,18 @@ func init() {
 type MIE struct {
 	methods.Base
 	Stages       permodal.List // stages: per-modality stage lengths and order
-	SAM          bool    // sam: take the SAM ascent step
-	GM           bool    // gm: modify gradients from the second stage on
+	SAM          bool          // sam: take the SAM ascent step
+	GM           bool          // gm: modify gradients from the second stage on
 	Rho          permodal.List // rho: SAM radius per modality
-	PerTensor    bool    // sam_norm=tensor: normalise eps per parameter tensor
-	SAMUndo      bool    // sam_undo: undo the perturbation before the update
-	SAMRecompute bool    // sam_recompute: encode again after the perturbation
-	Mixup        bool    // mixup: add the input-mixup term
-	MixupWeight  float64 // mixup_weight: weight of the mixup term
-	Tau          float64 // tau: gradient-modification strength
-	Scope        string  // gm_scope: head or encoder
-	GMBatches    int     // gm_batches: batches per T (0: all)
-	Inference    string  // inference: mean-softmax or mla-dynamic
+	PerTensor    bool          // sam_norm=tensor: normalise eps per parameter tensor
+	SAMUndo      bool          // sam_undo: undo the perturbation before the update
+	SAMRecompute bool          // sam_recompute: encode again after the perturbation
+	Mixup        bool          // mixup: add the input-mixup term
+	MixupWeight  float64       // mixup_weight: weight of the mixup term
+	Tau          float64       // tau: gradient-modification strength
+	Scope        string        // gm_scope: head or encoder
+	GMBatches    int           // gm_batches: batches per T (0: all)
+	Inference    string        // inference: mean-softmax or mla-dynamic
 
 	stages  []mieStage
 	rho     []float64

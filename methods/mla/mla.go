@@ -73,8 +73,8 @@ func init() {
 // MLA trains the modalities in turn through one shared head.
 type MLA struct {
 	methods.Base
-	Project   bool   // project the shared head's weight gradient (the paper)
-	Inference string // fixed, dynamic-batch or dynamic-sample
+	Project   bool          // project the shared head's weight gradient (the paper)
+	Inference string        // fixed, dynamic-batch or dynamic-sample
 	Weights   permodal.List // fixed inference weights; the zero List for the defaults
 
 	head    *nn.Linear
