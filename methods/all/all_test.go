@@ -12,7 +12,9 @@ import (
 // where its defaults cannot train for methodtest.ConformanceEpochs epochs.
 // A method not listed is checked with its defaults.
 var conformanceParams = map[string]map[string]any{
-	"mie": {"stages": "1,1"}, // the released 25,50 epochs do not fit 2
+	"mie": {"stages": "1,1"},    // the released 25,50 epochs do not fit 2
+	"opm": {"warmup_epochs": 0}, // the released 6-epoch warm-up would never drop
+	"arl": {"start": 0},         // the asymmetric phase starts after epoch 5 as released
 }
 
 // TestConformance runs the conformance suite on every registered method.
