@@ -11,6 +11,7 @@ import (
 	"github.com/miebench/miebench/datasets"
 	"github.com/miebench/miebench/internal/param"
 	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/model"
 )
 
 // ModalitiesFunc returns the modality names of a dataset in the dataset's
@@ -184,10 +185,8 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 					k := errKey(err)
 					return nil, s.errAt(m.At, "params."+k, mkey+".params."+k, "method %s: %v", m.Name, err)
 				}
-				if spec.Validate != nil {
-					if err := spec.Validate(h, methods.PlanInfo{Modalities: mods, Fusion: model.Fusion}); err != nil {
-						return nil, s.errAt(m.At, "", mkey, "method %s on dataset %s (%s): %v", m.Name, sd.Name, p.Label, err)
-					}
+				if err := spec.CheckPlan(h, planInfo(mods, model, m.Train)); err != nil {
+					return nil, s.errAt(m.At, "", mkey, "method %s on dataset %s (%s): %v", m.Name, sd.Name, p.Label, err)
 				}
 				for _, seed := range s.Seeds {
 					runs = append(runs, RunSpec{
@@ -206,6 +205,18 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		}
 	}
 	return runs, nil
+}
+
+// planInfo is what a method is told at plan time: the dataset's
+// modalities, the configured encoders' feature widths where the
+// configuration fixes them, the fusion kind and the epochs.
+func planInfo(mods []string, m ModelSpec, tr TrainSpec) methods.PlanInfo {
+	p := methods.PlanInfo{Modalities: mods, Fusion: m.Fusion, Epochs: tr.Epochs, FeatureDims: make([]int, len(mods))}
+	for i, name := range mods {
+		e := m.Encoders[name]
+		p.FeatureDims[i] = model.FeatureDim(model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
+	}
+	return p
 }
 
 // errKey returns the parameter a *param.KeyError is about.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/miebench/miebench/datasets"
 	"github.com/miebench/miebench/methods"
+	_ "github.com/miebench/miebench/methods/all"
 )
 
 // Test-only methods and datasets, registered under names no real one uses.

@@ -112,10 +112,10 @@ func (t *trainer) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("method %s: %w", spec.Method, err)
 	}
-	if ms.Validate != nil {
-		if err := ms.Validate(h, methods.PlanInfo{Modalities: modalityNames(t.info), Fusion: spec.Model.Fusion}); err != nil {
-			return err
-		}
+	pi := planInfo(modalityNames(t.info), spec.Model, spec.Train)
+	pi.Classes = len(t.info.Classes)
+	if err := ms.CheckPlan(h, pi); err != nil {
+		return err
 	}
 	t.method, err = ms.New(h)
 	if err != nil {

@@ -112,9 +112,9 @@ func Backward(r *Run, out Output, dLogits *nn.Tensor, extra []*nn.Tensor) {
 	}
 }
 
-// needEncoders reports, prefixed by method, the first modality of md
+// NeedEncoders reports, prefixed by method, the first modality of md
 // without an encoder.
-func needEncoders(method string, md *model.Model) error {
+func NeedEncoders(method string, md *model.Model) error {
 	for m, enc := range md.Encoders {
 		if enc == nil {
 			return fmt.Errorf("%s: modality %q has no encoder", method, md.Modalities[m])

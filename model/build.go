@@ -105,6 +105,27 @@ func NewEncoder(name string, shape []int, cfg EncoderConfig, rng *rand.Rand) (nn
 	return nil, fmt.Errorf("unknown encoder %q (valid: %v)", cfg.Kind, EncoderKinds)
 }
 
+// FeatureDim is the feature width the encoder cfg outputs, known before it
+// is built: Dim for mlp, Dim or else the last channel width for cnn, 512
+// for resnet18; 0 when the configuration does not fix it (an unknown kind,
+// a cnn without widths).
+func FeatureDim(cfg EncoderConfig) int {
+	switch cfg.Kind {
+	case "mlp":
+		return cfg.Dim
+	case "cnn":
+		if cfg.Dim > 0 {
+			return cfg.Dim
+		}
+		if len(cfg.Widths) > 0 {
+			return cfg.Widths[len(cfg.Widths)-1]
+		}
+	case "resnet18":
+		return 512
+	}
+	return 0
+}
+
 // SetGroup sets Param.Group on every parameter.
 func SetGroup(params []*nn.Param, group string) {
 	for _, p := range params {

@@ -53,6 +53,9 @@ type Concat struct {
 	dims []int
 }
 
+// Decomposes implements Fusion.
+func (c *Concat) Decomposes() bool { return true }
+
 // Kind implements Fusion.
 func (c *Concat) Kind() string { return "concat" }
 
@@ -97,6 +100,9 @@ func (c *Concat) Partial(z []*nn.Tensor) []*nn.Tensor {
 type Sum struct {
 	FC []*nn.Linear
 }
+
+// Decomposes implements Fusion.
+func (s *Sum) Decomposes() bool { return true }
 
 // Kind implements Fusion.
 func (s *Sum) Kind() string { return "sum" }
@@ -152,6 +158,9 @@ type FiLM struct {
 	gb, z1    *nn.Tensor
 }
 
+// Decomposes implements Fusion.
+func (f *FiLM) Decomposes() bool { return false }
+
 // Kind implements Fusion.
 func (f *FiLM) Kind() string { return "film" }
 
@@ -202,6 +211,9 @@ type Gated struct {
 	FCGate, FCVal, FCOut *nn.Linear
 	gate, val            *nn.Tensor
 }
+
+// Decomposes implements Fusion.
+func (g *Gated) Decomposes() bool { return false }
 
 // Kind implements Fusion.
 func (g *Gated) Kind() string { return "gated" }

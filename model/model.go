@@ -23,6 +23,9 @@ type Fusion interface {
 	// (film, gated). concat: out_m = z_m W_m^T + b/M; sum: out_m = fc_m(z_m)
 	// with that branch's full bias, as the released OGM-GE code does.
 	Partial(z []*nn.Tensor) []*nn.Tensor
+	// Decomposes reports whether Partial returns partial logits (concat,
+	// sum) rather than nil (film, gated).
+	Decomposes() bool
 	Params() []*nn.Param
 }
 

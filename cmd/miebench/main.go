@@ -16,6 +16,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	_ "github.com/miebench/miebench/methods/all" // every method registers itself
 )
 
 // Exit statuses, as the CLI contract defines them.

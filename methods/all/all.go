@@ -1,0 +1,14 @@
+// Package all registers every method of miebench: import it for its side
+// effect wherever methods are looked up by name (the command, the tests).
+// A new method is one package under methods/ and one import line here.
+package all
+
+import (
+	_ "github.com/miebench/miebench/methods/amss"
+	_ "github.com/miebench/miebench/methods/joint"
+	_ "github.com/miebench/miebench/methods/mie"
+	_ "github.com/miebench/miebench/methods/mla"
+	_ "github.com/miebench/miebench/methods/ogmge"
+	_ "github.com/miebench/miebench/methods/pmr"
+	_ "github.com/miebench/miebench/methods/unimodal"
+)
