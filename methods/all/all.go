@@ -5,9 +5,12 @@ package all
 
 import (
 	_ "github.com/miebench/miebench/methods/amss"
+	_ "github.com/miebench/miebench/methods/cml"
 	_ "github.com/miebench/miebench/methods/joint"
+	_ "github.com/miebench/miebench/methods/mbsd"
 	_ "github.com/miebench/miebench/methods/mie"
 	_ "github.com/miebench/miebench/methods/mla"
+	_ "github.com/miebench/miebench/methods/mmcosine"
 	_ "github.com/miebench/miebench/methods/ogmge"
 	_ "github.com/miebench/miebench/methods/pmr"
 	_ "github.com/miebench/miebench/methods/unimodal"

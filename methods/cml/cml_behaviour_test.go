@@ -6,8 +6,7 @@ import (
 
 	"github.com/miebench/miebench/bench"
 	_ "github.com/miebench/miebench/datasets"
-	_ "github.com/miebench/miebench/methods"
-	_ "github.com/miebench/miebench/methods/cml"
+	_ "github.com/miebench/miebench/methods/all"
 )
 
 // behaviourSpec is a small run on the synthetic set with a strong modality

@@ -121,3 +121,7 @@ func (h *Head) Partial(z []*nn.Tensor) []*nn.Tensor {
 	}
 	return out
 }
+
+// Decomposes implements model.Fusion: the cosine terms are exact partial
+// logits.
+func (h *Head) Decomposes() bool { return true }
