@@ -4,6 +4,7 @@
 package all
 
 import (
+	_ "github.com/miebench/miebench/methods/amco"
 	_ "github.com/miebench/miebench/methods/amss"
 	_ "github.com/miebench/miebench/methods/cml"
 	_ "github.com/miebench/miebench/methods/joint"
