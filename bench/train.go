@@ -94,6 +94,8 @@ type trainer struct {
 	bestMetrics map[string]Metrics
 
 	logs    map[string]*Summary
+	history []methods.EpochScores // what Loop.History shows the method
+	samples []int                 // the next epoch's training samples (Loop.SetEpochSamples); nil: all once
 	dataRNG *rand.Rand
 	augRNG  *rand.Rand
 	loopRNG *rand.Rand
@@ -130,10 +132,7 @@ func (t *trainer) run(ctx context.Context) error {
 		return fmt.Errorf("train: epochs (%d) and batch_size (%d) must be positive", tr.Epochs, tr.BatchSize)
 	}
 	nTrain := t.splits["train"].Len()
-	batches := nTrain / tr.BatchSize
-	if !tr.DropLast && nTrain%tr.BatchSize != 0 {
-		batches++
-	}
+	batches := batchCount(nTrain, tr)
 	if batches == 0 {
 		return fmt.Errorf("train: %d training samples make no batch of %d", nTrain, tr.BatchSize)
 	}
@@ -142,6 +141,7 @@ func (t *trainer) run(ctx context.Context) error {
 	t.loopRNG = rngs.Stream(spec.Seed, "method/batches")
 	t.logs = map[string]*Summary{}
 	t.mr = &methods.Run{
+		Seed:            spec.Seed,
 		Model:           md,
 		RNG:             rngs.Stream(spec.Seed, "method"),
 		InitRNG:         rngs.Stream(spec.Seed, "method/init"),
@@ -173,6 +173,15 @@ func (t *trainer) run(ctx context.Context) error {
 		}
 	}
 	return t.finish()
+}
+
+// batchCount is the number of training batches n samples make.
+func batchCount(n int, tr TrainSpec) int {
+	b := n / tr.BatchSize
+	if !tr.DropLast && n%tr.BatchSize != 0 {
+		b++
+	}
+	return b
 }
 
 func modalityNames(info datasets.Info) []string {
@@ -297,7 +306,15 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 	scale := t.sched.Scale(epoch - t.schedOrigin)
 	t.optim.SetLRScale(scale)
 	train := t.splits["train"]
-	perm := t.dataRNG.Perm(train.Len())
+	samples, n := t.samples, train.Len()
+	if samples != nil {
+		n = len(samples)
+	}
+	r.BatchesPerEpoch = batchCount(n, tr)
+	if r.BatchesPerEpoch == 0 {
+		return fmt.Errorf("method %s: epoch %d: the %d samples set for the epoch make no batch of %d", t.spec.Method, epoch, n, tr.BatchSize)
+	}
+	perm := t.dataRNG.Perm(n)
 	labels := train.Labels()
 	lossSum, seen := 0.0, 0
 	for bi := range r.BatchesPerEpoch {
@@ -306,11 +323,19 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 		}
 		lo := bi * tr.BatchSize
 		hi := min(lo+tr.BatchSize, len(perm))
-		idx := perm[lo:hi]
+		entries := perm[lo:hi]
+		idx := entries
+		if samples != nil {
+			idx = make([]int, len(entries))
+			for i, e := range entries {
+				idx[i] = samples[e]
+			}
+		}
 		b, err := loadBatch(train, labels, idx, t.augRNG)
 		if err != nil {
 			return err
 		}
+		b.Entry = append([]int(nil), entries...)
 		r.Batch = bi
 		st, err := t.method.Step(r, b)
 		if err != nil {
@@ -326,14 +351,15 @@ func (t *trainer) epoch(ctx context.Context, epoch int) error {
 	if err := t.method.EndEpoch(r, epoch); err != nil {
 		return fmt.Errorf("method %s: end of epoch %d: %w", t.spec.Method, epoch, err)
 	}
-	val, err := t.evaluate("val")
+	val, valScores, err := t.evaluate("val")
 	if err != nil {
 		return err
 	}
-	test, err := t.evaluate("test")
+	test, _, err := t.evaluate("test")
 	if err != nil {
 		return err
 	}
+	t.history = append(t.history, methods.EpochScores{Epoch: epoch, TrainLoss: lossSum / float64(seen), Val: valScores})
 	er := EpochRecord{Epoch: epoch, TrainLoss: lossSum / float64(seen), LR: t.spec.Train.LR * scale, Val: val, Test: test}
 	if len(t.logs) > 0 {
 		er.Method = map[string]Summary{}
@@ -385,7 +411,7 @@ func loadBatch(s datasets.Split, labels, idx []int, aug *rand.Rand) (*methods.Ba
 	for i, j := range idx {
 		y[i] = labels[j]
 	}
-	return &methods.Batch{X: x, Y: y}, nil
+	return &methods.Batch{X: x, Y: y, Index: append([]int(nil), idx...)}, nil
 }
 
 // evaluation holds a split's concatenated predictions.
@@ -456,10 +482,12 @@ func (t *trainer) predict(split string) (*evaluation, error) {
 	return ev, nil
 }
 
-func (t *trainer) evaluate(split string) (Metrics, error) {
+// evaluate scores the current model on split: the record's metrics and
+// the method's view of them (Loop.Evaluate, Loop.History).
+func (t *trainer) evaluate(split string) (Metrics, methods.Scores, error) {
 	ev, err := t.predict(split)
 	if err != nil {
-		return Metrics{}, err
+		return Metrics{}, methods.Scores{}, err
 	}
 	classes := len(t.info.Classes)
 	pred := Argmax(ev.fused)
@@ -480,10 +508,21 @@ func (t *trainer) evaluate(split string) (Metrics, error) {
 		m.ModalityAcc[mod.Name] = Accuracy(Argmax(ev.modal[i]), ev.y)
 		m.ModalitySource[mod.Name] = ev.source[i]
 	}
-	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
-		return m, fmt.Errorf("diverged: %s loss %v", split, m.Loss)
+	sc := methods.Scores{Loss: m.Loss, Acc: m.Acc}
+	for i, mod := range t.info.Modalities {
+		if ev.modal[i] == nil {
+			continue
+		}
+		if sc.ModalAcc == nil {
+			sc.ModalAcc, sc.ModalLoss = map[string]float64{}, map[string]float64{}
+		}
+		sc.ModalAcc[mod.Name] = m.ModalityAcc[mod.Name]
+		sc.ModalLoss[mod.Name] = MeanCrossEntropy(ev.modal[i], ev.y)
 	}
-	return m, nil
+	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
+		return m, sc, fmt.Errorf("diverged: %s loss %v", split, m.Loss)
+	}
+	return m, sc, nil
 }
 
 // finish restores the selected epoch, adds linear-probe modality accuracies
@@ -530,6 +569,52 @@ func (t *trainer) RestoreBest() bool {
 		panic("bench: restoring the best snapshot: " + err.Error())
 	}
 	return true
+}
+
+// methodSplit refuses the test split to a method.
+func methodSplit(split string) error {
+	if split != "train" && split != "val" {
+		return fmt.Errorf("a method may evaluate on train or val, not %q", split)
+	}
+	return nil
+}
+
+// Evaluate implements methods.Loop.
+func (t *trainer) Evaluate(split string) (methods.Scores, error) {
+	if err := methodSplit(split); err != nil {
+		return methods.Scores{}, err
+	}
+	_, sc, err := t.evaluate(split)
+	return sc, err
+}
+
+// EvalBatches implements methods.Loop.
+func (t *trainer) EvalBatches(split string, fn func(b *methods.Batch) error) error {
+	if err := methodSplit(split); err != nil {
+		return err
+	}
+	return t.evalBatches(split, func(_ int, b *methods.Batch) error { return fn(b) })
+}
+
+// History implements methods.Loop.
+func (t *trainer) History() []methods.EpochScores {
+	return append([]methods.EpochScores(nil), t.history...)
+}
+
+// SetEpochSamples implements methods.Loop.
+func (t *trainer) SetEpochSamples(idx []int) error {
+	n := t.splits["train"].Len()
+	for i, j := range idx {
+		if j < 0 || j >= n {
+			return fmt.Errorf("epoch samples: entry %d is sample %d, the training split has %d", i, j, n)
+		}
+	}
+	if idx == nil {
+		t.samples = nil
+		return nil
+	}
+	t.samples = append([]int{}, idx...)
+	return nil
 }
 
 // ResetOptimizer implements methods.Loop.

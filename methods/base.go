@@ -58,10 +58,10 @@ func PredictFrom(r *Run, out Output) Prediction {
 		case out.Z[i] == nil:
 		case r.Model.Heads[i] != nil:
 			p.Modal[i] = r.Model.Heads[i].Forward(out.Z[i], false)
-			p.ModalSource[i] = "head"
+			p.ModalSource[i] = SourceHead
 		case partial != nil:
 			p.Modal[i] = partial[i]
-			p.ModalSource[i] = "partial"
+			p.ModalSource[i] = SourcePartial
 		}
 	}
 	return p
@@ -74,19 +74,70 @@ type Output struct {
 }
 
 // Forward encodes every modality that has an encoder and, when the model
-// has a fusion head, fuses the features into logits.
+// has a fusion head, fuses the features into logits: Encode then Fuse.
 func Forward(r *Run, b *Batch, train bool) Output {
-	md := r.Model
-	out := Output{Z: make([]*nn.Tensor, len(md.Modalities))}
-	for m, enc := range md.Encoders {
-		if enc != nil {
-			out.Z[m] = enc.Forward(b.X[m], train)
-		}
-	}
-	if md.Fusion != nil {
-		out.Logits = md.Fusion.Forward(out.Z, train)
+	out := Output{Z: Encode(r, b, train)}
+	if r.Model.Fusion != nil {
+		out.Logits = Fuse(r, out.Z, train)
 	}
 	return out
+}
+
+// Encode returns every modality's features [N, D_m] (nil for a modality
+// without encoder). A method may drop, zero, mask or rescale them before
+// Fuse.
+func Encode(r *Run, b *Batch, train bool) []*nn.Tensor {
+	z := make([]*nn.Tensor, len(r.Model.Modalities))
+	for m, enc := range r.Model.Encoders {
+		if enc != nil {
+			z[m] = enc.Forward(b.X[m], train)
+		}
+	}
+	return z
+}
+
+// Fuse maps features to fused logits with the model's fusion head, which
+// must exist. A training Fuse caches what the next BackwardFusion needs.
+func Fuse(r *Run, z []*nn.Tensor, train bool) *nn.Tensor {
+	return r.Model.Fusion.Forward(z, train)
+}
+
+// Zeroed returns z with the features of every modality m with keep[m]
+// false replaced by zeros of the same shape; z itself is not changed.
+func Zeroed(z []*nn.Tensor, keep []bool) []*nn.Tensor {
+	out := make([]*nn.Tensor, len(z))
+	for m, t := range z {
+		out[m] = t
+		if !keep[m] && t != nil {
+			out[m] = nn.NewTensor(t.Shape...)
+		}
+	}
+	return out
+}
+
+// FuseSubset is the fused output for the modality subset keep, the other
+// modalities' features set to zero: f(S) of AGM's Shapley terms, CML's
+// reduced prediction, sample valuation's v(S). In evaluation mode (train
+// false) it leaves every cache untouched.
+func FuseSubset(r *Run, z []*nn.Tensor, keep []bool, train bool) *nn.Tensor {
+	return Fuse(r, Zeroed(z, keep), train)
+}
+
+// BackwardFusion back-propagates dLogits through the fusion head (after a
+// training Fuse) and returns dL/dz[m] per modality, accumulating the
+// head's parameter gradients.
+func BackwardFusion(r *Run, dLogits *nn.Tensor) []*nn.Tensor {
+	return r.Model.Fusion.Backward(dLogits)
+}
+
+// BackwardEncoders back-propagates dz[m] into every modality's encoder
+// that has one (after a training Encode), skipping nil entries.
+func BackwardEncoders(r *Run, dz []*nn.Tensor) {
+	for m, d := range dz {
+		if d != nil && r.Model.Encoders[m] != nil {
+			r.Model.Encoders[m].Backward(d)
+		}
+	}
 }
 
 // Backward back-propagates dLogits (if non-nil) through the fusion head and
@@ -96,7 +147,7 @@ func Backward(r *Run, out Output, dLogits *nn.Tensor, extra []*nn.Tensor) {
 	md := r.Model
 	dz := make([]*nn.Tensor, len(md.Modalities))
 	if dLogits != nil && md.Fusion != nil {
-		dz = md.Fusion.Backward(dLogits)
+		dz = BackwardFusion(r, dLogits)
 	}
 	for m := range dz {
 		if extra != nil && extra[m] != nil {
@@ -106,10 +157,8 @@ func Backward(r *Run, out Output, dLogits *nn.Tensor, extra []*nn.Tensor) {
 				nn.Axpy(1, extra[m], dz[m])
 			}
 		}
-		if dz[m] != nil && md.Encoders[m] != nil {
-			md.Encoders[m].Backward(dz[m])
-		}
 	}
+	BackwardEncoders(r, dz)
 }
 
 // NeedEncoders reports, prefixed by method, the first modality of md
@@ -126,6 +175,20 @@ func NeedEncoders(method string, md *model.Model) error {
 // EncodeBackward runs modality m's encoder backward with dL/dz.
 func EncodeBackward(r *Run, m int, dz *nn.Tensor) {
 	r.Model.Encoders[m].Backward(dz)
+}
+
+// GroupParams returns the model's parameters whose Param.Group is group
+// ("enc/<modality>", "head", "head/<modality>", or a group given to
+// Model.AddExtra), in Model.Params order: the unit of per-group gradient
+// edits.
+func GroupParams(r *Run, group string) []*nn.Param {
+	var out []*nn.Param
+	for _, p := range r.Model.Params() {
+		if p.Group == group {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // EncoderParams returns modality m's encoder parameters.

@@ -135,7 +135,7 @@ func SetGroup(params []*nn.Param, group string) {
 
 // Params returns every parameter of the model's present parts, each once,
 // in a fixed order: encoders in modality order, the fusion head, the
-// per-modality heads.
+// per-modality heads, the extra modules in the order added.
 func (m *Model) Params() []*nn.Param {
 	var out []*nn.Param
 	seen := map[*nn.Param]bool{}
@@ -159,6 +159,9 @@ func (m *Model) Params() []*nn.Param {
 		if h != nil {
 			add(h.Params())
 		}
+	}
+	for _, x := range m.Extra {
+		add(x.Params())
 	}
 	return out
 }
@@ -185,6 +188,9 @@ func (m *Model) Buffers() []*nn.Buffer {
 		if h != nil {
 			add(h.Buffers())
 		}
+	}
+	for _, x := range m.Extra {
+		add(x.Buffers())
 	}
 	return out
 }

@@ -6,6 +6,8 @@ package methodtest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -219,4 +221,39 @@ func WeakAccuracy(t *testing.T, method string, params map[string]any, seeds int)
 		fused += rec.Metrics["test"].Acc / float64(seeds)
 	}
 	return weak, fused
+}
+
+// LoopStub implements the methods.Loop methods a hand-built test run does
+// not offer: each fails with an error naming it (RestoreBest reports that
+// nothing was evaluated; ResetOptimizer does nothing). Embed it in a test
+// loop and override what the test needs.
+type LoopStub struct{}
+
+// TrainBatches implements methods.Loop: no training split.
+func (LoopStub) TrainBatches(int, func(*methods.Batch) error) error {
+	return errors.New("test loop: no training batches")
+}
+
+// RestoreBest implements methods.Loop: nothing was evaluated.
+func (LoopStub) RestoreBest() bool { return false }
+
+// ResetOptimizer implements methods.Loop as a no-op.
+func (LoopStub) ResetOptimizer() {}
+
+// Evaluate implements methods.Loop: no splits.
+func (LoopStub) Evaluate(split string) (methods.Scores, error) {
+	return methods.Scores{}, fmt.Errorf("test loop: no %s split to evaluate", split)
+}
+
+// EvalBatches implements methods.Loop: no splits.
+func (LoopStub) EvalBatches(split string, _ func(*methods.Batch) error) error {
+	return fmt.Errorf("test loop: no %s split", split)
+}
+
+// History implements methods.Loop: no epochs.
+func (LoopStub) History() []methods.EpochScores { return nil }
+
+// SetEpochSamples implements methods.Loop: no training split.
+func (LoopStub) SetEpochSamples([]int) error {
+	return errors.New("test loop: no training split to resample")
 }

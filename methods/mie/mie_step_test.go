@@ -16,6 +16,7 @@ import (
 // mieFakeLoop records the order of the Loop calls MIE makes and serves a
 // fixed list of training batches.
 type mieFakeLoop struct {
+	methodtest.LoopStub
 	calls   []string
 	batches []*methods.Batch
 }

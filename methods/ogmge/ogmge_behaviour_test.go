@@ -1,9 +1,9 @@
 package ogmge_test
 
 import (
-	_ "github.com/miebench/miebench/methods/all"
 	"context"
 	"fmt"
+	_ "github.com/miebench/miebench/methods/all"
 	"math"
 	"testing"
 

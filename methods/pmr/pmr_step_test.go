@@ -12,6 +12,7 @@ import (
 
 // pmrTestLoop serves one fixed batch as the whole training set.
 type pmrTestLoop struct {
+	methodtest.LoopStub
 	b     *methods.Batch
 	calls []int
 }
