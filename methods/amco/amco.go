@@ -5,7 +5,6 @@ import (
 
 	"github.com/miebench/miebench/methods"
 	"github.com/miebench/miebench/methods/partiallogits"
-	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -51,15 +50,13 @@ func init() {
 			{Name: "sigma", Default: 0.5, Doc: "a modality is dependent when its joint-softmax share exceeds sigma"},
 			{Name: "eps", Default: 0.3, Doc: "mask level at which the mask fraction reaches 1"},
 		},
-		Validate: func(h methods.Hyper, p methods.PlanInfo) error {
+		Caps: methods.Caps{MinModalities: 2, PartialLogits: true},
+		Validate: func(h methods.Hyper, _ methods.PlanInfo) error {
 			if s := h.Float("sigma"); s < 0 || s > 1 {
 				return fmt.Errorf("amco: hyperparameter \"sigma\" is %v, want in [0, 1]", s)
 			}
 			if e := h.Float("eps"); !(e > 0) {
 				return fmt.Errorf("amco: hyperparameter \"eps\" is %v, want > 0", e)
-			}
-			if p.Fusion != "concat" && p.Fusion != "sum" {
-				return fmt.Errorf("amco: needs partial logits, which only the concat and sum fusion heads have; got %q", p.Fusion)
 			}
 			return nil
 		},
@@ -73,47 +70,21 @@ func init() {
 type AMCo struct {
 	methods.Base
 	Sigma, Eps float64
-	head       *starHead
+	star       *nn.Linear
 	dependent  []bool
 }
 
-// starHead is the fusion head followed by AMCo's Linear(C -> C): it
-// keeps the inner head's partial logits as the per-modality outputs.
-type starHead struct {
-	model.Fusion
-	star *nn.Linear
-}
-
-// Forward implements model.Fusion: star(inner(z)).
-func (s *starHead) Forward(z []*nn.Tensor, train bool) *nn.Tensor {
-	return s.star.Forward(s.Fusion.Forward(z, train), train)
-}
-
-// Backward implements model.Fusion.
-func (s *starHead) Backward(dout *nn.Tensor) []*nn.Tensor {
-	return s.Fusion.Backward(s.star.Backward(dout))
-}
-
-// Params implements model.Fusion: the inner head's and star's.
-func (s *starHead) Params() []*nn.Param {
-	return append(append([]*nn.Param(nil), s.Fusion.Params()...), s.star.Params()...)
-}
-
-// Setup implements methods.Method: wraps the fusion head with head.star.
+// Setup implements methods.Method: adds head.star as an extra module.
 func (a *AMCo) Setup(r *methods.Run) error {
 	md := r.Model
 	if err := methods.NeedEncoders("amco", md); err != nil {
 		return err
 	}
-	switch md.Fusion.(type) {
-	case *model.Concat, *model.Sum:
-	default:
-		return fmt.Errorf("amco: needs a concat or sum fusion head, the model has %T", md.Fusion)
+	if md.Fusion == nil || !md.Fusion.Decomposes() {
+		return fmt.Errorf("amco: needs a fusion head with partial logits (concat or sum)")
 	}
-	star := nn.NewLinear("head.star", md.NumClasses, md.NumClasses, r.InitRNG)
-	model.SetGroup(star.Params(), "head")
-	a.head = &starHead{Fusion: md.Fusion, star: star}
-	md.Fusion = a.head
+	a.star = nn.NewLinear("head.star", md.NumClasses, md.NumClasses, r.InitStream("head.star"))
+	md.AddExtra("head.star", a.star)
 	return nil
 }
 
@@ -137,8 +108,7 @@ func (a *AMCo) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	for m, enc := range md.Encoders {
 		z[m] = enc.Forward(b.X[m], true)
 	}
-	inner := a.head.Fusion
-	parts := inner.Partial(z)
+	parts := md.Fusion.Partial(z)
 	sum := nn.NewTensor(len(b.Y), c)
 	for m, p := range parts {
 		if a.dependent[m] {
@@ -146,9 +116,9 @@ func (a *AMCo) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 		}
 		nn.Axpy(1, p, sum)
 	}
-	out := a.head.star.Forward(sum, true)
+	out := a.star.Forward(sum, true)
 	loss, dOut := nn.SoftmaxCrossEntropy(out, b.Y)
-	dSum := a.head.star.Backward(dOut)
+	dSum := a.star.Backward(dOut)
 	dParts := make([]*nn.Tensor, nm)
 	for m, p := range parts {
 		ce, d := nn.SoftmaxCrossEntropy(p, b.Y)
@@ -159,7 +129,7 @@ func (a *AMCo) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 		}
 		dParts[m] = d
 	}
-	dz, err := partiallogits.Backward(inner, z, dParts)
+	dz, err := partiallogits.Backward(md.Fusion, z, dParts)
 	if err != nil {
 		return methods.Stats{}, err
 	}
@@ -191,4 +161,13 @@ func (a *AMCo) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	}
 	a.dependent = dep
 	return methods.Stats{Loss: loss}, nil
+}
+
+// Predict implements methods.Method: fused star(sum_m out_m) without masks,
+// per-modality accuracy from the partial logits.
+func (a *AMCo) Predict(r *methods.Run, b *methods.Batch) (methods.Prediction, error) {
+	out := methods.Forward(r, b, false)
+	p := methods.PredictFrom(r, out)
+	p.Fused = a.star.Forward(out.Logits, false)
+	return p, nil
 }

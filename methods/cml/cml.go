@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -46,15 +47,10 @@ func init() {
 			{Name: "per_sample_hinge", Default: false, Switch: true, Doc: "false: one hinge on the batch sum of confidence differences, as BalanceBenchmark; true: the mean of per-sample hinges"},
 			{Name: "resample_per_batch", Default: false, Switch: true, Doc: "false: the removal order is drawn once per epoch, as BalanceBenchmark; true: once per batch"},
 		},
-		Validate: func(h methods.Hyper, p methods.PlanInfo) error {
+		Caps: methods.Caps{MinModalities: 2, Fusions: model.Fusions},
+		Validate: func(h methods.Hyper, _ methods.PlanInfo) error {
 			if l := h.Float("lambda"); l < 0 {
 				return fmt.Errorf("cml: hyperparameter \"lambda\" is %v, want >= 0", l)
-			}
-			if len(p.Modalities) < 2 {
-				return fmt.Errorf("cml: needs at least 2 modalities to remove one, the dataset has %d", len(p.Modalities))
-			}
-			if p.Fusion == "" || p.Fusion == "none" {
-				return fmt.Errorf("cml: needs a fusion head")
 			}
 			return nil
 		},
@@ -79,12 +75,7 @@ func (c *CML) Setup(r *methods.Run) error {
 	if r.Model.Fusion == nil {
 		return fmt.Errorf("cml: needs a fusion head")
 	}
-	for m, enc := range r.Model.Encoders {
-		if enc == nil {
-			return fmt.Errorf("cml: modality %q has no encoder", r.Model.Modalities[m])
-		}
-	}
-	return nil
+	return methods.NeedEncoders("cml", r.Model)
 }
 
 // StartEpoch implements methods.Method: draws the epoch's removal order.

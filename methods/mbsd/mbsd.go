@@ -5,7 +5,6 @@ import (
 
 	"github.com/miebench/miebench/methods"
 	"github.com/miebench/miebench/methods/partiallogits"
-	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -45,15 +44,7 @@ func init() {
 		Params: []methods.ParamSpec{
 			{Name: "detach_teacher", Default: false, Switch: true, Doc: "false: nothing detached, as BalanceBenchmark; true: the weights and the more confident modality's outputs are constants (one-way distillation)"},
 		},
-		Validate: func(_ methods.Hyper, p methods.PlanInfo) error {
-			if len(p.Modalities) < 2 {
-				return fmt.Errorf("mbsd: needs at least 2 modalities, the dataset has %d", len(p.Modalities))
-			}
-			if p.Fusion != "concat" && p.Fusion != "sum" {
-				return fmt.Errorf("mbsd: needs partial logits, which only the concat and sum fusion heads have; got %q", p.Fusion)
-			}
-			return nil
-		},
+		Caps: methods.Caps{MinModalities: 2, PartialLogits: true},
 		New: func(h methods.Hyper) (methods.Method, error) {
 			return &MBSD{Detach: h.Bool("detach_teacher")}, nil
 		},
@@ -69,17 +60,10 @@ type MBSD struct {
 
 // Setup implements methods.Method.
 func (s *MBSD) Setup(r *methods.Run) error {
-	switch r.Model.Fusion.(type) {
-	case *model.Concat, *model.Sum:
-	default:
-		return fmt.Errorf("mbsd: needs a concat or sum fusion head, the model has %T", r.Model.Fusion)
+	if r.Model.Fusion == nil || !r.Model.Fusion.Decomposes() {
+		return fmt.Errorf("mbsd: needs a fusion head with partial logits (concat or sum)")
 	}
-	for m, enc := range r.Model.Encoders {
-		if enc == nil {
-			return fmt.Errorf("mbsd: modality %q has no encoder", r.Model.Modalities[m])
-		}
-	}
-	return nil
+	return methods.NeedEncoders("mbsd", r.Model)
 }
 
 // Step implements methods.Method.

@@ -43,12 +43,10 @@ func init() {
 		Params: []methods.ParamSpec{
 			{Name: "scale", Default: 10.0, Doc: "scaling s of the cosine logits (released 10; BalanceBenchmark 15)"},
 		},
-		Validate: func(h methods.Hyper, p methods.PlanInfo) error {
+		Caps: methods.Caps{Fusions: []string{"concat"}},
+		Validate: func(h methods.Hyper, _ methods.PlanInfo) error {
 			if s := h.Float("scale"); !(s > 0) {
 				return fmt.Errorf("mmcosine: hyperparameter \"scale\" is %v, want > 0", s)
-			}
-			if p.Fusion != "concat" {
-				return fmt.Errorf("mmcosine: needs the concat fusion head (its weight is what the cosine head normalises), got %q", p.Fusion)
 			}
 			return nil
 		},

@@ -1,8 +1,6 @@
 package ume
 
 import (
-	"fmt"
-
 	"github.com/miebench/miebench/methods"
 	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
@@ -30,13 +28,8 @@ func init() {
 		Name: "ume",
 		Doc:  doc,
 		Ref:  "Du et al., On Uni-Modal Feature Learning in Supervised Multi-Modal Learning, ICML 2023 (UME)",
-		Validate: func(_ methods.Hyper, p methods.PlanInfo) error {
-			if len(p.Modalities) < 2 {
-				return fmt.Errorf("ume: an ensemble needs at least 2 modalities, the dataset has %d", len(p.Modalities))
-			}
-			return nil
-		},
-		New: func(methods.Hyper) (methods.Method, error) { return &UME{}, nil },
+		Caps: methods.Caps{MinModalities: 2},
+		New:  func(methods.Hyper) (methods.Method, error) { return &UME{}, nil },
 	})
 }
 
@@ -54,7 +47,7 @@ func (u *UME) Setup(r *methods.Run) error {
 	md.Fusion = nil
 	for m, enc := range md.Encoders {
 		name := md.Modalities[m]
-		head := nn.NewLinear("head."+name+".fc", enc.OutDim(), md.NumClasses, r.InitRNG)
+		head := nn.NewLinear("head."+name+".fc", enc.OutDim(), md.NumClasses, r.InitStream("head."+name+".fc"))
 		model.SetGroup(head.Params(), "head/"+name)
 		md.Heads[m] = head
 	}
