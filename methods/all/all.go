@@ -8,6 +8,7 @@ import (
 	_ "github.com/miebench/miebench/methods/amss"
 	_ "github.com/miebench/miebench/methods/cml"
 	_ "github.com/miebench/miebench/methods/joint"
+	_ "github.com/miebench/miebench/methods/lfm"
 	_ "github.com/miebench/miebench/methods/mbsd"
 	_ "github.com/miebench/miebench/methods/mie"
 	_ "github.com/miebench/miebench/methods/mla"
