@@ -7,6 +7,7 @@ import (
 	_ "github.com/miebench/miebench/methods/amco"
 	_ "github.com/miebench/miebench/methods/amss"
 	_ "github.com/miebench/miebench/methods/cml"
+	_ "github.com/miebench/miebench/methods/gblending"
 	_ "github.com/miebench/miebench/methods/joint"
 	_ "github.com/miebench/miebench/methods/lfm"
 	_ "github.com/miebench/miebench/methods/mbsd"
