@@ -17,5 +17,6 @@ import (
 	_ "github.com/miebench/miebench/methods/ogmge"
 	_ "github.com/miebench/miebench/methods/pmr"
 	_ "github.com/miebench/miebench/methods/ume"
+	_ "github.com/miebench/miebench/methods/umt"
 	_ "github.com/miebench/miebench/methods/unimodal"
 )

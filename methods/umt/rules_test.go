@@ -2,6 +2,7 @@ package umt
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/miebench/miebench/nn"
@@ -26,5 +27,31 @@ func TestFeatureMSE(t *testing.T) {
 	}
 	if _, _, err := featureMSE(zs, nn.NewTensor(2, 3)); err == nil {
 		t.Fatal("featureMSE accepted features of different shapes")
+	}
+}
+
+func TestFrozenTeacherSwap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	enc := nn.NewMLPEncoder("enc.a", 3, []int{4}, 2, rng)
+	x := nn.FromSlice([]float32{1, -2, 0.5, 0, 1, 1}, 2, 3)
+	teacherOut := enc.Forward(x, false).Clone()
+	f := newFrozen(enc)
+	// The student moves away from the teacher.
+	for _, p := range enc.Params() {
+		for i := range p.Value.Data {
+			p.Value.Data[i] += 0.5
+		}
+	}
+	student := append([]float32(nil), enc.Params()[0].Value.Data...)
+	got := f.features(enc, x)
+	for i := range got.Data {
+		if got.Data[i] != teacherOut.Data[i] {
+			t.Fatalf("teacher features %v, want %v", got.Data, teacherOut.Data)
+		}
+	}
+	for i, v := range enc.Params()[0].Value.Data {
+		if v != student[i] {
+			t.Fatal("the student's weights were not restored after the teacher pass")
+		}
 	}
 }
