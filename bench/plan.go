@@ -170,6 +170,12 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 			if err != nil {
 				return nil, s.errAt(m.At, "model", mkey+".model.encoders", "dataset %s: %v", sd.Name, err)
 			}
+			if err := checkFusion(model.Fusion, len(mods)); err != nil {
+				return nil, s.errAt(m.At, "model", mkey+".model.fusion", "dataset %s has %d modalities %v: %v", sd.Name, len(mods), mods, err)
+			}
+			if name, err := checkFeatureDims(model, mods); err != nil {
+				return nil, s.errAt(m.At, "model", mkey+".model.encoders."+name+".dim", "dataset %s: %v", sd.Name, err)
+			}
 			points, err := m.Grid()
 			if err != nil {
 				k := errKey(err)
@@ -205,6 +211,24 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 		}
 	}
 	return runs, nil
+}
+
+// checkFusion is model.CheckFusion (whether the fusion head can combine m
+// modalities: film and gated are defined for two), callable inside Plan,
+// whose local variable model hides the package.
+func checkFusion(kind string, m int) error { return model.CheckFusion(kind, m) }
+
+// checkFeatureDims reports the first of the dataset's modalities whose
+// encoder outputs no features (an mlp without dim, a cnn without widths
+// or dim), which no run can train.
+func checkFeatureDims(m ModelSpec, mods []string) (string, error) {
+	for _, name := range mods {
+		e := m.Encoders[name]
+		if model.FeatureDim(model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim}) == 0 {
+			return name, fmt.Errorf("the %s encoder of modality %q (dim %d, widths %v) outputs no features: set dim > 0, its feature width", e.Kind, name, e.Dim, e.Widths)
+		}
+	}
+	return "", nil
 }
 
 // planInfo is what a method is told at plan time: the dataset's

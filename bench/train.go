@@ -228,7 +228,12 @@ func (t *trainer) buildModel() (*model.Model, error) {
 		cfg.Shapes = append(cfg.Shapes, m.Shape)
 		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
 	}
-	return model.New(cfg, rngs.Stream(t.spec.Seed, "model/init"))
+	// One stream per module from (seed, module name): a modality's encoder
+	// starts from the same weights in a unimodal baseline and in any
+	// multimodal model, whatever other modalities the dataset has.
+	return model.NewFromStreams(cfg, func(module string) *rand.Rand {
+		return rngs.Stream(t.spec.Seed, "init/"+module)
+	})
 }
 
 func buildOptimizer(tr TrainSpec, params []*nn.Param) (nn.Optimizer, error) {

@@ -122,9 +122,11 @@ type Run struct {
 	Opt nn.Optimizer
 	// RNG is the method's own stream, derived from (seed, "method").
 	RNG *rand.Rand
-	// InitRNG initialises parameters a method adds in Setup, in the
-	// order they are created; prefer InitStream, which does not depend on
-	// what else was created before.
+	// InitRNG is one stream shared by everything a method initialises, in
+	// the order it is created.
+	//
+	// Deprecated: use InitStream, whose stream per module does not depend
+	// on what else was created before; no method of miebench uses InitRNG.
 	InitRNG *rand.Rand
 
 	Epoch           int // current epoch, 0-based

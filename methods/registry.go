@@ -53,6 +53,11 @@ type Caps struct {
 	EqualFeatureDims bool
 }
 
+// RoleUnimodalBaseline marks a method that trains one modality alone (its
+// "modality" hyperparameter, or the only modality it reports): the table's
+// gap columns take that modality's accuracy from its rows.
+const RoleUnimodalBaseline = "unimodal-baseline"
+
 // decomposing lists the fusion heads with partial logits.
 var decomposing = []string{"concat", "sum"}
 
@@ -105,6 +110,10 @@ type Spec struct {
 	Params []ParamSpec
 	// Caps declares the method's requirements (see Caps).
 	Caps Caps
+	// Role is what the method's rows are to a table: "" for a method
+	// compared with the others, RoleUnimodalBaseline for the reference
+	// the imbalance gap is measured against.
+	Role string
 	// Validate rejects, at plan time, settings the method cannot run
 	// (e.g. a fusion head without partial logits); nil accepts all.
 	Validate func(h Hyper, p PlanInfo) error

@@ -44,8 +44,18 @@ func CheckFusion(kind string, m int) error {
 }
 
 // New builds a model, initialising every parameter from rng in a fixed
-// order: encoders in modality order, then the fusion head.
+// order: encoders in modality order, then the fusion head. The run loop
+// uses NewFromStreams instead, so that a module's initial weights do not
+// depend on the other modules; New is for tests that build a model by hand.
 func New(cfg Config, rng *rand.Rand) (*Model, error) {
+	return NewFromStreams(cfg, func(string) *rand.Rand { return rng })
+}
+
+// NewFromStreams builds a model, initialising each module from its own
+// stream stream(name): the encoder of modality m from "enc.<m>", the fusion
+// head from "head". A modality's encoder then starts from the same weights
+// whichever other modalities, encoders or fusion head the model has.
+func NewFromStreams(cfg Config, stream func(module string) *rand.Rand) (*Model, error) {
 	m := len(cfg.Modalities)
 	if m < 1 || len(cfg.Shapes) != m || len(cfg.Encoders) != m {
 		return nil, fmt.Errorf("model: %d modalities, %d shapes, %d encoders", m, len(cfg.Shapes), len(cfg.Encoders))
@@ -64,7 +74,7 @@ func New(cfg Config, rng *rand.Rand) (*Model, error) {
 	}
 	dims := make([]int, m)
 	for i, name := range cfg.Modalities {
-		enc, err := NewEncoder("enc."+name, cfg.Shapes[i], cfg.Encoders[i], rng)
+		enc, err := NewEncoder("enc."+name, cfg.Shapes[i], cfg.Encoders[i], stream("enc."+name))
 		if err != nil {
 			return nil, fmt.Errorf("model: modality %q: %w", name, err)
 		}
@@ -73,7 +83,7 @@ func New(cfg Config, rng *rand.Rand) (*Model, error) {
 		dims[i] = enc.OutDim()
 	}
 	var err error
-	md.Fusion, err = NewFusion(cfg.Fusion, cfg.Modalities, dims, cfg.NumClasses, rng)
+	md.Fusion, err = NewFusion(cfg.Fusion, cfg.Modalities, dims, cfg.NumClasses, stream("head"))
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}

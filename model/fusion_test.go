@@ -185,3 +185,41 @@ func TestNewEncoderRejectsTooSmallCNNInput(t *testing.T) {
 		t.Error("a 3x3 input for two pooling blocks: want an error, not a panic")
 	}
 }
+
+// TestEncoderInitDoesNotDependOnOtherModules: with a stream per module, the
+// visual encoder's initial weights are the same with or without other
+// modalities and whatever the fusion head.
+func TestEncoderInitDoesNotDependOnOtherModules(t *testing.T) {
+	streams := func(module string) *rand.Rand {
+		var seed uint64
+		for _, c := range module {
+			seed = seed*131 + uint64(c)
+		}
+		return rand.New(rand.NewPCG(seed, 1))
+	}
+	mlp := EncoderConfig{Kind: "mlp", Widths: []int{5}, Dim: 4}
+	configs := []Config{
+		{Modalities: []string{"visual"}, Shapes: [][]int{{3}}, Encoders: []EncoderConfig{mlp}, NumClasses: 3},
+		{Modalities: []string{"audio", "visual"}, Shapes: [][]int{{7}, {3}}, Encoders: []EncoderConfig{{Kind: "mlp", Dim: 6}, mlp}, Fusion: "concat", NumClasses: 3},
+		{Modalities: []string{"audio", "depth", "visual"}, Shapes: [][]int{{7}, {2}, {3}}, Encoders: []EncoderConfig{{Kind: "mlp", Dim: 6}, {Kind: "mlp", Dim: 4}, mlp}, Fusion: "sum", NumClasses: 3},
+	}
+	var ref []*nn.Param
+	for i, cfg := range configs {
+		md, err := NewFromStreams(cfg, streams)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := md.Encoders[len(cfg.Modalities)-1].Params()
+		if i == 0 {
+			ref = ps
+			continue
+		}
+		for j, p := range ps {
+			for k, v := range p.Value.Data {
+				if v != ref[j].Value.Data[k] {
+					t.Fatalf("config %d (%v, fusion %q): visual parameter %s differs from the visual-only model's", i, cfg.Modalities, cfg.Fusion, p.Name)
+				}
+			}
+		}
+	}
+}

@@ -74,7 +74,7 @@ func (t *Table) Markdown(w io.Writer) error {
 			if n != "" {
 				v += " " + n
 			}
-			row = append(row, v)
+			row = append(row, v+c.Mark)
 		}
 		if err := tbl.Append(row); err != nil {
 			return err
@@ -147,7 +147,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 			if n != "" {
 				v += " " + n
 			}
-			cells = append(cells, v)
+			cells = append(cells, v+texMarks.Replace(c.Mark))
 		}
 		b.WriteString(strings.Join(cells, " & ") + " \\\\\n")
 	}
@@ -157,6 +157,7 @@ func (t *Table) LaTeX(w io.Writer) error {
 		for _, n := range t.Notes {
 			n = escapeLaTeX(n)
 			n = strings.NewReplacer("±", "$\\pm$", "−", "$-$", "†", "$^\\dagger$", "‡", "$^\\ddagger$").Replace(n)
+			n = texMarks.Replace(n)
 			b.WriteString(n + "\\par\n")
 		}
 		b.WriteString("}\n")
@@ -164,6 +165,9 @@ func (t *Table) LaTeX(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// texMarks writes the modality-source marks as LaTeX superscripts.
+var texMarks = strings.NewReplacer("ᵖ", "$^{\\mathrm{p}}$", "ʰ", "$^{\\mathrm{h}}$", "ˡ", "$^{\\mathrm{l}}$")
 
 func escapeLaTeX(s string) string {
 	return strings.NewReplacer(`\`, `\textbackslash{}`, "&", `\&`, "%", `\%`, "$", `\$`, "#", `\#`,

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/miebench/miebench/bench"
+	"github.com/miebench/miebench/methods"
 )
 
 // Options choose what a table shows.
@@ -82,6 +83,21 @@ type Cell struct {
 	Mean, Std float64 // Std is the sample standard deviation (n-1); 0 when N < 2
 	N         int     // number of seeds; 0 means no value
 	Best      bool    // best of its column (highest; lowest for gaps), ties included
+	// Mark, on a modality-accuracy cell of a column that mixes sources,
+	// says where the cell's accuracy comes from (SourceMarks); "" otherwise.
+	Mark string
+}
+
+// SourceMarks are the cell marks of the modality-accuracy sources, in
+// footnote order, and sourceText what the footnote says of each.
+var SourceMarks = map[string]string{methods.SourcePartial: "ᵖ", methods.SourceHead: "ʰ", methods.SourceProbe: "ˡ"}
+
+var sourceOrder = []string{methods.SourcePartial, methods.SourceHead, methods.SourceProbe}
+
+var sourceText = map[string]string{
+	methods.SourcePartial: "the fusion head's partial logits",
+	methods.SourceHead:    "the method's own per-modality head",
+	methods.SourceProbe:   "a linear probe fitted on the frozen features of the selected epoch",
 }
 
 // Table is a rendered-independent table.
@@ -193,10 +209,14 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	}
 	t.dropEmptyGaps()
 	t.markBest()
+	sources := t.markSources(ok)
 	t.Marks = make([]string, len(t.Rows))
 	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. Best of each column in bold (for gaps: the lowest).")
 	if opt.Gap {
 		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
+	}
+	if sources != "" {
+		t.Notes = append(t.Notes, sources)
 	}
 	var tested []string
 	for i, label := range t.Rows {
@@ -281,7 +301,68 @@ func unimodalBaselines(rows []string, ok map[groupKey][]*bench.Record) map[group
 	return out
 }
 
-func isUnimodal(rs []*bench.Record) bool { return len(rs) > 0 && rs[0].Method == "unimodal" }
+// isUnimodal reports whether the rows are a unimodal baseline: their
+// method's Spec declares methods.RoleUnimodalBaseline.
+func isUnimodal(rs []*bench.Record) bool {
+	if len(rs) == 0 {
+		return false
+	}
+	s, err := methods.Lookup(rs[0].Method)
+	return err == nil && s.Role == methods.RoleUnimodalBaseline
+}
+
+// rowSource is where a row's accuracy of modality mod on dataset comes
+// from: the source its records give, "" when they give none or disagree.
+func rowSource(rs []*bench.Record, mod string) string {
+	src := ""
+	for i, r := range rs {
+		s := r.Metrics["test"].ModalitySource[mod]
+		if i > 0 && s != src {
+			return ""
+		}
+		src = s
+	}
+	return src
+}
+
+// markSources marks the cells of every modality-accuracy column whose rows
+// take the accuracy from different sources, and returns the footnote
+// saying which rows use which source ("" when no column mixes them).
+func (t *Table) markSources(ok map[groupKey][]*bench.Record) string {
+	rowsBy := map[string][]string{}
+	for j, c := range t.Columns {
+		if c.Kind != ModalityColumn {
+			continue
+		}
+		src := make([]string, len(t.Rows))
+		seen := map[string]bool{}
+		for i, label := range t.Rows {
+			if t.Cells[i][j].N > 0 {
+				src[i] = rowSource(ok[groupKey{label, c.Dataset}], c.Modality)
+				seen[src[i]] = true
+			}
+		}
+		if len(seen) < 2 {
+			continue
+		}
+		for i, s := range src {
+			if t.Cells[i][j].N > 0 && SourceMarks[s] != "" {
+				t.Cells[i][j].Mark = SourceMarks[s]
+				rowsBy[s] = appendNew(rowsBy[s], t.Rows[i])
+			}
+		}
+	}
+	var parts []string
+	for _, s := range sourceOrder {
+		if rows := rowsBy[s]; len(rows) > 0 {
+			parts = append(parts, SourceMarks[s]+" "+sourceText[s]+" ("+strings.Join(rows, ", ")+")")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Per-modality accuracy, marked where a column mixes sources, comes from: " + strings.Join(parts, "; ") + "."
+}
 
 // unimodalModality is the modality a unimodal run trained: its "modality"
 // parameter, or the only modality it reports.

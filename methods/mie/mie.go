@@ -3,6 +3,7 @@ package mie
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/miebench/miebench/methods"
 	"github.com/miebench/miebench/methods/latefusion"
@@ -117,8 +118,11 @@ func init() {
 		},
 		Caps: methods.Caps{MinModalities: 2},
 		Validate: func(h methods.Hyper, p methods.PlanInfo) error {
-			_, err := newMIE(h, p.Modalities)
-			return err
+			m, err := newMIE(h, p.Modalities)
+			if err != nil || p.Epochs == 0 {
+				return err
+			}
+			return m.checkFits(p.Modalities, p.Epochs)
 		},
 		New: func(h methods.Hyper) (methods.Method, error) { return newMIE(h, nil) },
 	})
@@ -229,6 +233,30 @@ func mieLastStageStart(stages []mieStage) int {
 	return start
 }
 
+// checkFits rejects stages (parsed by parseLists) under which a run of
+// epochs epochs never reaches the last listed modality, with a hint of
+// stages that fit: every modality an equal share of the epochs.
+func (m *MIE) checkFits(modalities []string, epochs int) error {
+	start := mieLastStageStart(m.stages)
+	if epochs > start {
+		return nil
+	}
+	last := modalities[m.stages[len(m.stages)-1].Modality]
+	if epochs < len(modalities) {
+		return fmt.Errorf("mie: hyperparameter stages %q: the run has %d epochs, fewer than the %d modalities that each need a stage of at least one epoch; train for at least %d epochs",
+			m.Stages, epochs, len(modalities), len(modalities))
+	}
+	var hint strings.Builder
+	for i, st := range m.stages {
+		if i > 0 {
+			hint.WriteByte(',')
+		}
+		fmt.Fprintf(&hint, "%s:%d", modalities[st.Modality], epochs/len(modalities))
+	}
+	return fmt.Errorf("mie: hyperparameter stages %q: the last listed modality %q would start at epoch %d, but the run has %d epochs, so it would never be trained; set shorter stages (e.g. %q)",
+		m.Stages, last, start, epochs, hint.String())
+}
+
 // Setup drops the fusion head and adds a 3-layer head per modality. It fails
 // when the run is too short for every modality to get a stage.
 func (m *MIE) Setup(r *methods.Run) error {
@@ -236,9 +264,8 @@ func (m *MIE) Setup(r *methods.Run) error {
 	if err := m.parseLists(md.Modalities); err != nil {
 		return err
 	}
-	if start := mieLastStageStart(m.stages); r.Epochs <= start {
-		return fmt.Errorf("mie: hyperparameter stages %q: the last listed modality %q would start at epoch %d, but the run has %d epochs, so it would never be trained; set shorter stages (e.g. %q)",
-			m.Stages, md.Modalities[m.stages[len(m.stages)-1].Modality], start, r.Epochs, permodal.Example(md.Modalities))
+	if err := m.checkFits(md.Modalities, r.Epochs); err != nil {
+		return err
 	}
 	md.Fusion = nil
 	if err := methods.NeedEncoders("mie", md); err != nil {
@@ -246,7 +273,7 @@ func (m *MIE) Setup(r *methods.Run) error {
 	}
 	m.heads = make([]*mieHead, len(md.Modalities))
 	for i, enc := range md.Encoders {
-		m.heads[i] = newMIEHead(md.Modalities[i], enc.OutDim(), md.NumClasses, r.InitRNG)
+		m.heads[i] = newMIEHead(md.Modalities[i], enc.OutDim(), md.NumClasses, r.InitStream("head."+md.Modalities[i]))
 		md.Heads[i] = m.heads[i]
 		if _, err := m.mieSites(enc, m.heads[i]); err != nil {
 			return fmt.Errorf("mie: modality %q: %w", md.Modalities[i], err)

@@ -103,7 +103,7 @@ func (m *MLA) Setup(r *methods.Run) error {
 	}
 	m.weights = w
 	md.Fusion = nil
-	m.head = nn.NewLinear("head.fc", d, md.NumClasses, r.InitRNG)
+	m.head = nn.NewLinear("head.fc", d, md.NumClasses, r.InitStream("head.fc"))
 	model.SetGroup(m.head.Params(), "head")
 	m.keep = make([]map[*nn.Param]bool, len(md.Modalities))
 	for i := range md.Heads {

@@ -37,7 +37,7 @@ func NewScorer(method string, r *methods.Run) (*Scorer, error) {
 	}
 	for m, enc := range md.Encoders {
 		mod := md.Modalities[m]
-		head := nn.NewLinear("head."+mod+".probe", enc.OutDim(), md.NumClasses, r.InitRNG)
+		head := nn.NewLinear("head."+mod+".probe", enc.OutDim(), md.NumClasses, r.InitStream("head."+mod+".probe"))
 		model.SetGroup(head.Params(), "head/"+mod)
 		md.Heads[m] = head
 	}

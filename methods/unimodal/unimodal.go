@@ -16,7 +16,8 @@ func init() {
 the other modalities are ignored. Its accuracy is the reference for the
 imbalance gap: how much worse the same modality does inside a multimodal
 model. The fusion head of the suite is not used.`,
-		Ref: "the unimodal baselines of OGM-GE (CVPR 2022) and later papers",
+		Ref:  "the unimodal baselines of OGM-GE (CVPR 2022) and later papers",
+		Role: methods.RoleUnimodalBaseline,
 		Params: []methods.ParamSpec{
 			{Name: "modality", Default: "", Doc: "which modality to train (default: the first one)"},
 		},
@@ -55,7 +56,7 @@ func (u *Unimodal) Setup(r *methods.Run) error {
 		}
 	}
 	md.Fusion = nil
-	head := nn.NewLinear("head."+name+".fc", md.Encoders[u.m].OutDim(), md.NumClasses, r.InitRNG)
+	head := nn.NewLinear("head."+name+".fc", md.Encoders[u.m].OutDim(), md.NumClasses, r.InitStream("head."+name+".fc"))
 	model.SetGroup(head.Params(), "head/"+name)
 	md.Heads[u.m] = head
 	return nil

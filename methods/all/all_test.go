@@ -1,0 +1,26 @@
+package all_test
+
+import (
+	"testing"
+
+	"github.com/miebench/miebench/methods"
+	_ "github.com/miebench/miebench/methods/all"
+	"github.com/miebench/miebench/methods/methodtest"
+)
+
+// conformanceParams are the settings under which a method is checked
+// where its defaults cannot train for methodtest.ConformanceEpochs epochs.
+// A method not listed is checked with its defaults.
+var conformanceParams = map[string]map[string]any{
+	"mie": {"stages": "1,1"}, // the released 25,50 epochs do not fit 2
+}
+
+// TestConformance runs the conformance suite on every registered method.
+func TestConformance(t *testing.T) {
+	for _, name := range methods.Names() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			methodtest.Conformance(t, name, conformanceParams[name])
+		})
+	}
+}
