@@ -5,6 +5,7 @@ import (
 
 	"github.com/miebench/miebench/methods"
 	_ "github.com/miebench/miebench/methods/all"
+	"github.com/miebench/miebench/methods/methodtest"
 )
 
 // TestPlanTimeChecks: what cml accepts and refuses before training.
@@ -34,4 +35,27 @@ func TestPlanTimeChecks(t *testing.T) {
 			t.Errorf("%v %+v: CheckPlan error %v, want ok=%v", c.params, c.plan, err, c.ok)
 		}
 	}
+}
+
+// TestConformanceOfSwitches runs the conformance suite with the switches
+// and non-default settings (the defaults are covered in methods/all).
+func TestConformanceOfSwitches(t *testing.T) {
+	for _, params := range []map[string]any{
+		{"per_sample_hinge": true, "resample_per_batch": true},
+	} {
+		methodtest.Conformance(t, "cml", params)
+	}
+}
+
+// TestEveryFusionTrains: the rule zeroes features or distils encoder
+// features, so it runs on every fusion head, with two and three
+// modalities where the head allows.
+func TestEveryFusionTrains(t *testing.T) {
+	for _, fusion := range []string{"concat", "sum", "film", "gated"} {
+		rec := methodtest.Train(t, methodtest.SyntheticSpec("cml", nil, 0, 2, methodtest.Imbalanced(2), fusion))
+		if rec.History[1].Method["hinge"].N == 0 {
+			t.Errorf("%s: nothing logged in epoch 1", fusion)
+		}
+	}
+	methodtest.Train(t, methodtest.SyntheticSpec("cml", nil, 0, 2, methodtest.Imbalanced(3), "sum"))
 }

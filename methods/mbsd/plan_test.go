@@ -5,6 +5,7 @@ import (
 
 	"github.com/miebench/miebench/methods"
 	_ "github.com/miebench/miebench/methods/all"
+	"github.com/miebench/miebench/methods/methodtest"
 )
 
 // TestPlanTimeChecks: what mbsd accepts and refuses before training.
@@ -31,5 +32,15 @@ func TestPlanTimeChecks(t *testing.T) {
 		if err := spec.CheckPlan(h, c.plan); (err == nil) != c.ok {
 			t.Errorf("%v %+v: CheckPlan error %v, want ok=%v", c.params, c.plan, err, c.ok)
 		}
+	}
+}
+
+// TestConformanceOfSwitches runs the conformance suite with the switches
+// and non-default settings (the defaults are covered in methods/all).
+func TestConformanceOfSwitches(t *testing.T) {
+	for _, params := range []map[string]any{
+		{"detach_teacher": true},
+	} {
+		methodtest.Conformance(t, "mbsd", params)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/miebench/miebench/methods"
 	_ "github.com/miebench/miebench/methods/all"
+	"github.com/miebench/miebench/methods/methodtest"
 )
 
 // TestPlanTimeChecks: what umt accepts and refuses before training.
@@ -34,4 +35,27 @@ func TestPlanTimeChecks(t *testing.T) {
 			t.Errorf("%v %+v: CheckPlan error %v, want ok=%v", c.params, c.plan, err, c.ok)
 		}
 	}
+}
+
+// TestConformanceOfSwitches runs the conformance suite with the switches
+// and non-default settings (the defaults are covered in methods/all).
+func TestConformanceOfSwitches(t *testing.T) {
+	for _, params := range []map[string]any{
+		{"teacher_epochs": 1, "lambda": 1.0},
+	} {
+		methodtest.Conformance(t, "umt", params)
+	}
+}
+
+// TestEveryFusionTrains: the rule zeroes features or distils encoder
+// features, so it runs on every fusion head, with two and three
+// modalities where the head allows.
+func TestEveryFusionTrains(t *testing.T) {
+	for _, fusion := range []string{"concat", "sum", "film", "gated"} {
+		rec := methodtest.Train(t, methodtest.SyntheticSpec("umt", nil, 0, 2, methodtest.Imbalanced(2), fusion))
+		if rec.History[1].Method["mse_m1"].N == 0 {
+			t.Errorf("%s: nothing logged in epoch 1", fusion)
+		}
+	}
+	methodtest.Train(t, methodtest.SyntheticSpec("umt", nil, 0, 2, methodtest.Imbalanced(3), "sum"))
 }
