@@ -25,9 +25,11 @@ CML_trainer (GeWu-Lab/BalanceBenchmark), which for two modalities is
 modality drawn once per epoch (random.shuffle of the modality list in
 train_loop), and the reduced output computed as the fused output with that
 modality's features zeroed. Switches: per_sample_hinge (the hinge taken
-per sample and averaged, max(0, conf_r - conf_f) as the paper states it,
-instead of one hinge on the batch sum); resample_per_batch (a new removal
-order for every batch instead of every epoch).
+per sample, max(0, conf_r - conf_f), and averaged over the batch, the
+per-sample reading of the paper's regulariser, instead of one hinge on the
+batch sum); resample_per_batch (a new removal order for every batch
+instead of every epoch). BalanceBenchmark's conf_loss also computes a
+per-sample sign ("trick 1") that it never uses; it is left out.
 
 Fusion: every head (reduced outputs zero features, which every head
 accepts). M > 2: the chain above, which is BalanceBenchmark's rule for
