@@ -11,6 +11,7 @@ import (
 	"github.com/miebench/miebench/datasets"
 	"github.com/miebench/miebench/internal/param"
 	"github.com/miebench/miebench/methods"
+	"github.com/miebench/miebench/methods/permodal"
 	"github.com/miebench/miebench/model"
 )
 
@@ -38,8 +39,10 @@ type GridPoint struct {
 }
 
 // Grid expands the entry's hyperparameters into grid points: every list
-// value is an axis; axes are ordered by parameter name and the last varies
-// fastest. An entry without lists is a single point. The label is the
+// value is an axis, except that the value of a per-modality hyperparameter
+// (a ParamSpec whose Default is a permodal.List) is itself a list and only
+// a list of such values is an axis (see perModalityAxis); axes are ordered
+// by parameter name and the last varies fastest. An entry without lists is a single point. The label is the
 // entry's label (default: the method name), followed by "(k=v,...)" with the
 // grid values when the entry has more than one point.
 func (m SuiteMethod) Grid() ([]GridPoint, error) {
@@ -54,9 +57,10 @@ func (m SuiteMethod) Grid() ([]GridPoint, error) {
 	sort.Strings(keys)
 	var axes []string
 	fixed := map[string]any{}
+	perModality := perModalityParams(m.Name)
 	for _, k := range keys {
 		v := m.Params[k]
-		if l, ok := v.([]any); ok {
+		if l, ok := v.([]any); ok && (!perModality[k] || perModalityAxis(l)) {
 			switch len(l) {
 			case 0:
 				return nil, &param.KeyError{Key: k, Err: fmt.Errorf("hyperparameter %q: an empty list has no values", k)}
@@ -96,8 +100,44 @@ func (m SuiteMethod) Grid() ([]GridPoint, error) {
 	return points, nil
 }
 
+// perModalityParams names the method's per-modality hyperparameters (none
+// for an unknown method).
+func perModalityParams(method string) map[string]bool {
+	spec, err := methods.Lookup(method)
+	if err != nil {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, p := range spec.Params {
+		if _, ok := p.Default.(permodal.List); ok {
+			out[p.Name] = true
+		}
+	}
+	return out
+}
+
+// perModalityAxis reports whether a list given for a per-modality
+// hyperparameter is a grid axis: a list of per-modality values (lists, or
+// maps naming every one of at least two modalities), not one value (a list
+// of numbers, or of one-entry {modality: value} maps in stage order).
+func perModalityAxis(l []any) bool {
+	for _, it := range l {
+		switch x := it.(type) {
+		case []any:
+		case map[string]any:
+			if len(x) < 2 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return len(l) > 0
+}
+
 // Labels returns the suite's row labels in suite order (method entries, then
-// grid points), without consulting any registry.
+// grid points); the method registry only says which hyperparameters are
+// per-modality lists.
 func (s *Suite) Labels() []string {
 	var out []string
 	seen := map[string]bool{}

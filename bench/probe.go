@@ -67,7 +67,7 @@ func (t *trainer) probeModalities() error {
 				m.ModalitySource = map[string]string{}
 			}
 			m.ModalityAcc[name] = acc
-			m.ModalitySource[name] = "probe"
+			m.ModalitySource[name] = methods.SourceProbe
 			t.rec.Metrics[split] = m
 		}
 	}

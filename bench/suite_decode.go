@@ -203,19 +203,39 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, at Position
 	return d.decodeScalar(n, v, path)
 }
 
-// checkParamValue accepts scalars and lists of scalars (a grid axis or a
-// list-valued parameter), nothing deeper.
+// checkParamValue accepts scalars, lists of scalars (a grid axis or a
+// list-valued parameter), per-modality values (a list of scalars, a
+// mapping of modality names to scalars, a list of one-entry mappings) and
+// lists of those (a grid over a per-modality hyperparameter); nothing
+// deeper. Whether a shape fits the parameter is checked when it is
+// resolved against the method's declaration.
 func checkParamValue(x any) error {
+	return checkNested(x, 0)
+}
+
+// maxParamDepth is the deepest nesting checkParamValue accepts: a grid
+// axis of ordered per-modality values, [[{audio: 5}, {visual: 5}], ...].
+const maxParamDepth = 3
+
+func checkNested(x any, depth int) error {
+	var items []any
 	switch t := x.(type) {
 	case []any:
-		for _, e := range t {
-			switch e.(type) {
-			case []any, map[string]any:
-				return fmt.Errorf("want a value or a list of values, got a nested %T", e)
-			}
-		}
+		items = t
 	case map[string]any:
-		return fmt.Errorf("want a value or a list of values, got a mapping")
+		for _, v := range t {
+			items = append(items, v)
+		}
+	default:
+		return nil
+	}
+	if depth == maxParamDepth {
+		return fmt.Errorf("want a value, a list of values or a per-modality list, got lists or mappings nested more than %d deep", maxParamDepth)
+	}
+	for _, e := range items {
+		if err := checkNested(e, depth+1); err != nil {
+			return err
+		}
 	}
 	return nil
 }

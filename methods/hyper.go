@@ -2,6 +2,7 @@ package methods
 
 import (
 	"github.com/miebench/miebench/internal/param"
+	"github.com/miebench/miebench/methods/permodal"
 )
 
 // Hyper holds a run's resolved hyperparameters: every ParamSpec of the
@@ -33,3 +34,7 @@ func (h Hyper) Bool(name string) bool { return h[name].(bool) }
 
 // String returns a string hyperparameter.
 func (h Hyper) String(name string) string { return h[name].(string) }
+
+// List returns a per-modality hyperparameter (a ParamSpec whose Default is
+// a permodal.List).
+func (h Hyper) List(name string) permodal.List { return h[name].(permodal.List) }

@@ -11,8 +11,9 @@ import (
 // ParamSpec documents one hyperparameter of a method.
 type ParamSpec struct {
 	Name string
-	// Default is a float64, int, bool or string; values given in a suite are
-	// converted to this type.
+	// Default is a float64, int, bool, string or permodal.List (a
+	// per-modality value: a typed list or map in the suite, not a grid
+	// axis); values given in a suite are converted to this type.
 	Default any
 	Doc     string
 	// Switch marks a divergence between the released code (the default)

@@ -329,7 +329,7 @@ func rowSource(rs []*bench.Record, mod string) string {
 // take the accuracy from different sources, and returns the footnote
 // saying which rows use which source ("" when no column mixes them).
 func (t *Table) markSources(ok map[groupKey][]*bench.Record) string {
-	rowsBy := map[string][]string{}
+	rowsBy := map[string][]bool{} // per source, which rows use it
 	for j, c := range t.Columns {
 		if c.Kind != ModalityColumn {
 			continue
@@ -348,13 +348,22 @@ func (t *Table) markSources(ok map[groupKey][]*bench.Record) string {
 		for i, s := range src {
 			if t.Cells[i][j].N > 0 && SourceMarks[s] != "" {
 				t.Cells[i][j].Mark = SourceMarks[s]
-				rowsBy[s] = appendNew(rowsBy[s], t.Rows[i])
+				if rowsBy[s] == nil {
+					rowsBy[s] = make([]bool, len(t.Rows))
+				}
+				rowsBy[s][i] = true
 			}
 		}
 	}
 	var parts []string
 	for _, s := range sourceOrder {
-		if rows := rowsBy[s]; len(rows) > 0 {
+		var rows []string
+		for i, uses := range rowsBy[s] {
+			if uses {
+				rows = append(rows, t.Rows[i])
+			}
+		}
+		if len(rows) > 0 {
 			parts = append(parts, SourceMarks[s]+" "+sourceText[s]+" ("+strings.Join(rows, ", ")+")")
 		}
 	}

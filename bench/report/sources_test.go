@@ -98,3 +98,22 @@ func TestBaselinesByRole(t *testing.T) {
 	}
 	t.Fatal("no gap column: t-solo was not taken as the baseline")
 }
+
+// TestSourceFootnoteListsRowsInTableOrder: rows appear in the footnote in
+// the table's order, whichever column marked them first.
+func TestSourceFootnoteListsRowsInTableOrder(t *testing.T) {
+	uniV := sourced("v0", "uni-visual", "unimodal", 0, methods.SourceHead, map[string]float64{"visual": 0.6})
+	uniV.Params = map[string]any{"modality": "visual"}
+	uniA := sourced("a0", "uni-audio", "unimodal", 0, methods.SourceHead, map[string]float64{"audio": 0.7})
+	uniA.Params = map[string]any{"modality": "audio"}
+	joint := sourced("j0", "joint", "joint", 0, methods.SourcePartial, map[string]float64{"audio": 0.5, "visual": 0.3})
+	mla := sourced("m0", "mla", "mla", 0, methods.SourceHead, map[string]float64{"audio": 0.6, "visual": 0.5})
+	tab, err := Build([]*bench.Record{uniV, uniA, joint, mla}, Options{ModalityAcc: true, Rows: []string{"uni-visual", "uni-audio", "joint", "mla"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "ʰ the method's own per-modality head (uni-visual, uni-audio, mla)"
+	if notes := strings.Join(tab.Notes, "\n"); !strings.Contains(notes, want) {
+		t.Errorf("notes do not say %q:\n%s", want, notes)
+	}
+}

@@ -26,7 +26,7 @@ func TestUntrainableSettingsFailAtPlanTime(t *testing.T) {
 		{"an mlp encoder without dim", strings.Replace(tinySuite, "m1: {kind: mlp, dim: 8}", "m1: {kind: mlp, dim: 0}", 1),
 			[]string{`key "methods.0.model.encoders.m1.dim"`, "outputs no features"}},
 		{"mie stages longer than the run", mie,
-			[]string{`key "methods.2"`, `stages "5,5"`, "never be trained", `"m0:2,m1:2"`}},
+			[]string{`key "methods.2"`, `stages [5, 5]`, "never be trained", `stages: [{m0: 2}, {m1: 2}]`}},
 		{"mla with unequal feature widths", mla,
 			[]string{`key "methods.2"`, "mla: needs equal feature widths"}},
 	} {

@@ -11,13 +11,22 @@ import (
 	"strings"
 )
 
+// Converter is a parameter type of its own (a per-modality list, say): a
+// default that implements it converts given values itself.
+type Converter interface {
+	ConvertFrom(v any) (any, error)
+}
+
 // Convert converts v to the type of like: float64, int, bool, string,
-// []float64 or []int. Integers are accepted for floats, integral floats for
+// []float64, []int, or a Converter's type. Integers are accepted for floats, integral floats for
 // ints, "true"/"false" for bools, numeric strings for numbers (so that
 // command-line overrides work), numbers for strings; lists accept a YAML or
 // JSON list, a single number (a list of one) or a comma-separated string
 // such as "2,0.7" (brackets optional).
 func Convert(v, like any) (any, error) {
+	if c, ok := like.(Converter); ok {
+		return c.ConvertFrom(v)
+	}
 	switch like.(type) {
 	case float64:
 		return toFloat(v)

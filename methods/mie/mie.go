@@ -16,15 +16,16 @@ with per-modality heads FC(D -> 256) -> ReLU -> FC(256 -> 64) -> FC(64 -> C)
 and only unimodal losses (no fusion head, no joint loss), trained in stages
 of whole epochs that alternate over the modalities.
 
-Stages: the list "stages" gives each modality's stage length in epochs and
-the order; it repeats until the suite's epochs run out (the last stage may be
-cut short). Forms: positional "25,50" (modalities in dataset order; a short
-list repeats its last value for the remaining modalities) or named
-"visual:5,audio:5" (every modality exactly once, in the order written).
-The default "25,50" is the released CREMA-D / Kinetics-Sounds schedule
-(audio 25, video 50, repeated); short suites must set it (e.g.
-"audio:5,visual:5" for 20 epochs): a run too short for every modality
-to get a stage fails with that reason. At the start of every stage but the
+Stages: the per-modality list "stages" gives each modality's stage length
+in epochs and the order; it repeats until the suite's epochs run out (the
+last stage may be cut short). Forms: positional [25, 50] (modalities in
+dataset order; a short list repeats its last value for the remaining
+modalities), named {audio: 5, visual: 5} (every modality once, dataset
+order) or [{visual: 5}, {audio: 5}] (in the order written). The default
+[25, 50] is the released CREMA-D / Kinetics-Sounds schedule (audio 25,
+video 50, repeated); short suites must set it (e.g. {audio: 5, visual: 5}
+for 20 epochs): a plan whose epochs never reach the last modality's stage
+is refused with stages that fit. At the start of every stage but the
 first: the best model so far is restored (selected on the suite's selection
 split, validation by default, never test unless the suite asks), the
 gradient-modification matrices are built from the previous stage's modality,
@@ -64,7 +65,7 @@ With sam=false the CE at theta replaces the SAM term; with gm=false no
 gradient is modified (the ablation suite's switches).
 
 Released defaults (njustkmg/IJCAI25-IGM): rho 1e-10 audio, 1e-15 image/text
-("1e-10,1e-15": first modality, then the others), per-tensor normalisation,
+([1e-10, 1e-15]: first modality, then the others), per-tensor normalisation,
 0.7 mixup + 0.3 SAM loss, tau 0.4, modification of the head only
 (gm_scope=head, about 1.3% of a ResNet-18 modality's parameters; the paper
 reports that about 30% is better without saying exactly which layers.
@@ -102,10 +103,10 @@ func init() {
 		Doc:  mieDoc,
 		Ref:  "Jiang, Chi, Yang, Modal-aware interactive enhancement for multimodal learning, arXiv 2407.04587 (IGM, IJCAI 2025); github.com/njustkmg/IJCAI25-IGM",
 		Params: []methods.ParamSpec{
-			{Name: "stages", Default: "25,50", Doc: "stage lengths in epochs and order: positional \"25,50\" (dataset order, last value repeats) or named \"audio:5,visual:5\"; the list repeats"},
+			{Name: "stages", Default: permodal.Positional(25, 50), Doc: "stage lengths in epochs and order: positional [25, 50] (dataset order, last value repeats) or named [{visual: 5}, {audio: 5}] (this order) / {audio: 5, visual: 5} (dataset order); the list repeats"},
 			{Name: "sam", Default: true, Doc: "SAM ascent step on the current modality's parameters; false: plain CE term (ablation)"},
 			{Name: "gm", Default: true, Doc: "gradient modification of the current head by the previous modality's T; false: none (ablation)"},
-			{Name: "rho", Default: "1e-10,1e-15", Doc: "SAM radius per modality, positional (last repeats) or named \"audio:1e-10,visual:1e-15\""},
+			{Name: "rho", Default: permodal.Positional(1e-10, 1e-15), Doc: "SAM radius per modality, positional [1e-10, 1e-15] (last repeats) or named {audio: 1e-10, visual: 1e-15}"},
 			{Name: "sam_norm", Default: "tensor", Switch: true, Doc: "tensor: eps normalised per parameter tensor (released); global: by the norm over all the modality's gradients (the paper)"},
 			{Name: "sam_undo", Default: false, Switch: true, Doc: "false: the perturbation stays in the weights (released); true: undone before the optimizer step (standard SAM)"},
 			{Name: "sam_recompute", Default: false, Switch: true, Doc: "false: the SAM term reuses the features computed before the perturbation (released); true: encodes again with the perturbed encoder (the paper's SAM)"},
@@ -132,19 +133,19 @@ func init() {
 // SAM, input mixup and gradient modification.
 type MIE struct {
 	methods.Base
-	Stages       string  // stages: per-modality stage lengths and order
-	SAM          bool    // sam: take the SAM ascent step
-	GM           bool    // gm: modify gradients from the second stage on
-	Rho          string  // rho: SAM radius per modality
-	PerTensor    bool    // sam_norm=tensor: normalise eps per parameter tensor
-	SAMUndo      bool    // sam_undo: undo the perturbation before the update
-	SAMRecompute bool    // sam_recompute: encode again after the perturbation
-	Mixup        bool    // mixup: add the input-mixup term
-	MixupWeight  float64 // mixup_weight: weight of the mixup term
-	Tau          float64 // tau: gradient-modification strength
-	Scope        string  // gm_scope: head or encoder
-	GMBatches    int     // gm_batches: batches per T (0: all)
-	Inference    string  // inference: mean-softmax or mla-dynamic
+	Stages       permodal.List // stages: per-modality stage lengths and order
+	SAM          bool          // sam: take the SAM ascent step
+	GM           bool          // gm: modify gradients from the second stage on
+	Rho          permodal.List // rho: SAM radius per modality
+	PerTensor    bool          // sam_norm=tensor: normalise eps per parameter tensor
+	SAMUndo      bool          // sam_undo: undo the perturbation before the update
+	SAMRecompute bool          // sam_recompute: encode again after the perturbation
+	Mixup        bool          // mixup: add the input-mixup term
+	MixupWeight  float64       // mixup_weight: weight of the mixup term
+	Tau          float64       // tau: gradient-modification strength
+	Scope        string        // gm_scope: head or encoder
+	GMBatches    int           // gm_batches: batches per T (0: all)
+	Inference    string        // inference: mean-softmax or mla-dynamic
 
 	stages  []mieStage
 	rho     []float64
@@ -165,10 +166,10 @@ type MIE struct {
 // modalities non-nil it also checks the per-modality lists against them.
 func newMIE(h methods.Hyper, modalities []string) (*MIE, error) {
 	m := &MIE{
-		Stages:       h.String("stages"),
+		Stages:       h.List("stages"),
 		SAM:          h.Bool("sam"),
 		GM:           h.Bool("gm"),
-		Rho:          h.String("rho"),
+		Rho:          h.List("rho"),
 		SAMUndo:      h.Bool("sam_undo"),
 		SAMRecompute: h.Bool("sam_recompute"),
 		Mixup:        h.Bool("mixup"),
@@ -218,7 +219,7 @@ func (m *MIE) parseLists(modalities []string) error {
 	if m.stages, err = mieParseStages(m.Stages, modalities); err != nil {
 		return fmt.Errorf("mie: hyperparameter %w", err)
 	}
-	if m.rho, err = permodal.NonNegFloats("rho", m.Rho, modalities); err != nil {
+	if m.rho, err = m.Rho.NonNegative("rho", modalities); err != nil {
 		return fmt.Errorf("mie: hyperparameter %w", err)
 	}
 	return nil
@@ -243,18 +244,26 @@ func (m *MIE) checkFits(modalities []string, epochs int) error {
 	}
 	last := modalities[m.stages[len(m.stages)-1].Modality]
 	if epochs < len(modalities) {
-		return fmt.Errorf("mie: hyperparameter stages %q: the run has %d epochs, fewer than the %d modalities that each need a stage of at least one epoch; train for at least %d epochs",
+		return fmt.Errorf("mie: hyperparameter stages %v: the run has %d epochs, fewer than the %d modalities that each need a stage of at least one epoch; train for at least %d epochs",
 			m.Stages, epochs, len(modalities), len(modalities))
 	}
-	var hint strings.Builder
-	for i, st := range m.stages {
-		if i > 0 {
-			hint.WriteByte(',')
-		}
-		fmt.Fprintf(&hint, "%s:%d", modalities[st.Modality], epochs/len(modalities))
+	hint := permodal.List{}
+	for _, st := range m.stages {
+		hint.Names = append(hint.Names, modalities[st.Modality])
+		hint.Values = append(hint.Values, float64(epochs/len(modalities)))
 	}
-	return fmt.Errorf("mie: hyperparameter stages %q: the last listed modality %q would start at epoch %d, but the run has %d epochs, so it would never be trained; set shorter stages (e.g. %q)",
-		m.Stages, last, start, epochs, hint.String())
+	return fmt.Errorf("mie: hyperparameter stages %v: the last listed modality %q would start at epoch %d, but the run has %d epochs, so it would never be trained; set shorter stages (e.g. stages: %s)",
+		m.Stages, last, start, epochs, hintText(hint))
+}
+
+// hintText writes a named List in its ordered suite form,
+// [{audio: 2}, {visual: 2}].
+func hintText(l permodal.List) string {
+	parts := make([]string, l.Len())
+	for i, n := range l.Names {
+		parts[i] = fmt.Sprintf("{%s: %v}", n, l.Values[i])
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 // Setup drops the fusion head and adds a 3-layer head per modality. It fails

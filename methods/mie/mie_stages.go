@@ -2,7 +2,7 @@ package mie
 
 import (
 	"fmt"
-	"strconv"
+	"math"
 
 	"github.com/miebench/miebench/methods/permodal"
 )
@@ -14,20 +14,20 @@ type mieStage struct {
 	Epochs   int
 }
 
-// mieParseStages parses the `stages` hyperparameter (see permodal.Parse):
-// each value is a positive number of epochs.
-func mieParseStages(s string, modalities []string) ([]mieStage, error) {
-	idx, vals, err := permodal.Parse("stages", s, modalities)
+// mieParseStages resolves the `stages` hyperparameter against the
+// modalities (see permodal.List.Entries): each value is a positive whole
+// number of epochs.
+func mieParseStages(l permodal.List, modalities []string) ([]mieStage, error) {
+	idx, vals, err := l.Entries("stages", modalities)
 	if err != nil {
 		return nil, err
 	}
 	st := make([]mieStage, len(idx))
 	for i, v := range vals {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("stages %q: %q for modality %q is not a positive number of epochs", s, v, modalities[idx[i]])
+		if v <= 0 || v != math.Trunc(v) || v > math.MaxInt32 {
+			return nil, fmt.Errorf("stages %v: %v for modality %q is not a positive whole number of epochs", l, v, modalities[idx[i]])
 		}
-		st[i] = mieStage{Modality: idx[i], Epochs: n}
+		st[i] = mieStage{Modality: idx[i], Epochs: int(v)}
 	}
 	return st, nil
 }

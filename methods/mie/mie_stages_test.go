@@ -3,6 +3,8 @@ package mie
 import (
 	"reflect"
 	"testing"
+
+	"github.com/miebench/miebench/methods/permodal"
 )
 
 func TestMIEParseStages(t *testing.T) {
@@ -30,7 +32,11 @@ func TestMIEParseStages(t *testing.T) {
 		{"5,visual:5", av, nil, true},      // mixed
 		{"audio:-1,visual:5", av, nil, true},
 	} {
-		got, err := mieParseStages(c.s, c.mods)
+		var got []mieStage
+		l, err := permodal.List{}.ConvertFrom(c.s)
+		if err == nil {
+			got, err = mieParseStages(l.(permodal.List), c.mods)
+		}
 		if c.bad {
 			if err == nil {
 				t.Errorf("mieParseStages(%q, %v) = %v, want an error", c.s, c.mods, got)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/miebench/miebench/methods"
 	"github.com/miebench/miebench/methods/latefusion"
+	"github.com/miebench/miebench/methods/permodal"
 	"github.com/miebench/miebench/model"
 	"github.com/miebench/miebench/nn"
 )
@@ -39,7 +40,7 @@ Fusion: the suite's fusion head (concat, sum, film, gated) is not used, so
 every kind runs; all encoders must have the same feature width D. The
 per-modality accuracy is the shared head's accuracy on that modality's
 features. M > 2: every modality takes its turn each batch in dataset order;
-the fixed weights default to 1/M each (weights must list M numbers).`
+the fixed weights default to 1/M each (weights must give M numbers).`
 
 func init() {
 	methods.Register(methods.Spec{
@@ -49,7 +50,7 @@ func init() {
 		Params: []methods.ParamSpec{
 			{Name: "project", Default: false, Switch: true, Doc: "false: released (the projection never runs); true: the paper's projection of the shared head's weight gradient by P"},
 			{Name: "inference", Default: mlaFixed, Switch: true, Doc: "fixed (released): weighted sum of per-modality logits; dynamic-batch: entropy weights per evaluation batch (released --dynamic); dynamic-sample: entropy weights per sample (the paper)"},
-			{Name: "weights", Default: "", Doc: "fixed inference weights, comma-separated in modality order; empty: 0.55,0.45 for two modalities, 1/M each otherwise"},
+			{Name: "weights", Default: permodal.List{}, Doc: "fixed inference weights, one per modality: [0.55, 0.45] or {audio: 0.55, visual: 0.45}; unset: 0.55, 0.45 for two modalities, 1/M each otherwise"},
 		},
 		Caps: methods.Caps{EqualFeatureDims: true},
 		Validate: func(h methods.Hyper, p methods.PlanInfo) error {
@@ -58,13 +59,13 @@ func init() {
 			default:
 				return fmt.Errorf("mla: hyperparameter \"inference\" is %q, want %s, %s or %s", mode, mlaFixed, mlaDynamicBatch, mlaDynamicSample)
 			}
-			if _, err := mlaParseWeights(h.String("weights"), len(p.Modalities)); err != nil {
+			if _, err := mlaWeights(h.List("weights"), p.Modalities); err != nil {
 				return fmt.Errorf("mla: hyperparameter %w", err)
 			}
 			return nil
 		},
 		New: func(h methods.Hyper) (methods.Method, error) {
-			return &MLA{Project: h.Bool("project"), Inference: h.String("inference"), Weights: h.String("weights")}, nil
+			return &MLA{Project: h.Bool("project"), Inference: h.String("inference"), Weights: h.List("weights")}, nil
 		},
 	})
 }
@@ -72,9 +73,9 @@ func init() {
 // MLA trains the modalities in turn through one shared head.
 type MLA struct {
 	methods.Base
-	Project   bool   // project the shared head's weight gradient (the paper)
-	Inference string // fixed, dynamic-batch or dynamic-sample
-	Weights   string // fixed inference weights; "" for the defaults
+	Project   bool          // project the shared head's weight gradient (the paper)
+	Inference string        // fixed, dynamic-batch or dynamic-sample
+	Weights   permodal.List // fixed inference weights; the zero List for the defaults
 
 	head    *nn.Linear
 	weights []float64
@@ -97,7 +98,7 @@ func (m *MLA) Setup(r *methods.Run) error {
 		}
 		d = enc.OutDim()
 	}
-	w, err := mlaParseWeights(m.Weights, len(md.Modalities))
+	w, err := mlaWeights(m.Weights, md.Modalities)
 	if err != nil {
 		return fmt.Errorf("mla: hyperparameter %w", err)
 	}

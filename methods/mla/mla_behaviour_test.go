@@ -1,11 +1,12 @@
 package mla_test
 
 import (
-	_ "github.com/miebench/miebench/methods/all"
 	"github.com/miebench/miebench/methods/methodtest"
+	"reflect"
 	"testing"
 
 	_ "github.com/miebench/miebench/datasets"
+	_ "github.com/miebench/miebench/methods/all"
 )
 
 // TestMLARaisesWeakModality: averaged over three seeds, MLA's accuracy on
@@ -38,5 +39,15 @@ func TestMLAAnyFusionAndThreeModalities(t *testing.T) {
 		if acc := rec.Metrics["test"].ModalityAcc[m]; acc < 0.3 {
 			t.Errorf("three modalities: %s accuracy %.3f, want above chance 0.125 by a margin", m, acc)
 		}
+	}
+}
+
+// TestMLADeterministic: the same run spec gives identical histories with
+// the projection and per-batch entropy weights on.
+func TestMLADeterministic(t *testing.T) {
+	spec := methodtest.SyntheticSpec("mla", map[string]any{"project": true, "inference": "dynamic-batch"}, 4, 3, methodtest.Imbalanced(2), "concat")
+	a, b := methodtest.Train(t, spec), methodtest.Train(t, spec)
+	if !reflect.DeepEqual(a.History, b.History) || !reflect.DeepEqual(a.Metrics, b.Metrics) {
+		t.Error("two runs of the same spec differ")
 	}
 }

@@ -2,11 +2,9 @@ package mla
 
 import (
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 
 	"github.com/miebench/miebench/methods/latefusion"
+	"github.com/miebench/miebench/methods/permodal"
 )
 
 // MLA inference modes (the `inference` hyperparameter of mla): the
@@ -17,13 +15,14 @@ const (
 	mlaDynamicSample = latefusion.DynamicSample // entropy weights per sample (the paper)
 )
 
-// mlaParseWeights parses the `weights` hyperparameter for m modalities:
-// empty gives the released 0.55/0.45 for two modalities and 1/m each
-// otherwise; else a comma-separated list of m non-negative numbers, not all
-// zero (they are used as given, not renormalised).
-func mlaParseWeights(s string, m int) ([]float64, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
+// mlaWeights resolves the `weights` hyperparameter for the dataset's
+// modalities: the zero List gives the released 0.55/0.45 for two
+// modalities and 1/M each otherwise; a positional list must give exactly
+// one weight per modality, a named one every modality once; weights are
+// finite, non-negative and not all zero (used as given, not renormalised).
+func mlaWeights(l permodal.List, modalities []string) ([]float64, error) {
+	m := len(modalities)
+	if l.Len() == 0 {
 		if m == 2 {
 			return []float64{0.55, 0.45}, nil
 		}
@@ -33,22 +32,19 @@ func mlaParseWeights(s string, m int) ([]float64, error) {
 		}
 		return w, nil
 	}
-	parts := strings.Split(s, ",")
-	if len(parts) != m {
-		return nil, fmt.Errorf("weights %q: want %d comma-separated numbers, one per modality, got %d", s, m, len(parts))
+	if l.Names == nil && l.Len() != m {
+		return nil, fmt.Errorf("weights %v: want %d numbers, one per modality %v, got %d", l, m, modalities, l.Len())
 	}
-	w := make([]float64, m)
+	w, err := l.NonNegative("weights", modalities)
+	if err != nil {
+		return nil, err
+	}
 	var sum float64
-	for i, p := range parts {
-		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("weights %q: entry %d (%q) is not a finite non-negative number", s, i+1, p)
-		}
-		w[i] = v
+	for _, v := range w {
 		sum += v
 	}
 	if sum == 0 {
-		return nil, fmt.Errorf("weights %q: all zero", s)
+		return nil, fmt.Errorf("weights %v: all zero", l)
 	}
 	return w, nil
 }

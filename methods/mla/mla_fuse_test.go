@@ -2,9 +2,11 @@ package mla
 
 import (
 	"testing"
+
+	"github.com/miebench/miebench/methods/permodal"
 )
 
-func TestMLAParseWeights(t *testing.T) {
+func TestMLAWeights(t *testing.T) {
 	for _, c := range []struct {
 		s    string
 		m    int
@@ -18,21 +20,28 @@ func TestMLAParseWeights(t *testing.T) {
 		{"a,b", 2, nil, true},
 		{"-1,2", 2, nil, true},
 		{"0,0", 2, nil, true},
+		{"m1:0.2,m0:0.8", 2, []float64{0.8, 0.2}, false},
+		{"m0:1", 2, nil, true},
 	} {
-		w, err := mlaParseWeights(c.s, c.m)
+		mods := []string{"m0", "m1", "m2", "m3"}[:c.m]
+		var w []float64
+		l, err := permodal.List{}.ConvertFrom(c.s)
+		if err == nil {
+			w, err = mlaWeights(l.(permodal.List), mods)
+		}
 		if c.bad {
 			if err == nil {
-				t.Errorf("mlaParseWeights(%q, %d): want an error", c.s, c.m)
+				t.Errorf("weights %q for %d modalities: want an error", c.s, c.m)
 			}
 			continue
 		}
 		if err != nil {
-			t.Errorf("mlaParseWeights(%q, %d): %v", c.s, c.m, err)
+			t.Errorf("weights %q for %d modalities: %v", c.s, c.m, err)
 			continue
 		}
 		for i := range c.want {
 			if w[i] != c.want[i] {
-				t.Errorf("mlaParseWeights(%q, %d) = %v, want %v", c.s, c.m, w, c.want)
+				t.Errorf("weights %q for %d modalities = %v, want %v", c.s, c.m, w, c.want)
 				break
 			}
 		}

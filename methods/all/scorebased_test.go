@@ -1,15 +1,15 @@
-package ogmge_test
+package all_test
 
 import (
 	"context"
 	"fmt"
-	_ "github.com/miebench/miebench/methods/all"
 	"math"
 	"testing"
 
 	"github.com/miebench/miebench/bench"
 	_ "github.com/miebench/miebench/datasets"
 	"github.com/miebench/miebench/methods"
+	_ "github.com/miebench/miebench/methods/all"
 )
 
 // ogmBehaviourSpec is a small run on the synthetic set with a strong
