@@ -45,7 +45,7 @@ func init() {
 	methods.Register(methods.Spec{
 		Name: "amco",
 		Doc:  doc,
-		Ref:  "AMCo (adaptive mask co-optimisation, ICASSP) as implemented in github.com/GeWu-Lab/BalanceBenchmark (balancemm/trainer/AMCo_trainer.py)",
+		Ref:  "Zhou, Liang, Zheng, Xuan, Kumada, Adaptive Mask Co-optimization for Modal Dependence in Multimodal Learning, ICASSP 2023; as implemented in github.com/GeWu-Lab/BalanceBenchmark (balancemm/trainer/AMCo_trainer.py)",
 		Params: []methods.ParamSpec{
 			{Name: "sigma", Default: 0.5, Doc: "a modality is dependent when its joint-softmax share exceeds sigma"},
 			{Name: "eps", Default: 0.3, Doc: "mask level at which the mask fraction reaches 1"},
