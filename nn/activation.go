@@ -13,6 +13,9 @@ type elementwise struct {
 	y, dx *Tensor
 	ok    bool
 	mode  inPlace
+	// dxSlot, when set, is where dx lives (an encoder sharing gradient
+	// storage between layers).
+	dxSlot *gradSlot
 }
 
 // inPlace says which passes of a layer may overwrite their argument instead
@@ -34,6 +37,9 @@ func (e *elementwise) out(x *Tensor, train bool) *Tensor {
 	y := output(&e.y, train, false, x.Shape...)
 	if train {
 		e.ok = true
+		if e.dxSlot != nil && !e.mode.backward {
+			e.dxSlot.reserve(len(x.Data))
+		}
 	}
 	return y
 }
@@ -48,7 +54,7 @@ func (e *elementwise) grad(dy *Tensor) *Tensor {
 	if e.mode.backward {
 		return dy
 	}
-	return ensure(&e.dx, false, e.y.Shape...)
+	return gradBuffer(&e.dx, e.dxSlot, false, e.y.Shape...)
 }
 
 // newInPlaceReLU returns a ReLU whose passes overwrite their argument as

@@ -20,6 +20,7 @@ type BatchNorm struct {
 	invStd      []float64
 	ok          bool
 	mode        inPlace
+	dxSlot      *gradSlot // where dx lives when the encoder shares gradient storage
 }
 
 // NewBatchNorm2D returns batch normalisation over the channels of [N, C, H, W].
@@ -84,6 +85,9 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 		panic(fmt.Sprintf("nn: BatchNorm %s: training needs more than one value per channel, input %v", b.Gamma.Name, x.Shape))
 	}
 	xhat := ensure(&b.xhat, false, x.Shape...)
+	if b.dxSlot != nil && !b.mode.backward {
+		b.dxSlot.reserve(len(x.Data))
+	}
 	mom := b.Momentum
 	parallelFor(b.C, m, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -142,7 +146,7 @@ func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	m := float64(n * s)
 	dx := dy
 	if !b.mode.backward {
-		dx = ensure(&b.dx, false, dy.Shape...)
+		dx = gradBuffer(&b.dx, b.dxSlot, false, dy.Shape...)
 	}
 	xh := b.xhat.Data
 	parallelFor(b.C, n*s, func(lo, hi int) {

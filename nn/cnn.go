@@ -139,12 +139,36 @@ func NewCNNEncoderBlocks(name string, inShape []int, blocks []CNNBlock, out int,
 		c = blk.Width
 	}
 	e.Body.Layers = append(e.Body.Layers, NewGlobalAvgPool())
+	e.shareGradients()
 	e.out = c
 	if out > 0 {
 		e.FC = NewLinear(prefixed(name, "fc"), c, out, rng)
 		e.out = out
 	}
 	return e
+}
+
+// shareGradients lets the pooling and convolution gradients of the body
+// alternate between two shared buffers, assigned in backward order: each
+// layer writes into the slot that does not hold the gradient it reads
+// (batch norm and ReLU work in place). The global pool's gradient and the
+// first convolution's, which Backward returns, keep their own buffers.
+func (e *CNNEncoder) shareGradients() {
+	slots := []*gradSlot{{}, {}}
+	var g *gradSlot
+	for i := len(e.Body.Layers) - 2; i > 0; i-- {
+		switch l := e.Body.Layers[i].(type) {
+		case *Conv2D:
+			g = otherSlot(slots, g)
+			l.dxSlot = g
+		case *MaxPool2D:
+			g = otherSlot(slots, g)
+			l.dxSlot = g
+		case *AvgPool2D:
+			g = otherSlot(slots, g)
+			l.dxSlot = g
+		}
+	}
 }
 
 // CheckCNNEncoder reports whether NewCNNEncoder accepts a per-sample input

@@ -33,6 +33,7 @@ type Conv2D struct {
 	colsHoldBatch       bool    // cols holds the last training batch's im2col
 	n, h, w, outH, outW int
 	chunk               int
+	dxSlot              *gradSlot // where dx lives when the encoder shares gradient storage
 
 	// Observe, when non-nil, is called by Forward with its input before
 	// convolving, in training and evaluation mode alike; it must not keep
@@ -90,6 +91,9 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	if train {
 		c.x, c.n, c.h, c.w, c.outH, c.outW, c.chunk = x, n, h, w, oh, ow, chunk
 		c.colsHoldBatch = chunk == n
+		if c.dxSlot != nil {
+			c.dxSlot.reserve(len(x.Data))
+		}
 	}
 	keep := train && c.colsHoldBatch // keep the im2col matrix for Backward
 	perSample := chunk == 1 || p >= perSampleMinP
@@ -149,7 +153,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: Conv2D %s: gradient shape %v, output shape [%d %d %d %d]", c.W.Name, dy.Shape, n, c.OutC, c.outH, c.outW))
 	}
 	k := c.InC * c.KH * c.KW
-	dx := ensure(&c.dx, true, c.x.Shape...)
+	dx := gradBuffer(&c.dx, c.dxSlot, true, c.x.Shape...)
 	if c.B != nil {
 		db := c.B.Grad.Data
 		for i := range n {

@@ -37,6 +37,7 @@ type MaxPool2D struct {
 	arg    []int32 // per output, the index of its maximum in the input plane
 	y, dx  *Tensor
 	xShape []int
+	dxSlot *gradSlot // where dx lives when the encoder shares gradient storage
 }
 
 // NewMaxPool2D returns a max pooling layer.
@@ -55,6 +56,9 @@ func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 		}
 		arg = m.arg[:len(y.Data)]
 		m.xShape = append(m.xShape[:0], x.Shape...)
+		if m.dxSlot != nil {
+			m.dxSlot.reserve(len(x.Data))
+		}
 	}
 	parallelFor(n*c, h*w, func(lo, hi int) { m.forwardPlanes(x.Data, y.Data, arg, lo, hi, h, w, oh, ow) })
 	return y
@@ -145,7 +149,7 @@ func (m *MaxPool2D) Backward(dy *Tensor) *Tensor {
 	if len(dy.Data) != len(m.y.Data) {
 		panic(fmt.Sprintf("nn: MaxPool2D: gradient shape %v, output shape %v", dy.Shape, m.y.Shape))
 	}
-	dx := ensure(&m.dx, true, m.xShape...)
+	dx := gradBuffer(&m.dx, m.dxSlot, true, m.xShape...)
 	hw := m.xShape[2] * m.xShape[3]
 	o := m.y.Shape[2] * m.y.Shape[3]
 	parallelFor(len(dy.Data)/o, o, func(lo, hi int) {
@@ -172,6 +176,7 @@ type AvgPool2D struct {
 	y, dx  *Tensor
 	xShape []int
 	oh, ow int
+	dxSlot *gradSlot // where dx lives when the encoder shares gradient storage
 }
 
 // NewAvgPool2D returns an average pooling layer.
@@ -186,6 +191,9 @@ func (a *AvgPool2D) Forward(x *Tensor, train bool) *Tensor {
 	if train {
 		a.xShape = append(a.xShape[:0], x.Shape...)
 		a.oh, a.ow = oh, ow
+		if a.dxSlot != nil {
+			a.dxSlot.reserve(len(x.Data))
+		}
 	}
 	inv := 1 / float32(a.k*a.k)
 	for pl := range n * c {
@@ -218,7 +226,7 @@ func (a *AvgPool2D) Backward(dy *Tensor) *Tensor {
 	if len(dy.Data) != a.xShape[0]*a.xShape[1]*oh*ow {
 		panic(fmt.Sprintf("nn: AvgPool2D: gradient shape %v does not match the output of input %v", dy.Shape, a.xShape))
 	}
-	dx := ensure(&a.dx, true, a.xShape...)
+	dx := gradBuffer(&a.dx, a.dxSlot, true, a.xShape...)
 	inv := 1 / float32(a.k*a.k)
 	for pl := range a.xShape[0] * a.xShape[1] {
 		dst := dx.Data[pl*h*w:][:h*w]

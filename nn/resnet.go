@@ -42,6 +42,28 @@ func NewBasicBlock(name string, inC, outC, stride int, rng *rand.Rand) *BasicBlo
 	return b
 }
 
+// shareGradients puts the block's inner gradients into slots, given the
+// slot holding the gradient its Backward receives (nil: a buffer of
+// another layer), and returns the slot of the gradient it returns.
+//
+// In Backward, relu2's gradient d lives until the shortcut has used it, so
+// it takes a slot other than the incoming one; bn2's and then conv1's
+// gradients take a second slot (bn2's is dead once conv2 has used it; the
+// incoming gradient is dead once relu2 has used it, so this may be its
+// slot), and conv2's and then the shortcut convolution's a third.
+func (b *BasicBlock) shareGradients(slots []*gradSlot, in *gradSlot) *gradSlot {
+	d := otherSlot(slots, in)
+	x1 := otherSlot(slots, d)
+	x2 := otherSlot(slots, d, x1)
+	b.relu2.dxSlot = d
+	b.BN2.dxSlot, b.Conv1.dxSlot = x1, x1
+	b.Conv2.dxSlot = x2
+	if b.DownConv != nil {
+		b.DownConv.dxSlot = x2
+	}
+	return x1
+}
+
 // Forward computes the block's output for x [N, inC, H, W].
 func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
 	main := b.BN2.Forward(b.Conv2.Forward(b.relu1.Forward(b.BN1.Forward(b.Conv1.Forward(x, train), train), train), train), train)
@@ -129,6 +151,14 @@ func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
 			r.Blocks = append(r.Blocks, blk)
 			in, stride = width, 1
 		}
+	}
+	// The blocks share three gradient buffers, assigned in backward order
+	// (the last block receives the global pool's own gradient buffer); the
+	// stem's, four times larger, keep their own.
+	slots := []*gradSlot{{}, {}, {}}
+	var g *gradSlot
+	for i := len(r.Blocks) - 1; i >= 0; i-- {
+		g = r.Blocks[i].shareGradients(slots, g)
 	}
 	return r
 }
