@@ -123,22 +123,26 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 		} else {
 			t := (*tmp)[:c.OutC*g*p]
 			gemm(false, false, c.OutC, g*p, k, 1, c.W.Value.Data, k, cols, g*p, 0, t, g*p)
-			for o := range c.OutC {
-				for i := range g {
-					copy(y.Data[((n0+i)*c.OutC+o)*p:][:p], t[o*g*p+i*p:][:p])
+			parallelFor(c.OutC, g*p, func(lo, hi int) {
+				for o := lo; o < hi; o++ {
+					for i := range g {
+						copy(y.Data[((n0+i)*c.OutC+o)*p:][:p], t[o*g*p+i*p:][:p])
+					}
 				}
-			}
+			})
 		}
 	}
 	if c.B != nil {
-		for i := range n {
-			for o, b := range c.B.Value.Data {
-				plane := y.Data[(i*c.OutC+o)*p:][:p]
+		bias := c.B.Value.Data
+		parallelFor(n*c.OutC, p, func(lo, hi int) {
+			for u := lo; u < hi; u++ {
+				b := bias[u%c.OutC]
+				plane := y.Data[u*p:][:p]
 				for j := range plane {
 					plane[j] += b
 				}
 			}
-		}
+		})
 	}
 	return y
 }
@@ -155,16 +159,19 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	k := c.InC * c.KH * c.KW
 	dx := gradBuffer(&c.dx, c.dxSlot, true, c.x.Shape...)
 	if c.B != nil {
+		// Per channel, the samples in order: the same sums whatever the split.
 		db := c.B.Grad.Data
-		for i := range n {
-			for o := range c.OutC {
-				var s float32
-				for _, v := range dy.Data[(i*c.OutC+o)*p:][:p] {
-					s += v
+		parallelFor(c.OutC, n*p, func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				for i := range n {
+					var s float32
+					for _, v := range dy.Data[(i*c.OutC+o)*p:][:p] {
+						s += v
+					}
+					db[o] += s
 				}
-				db[o] += s
 			}
-		}
+		})
 	}
 	var cols, dyc, dcols *[]float32
 	if !c.colsHoldBatch {
@@ -196,11 +203,13 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 			}
 		} else {
 			dm := (*dyc)[:c.OutC*g*p]
-			for o := range c.OutC {
-				for i := range g {
-					copy(dm[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
+			parallelFor(c.OutC, g*p, func(lo, hi int) {
+				for o := lo; o < hi; o++ {
+					for i := range g {
+						copy(dm[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
+					}
 				}
-			}
+			})
 			gemm(false, true, c.OutC, k, g*p, 1, dm, g*p, cm, g*p, 1, c.W.Grad.Data, k)
 			gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dm, g*p, 0, dc, g*p)
 		}

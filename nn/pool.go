@@ -196,23 +196,25 @@ func (a *AvgPool2D) Forward(x *Tensor, train bool) *Tensor {
 		}
 	}
 	inv := 1 / float32(a.k*a.k)
-	for pl := range n * c {
-		src := x.Data[pl*h*w:][:h*w]
-		dst := y.Data[pl*oh*ow:][:oh*ow]
-		for oy := range oh {
-			y0 := oy*a.stride - a.pad
-			for ox := range ow {
-				x0 := ox*a.stride - a.pad
-				var s float32
-				for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
-					for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
-						s += src[iy*w+ix]
+	parallelFor(n*c, h*w, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			src := x.Data[pl*h*w:][:h*w]
+			dst := y.Data[pl*oh*ow:][:oh*ow]
+			for oy := range oh {
+				y0 := oy*a.stride - a.pad
+				for ox := range ow {
+					x0 := ox*a.stride - a.pad
+					var s float32
+					for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
+						for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
+							s += src[iy*w+ix]
+						}
 					}
+					dst[oy*ow+ox] = s * inv
 				}
-				dst[oy*ow+ox] = s * inv
 			}
 		}
-	}
+	})
 	return y
 }
 
@@ -228,22 +230,24 @@ func (a *AvgPool2D) Backward(dy *Tensor) *Tensor {
 	}
 	dx := gradBuffer(&a.dx, a.dxSlot, true, a.xShape...)
 	inv := 1 / float32(a.k*a.k)
-	for pl := range a.xShape[0] * a.xShape[1] {
-		dst := dx.Data[pl*h*w:][:h*w]
-		src := dy.Data[pl*oh*ow:][:oh*ow]
-		for oy := range oh {
-			y0 := oy*a.stride - a.pad
-			for ox := range ow {
-				x0 := ox*a.stride - a.pad
-				d := src[oy*ow+ox] * inv
-				for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
-					for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
-						dst[iy*w+ix] += d
+	parallelFor(a.xShape[0]*a.xShape[1], h*w, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			dst := dx.Data[pl*h*w:][:h*w]
+			src := dy.Data[pl*oh*ow:][:oh*ow]
+			for oy := range oh {
+				y0 := oy*a.stride - a.pad
+				for ox := range ow {
+					x0 := ox*a.stride - a.pad
+					d := src[oy*ow+ox] * inv
+					for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
+						for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
+							dst[iy*w+ix] += d
+						}
 					}
 				}
 			}
 		}
-	}
+	})
 	return dx
 }
 
@@ -273,13 +277,15 @@ func (g *GlobalAvgPool) Forward(x *Tensor, train bool) *Tensor {
 	if train {
 		g.xShape = append(g.xShape[:0], x.Shape...)
 	}
-	for i := range n * c {
-		var sum float32
-		for _, v := range x.Data[i*s:][:s] {
-			sum += v
+	parallelFor(n*c, s, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var sum float32
+			for _, v := range x.Data[i*s:][:s] {
+				sum += v
+			}
+			y.Data[i] = sum / float32(s)
 		}
-		y.Data[i] = sum / float32(s)
-	}
+	})
 	return y
 }
 
@@ -294,13 +300,15 @@ func (g *GlobalAvgPool) Backward(dy *Tensor) *Tensor {
 	}
 	s := ShapeSize(g.xShape[2:])
 	dx := ensure(&g.dx, false, g.xShape...)
-	for i, d := range dy.Data {
-		v := d / float32(s)
-		plane := dx.Data[i*s:][:s]
-		for j := range plane {
-			plane[j] = v
+	parallelFor(len(dy.Data), s, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := dy.Data[i] / float32(s)
+			plane := dx.Data[i*s:][:s]
+			for j := range plane {
+				plane[j] = v
+			}
 		}
-	}
+	})
 	return dx
 }
 

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // BasicBlock is ResNet's two-convolution residual block:
@@ -76,7 +78,7 @@ func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
 	}
 	// main is the second convolution's output buffer (or a fresh tensor in
 	// evaluation), which nothing reads any more: add the shortcut in place.
-	Axpy(1, short, main)
+	parallelAxpy(short, main)
 	return b.relu2.Forward(main, train)
 }
 
@@ -90,8 +92,17 @@ func (b *BasicBlock) Backward(dy *Tensor) *Tensor {
 		dshort = b.DownConv.Backward(b.DownBN.Backward(d))
 	}
 	// dmain is the first convolution's own gradient buffer.
-	Axpy(1, dshort, dmain)
+	parallelAxpy(dshort, dmain)
 	return dmain
+}
+
+// parallelAxpy adds x to y (Axpy with alpha 1) in parallel over ranges of
+// elements; each element's sum is the same whatever the split.
+func parallelAxpy(x, y *Tensor) {
+	if len(x.Data) != len(y.Data) {
+		panic(fmt.Sprintf("nn: BasicBlock: residual lengths %d and %d differ", len(x.Data), len(y.Data)))
+	}
+	parallelFor(len(x.Data), 1, func(lo, hi int) { simdgemm.Axpy(1, x.Data[lo:hi], y.Data[lo:hi]) })
 }
 
 // Params returns conv1, bn1, conv2, bn2 and the downsample's parameters.
