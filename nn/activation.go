@@ -169,11 +169,16 @@ func reluMask(dst, src, y []float32) {
 func relu(dst, x []float32) {
 	dst = dst[:len(x)]
 	for i, v := range x {
-		b := math.Float32bits(v)
-		keep := ^uint32(int32(b) >> 31) // all ones when the sign bit is clear
-		if b&0x7fffffff > 0x7f800000 {  // NaN
-			keep = ^uint32(0)
-		}
-		dst[i] = math.Float32frombits(b & keep)
+		dst[i] = reluValue(v)
 	}
+}
+
+// reluValue is relu for one value.
+func reluValue(v float32) float32 {
+	b := math.Float32bits(v)
+	keep := ^uint32(int32(b) >> 31) // all ones when the sign bit is clear
+	if b&0x7fffffff > 0x7f800000 {  // NaN
+		keep = ^uint32(0)
+	}
+	return math.Float32frombits(b & keep)
 }

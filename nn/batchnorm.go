@@ -21,6 +21,12 @@ type BatchNorm struct {
 	ok          bool
 	mode        inPlace
 	dxSlot      *gradSlot // where dx lives when the encoder shares gradient storage
+
+	// fuseReLU applies ReLU to the output in the same pass (encoders set
+	// it, with both passes in place, for batch norm followed by ReLU); the
+	// result bits are those of the two layers one after the other.
+	fuseReLU bool
+	out      *Tensor // the training output, whose signs mask the gradient when fuseReLU
 }
 
 // NewBatchNorm2D returns batch normalisation over the channels of [N, C, H, W].
@@ -42,6 +48,15 @@ func newBatchNorm(name string, c int) *BatchNorm {
 	}
 	Fill(b.Gamma.Value, 1)
 	Fill(b.RunningVar.Value, 1)
+	return b
+}
+
+// newBatchNormReLU returns batch normalisation followed by ReLU in one
+// layer whose passes overwrite their arguments, for the encoders.
+func newBatchNormReLU(name string, c int) *BatchNorm {
+	b := newBatchNorm(name, c)
+	b.mode = inPlace{forward: true, backward: true}
+	b.fuseReLU = true
 	return b
 }
 
@@ -72,6 +87,12 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 					off := (i*b.C + c) * s
 					xs := x.Data[off : off+s]
 					ys := y.Data[off:][:len(xs)]
+					if b.fuseReLU {
+						for j, v := range xs {
+							ys[j] = reluValue(v*scale + shift)
+						}
+						continue
+					}
 					for j, v := range xs {
 						ys[j] = v*scale + shift
 					}
@@ -95,6 +116,7 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 		}
 	})
 	b.ok = true
+	b.out = y
 	return y
 }
 
@@ -122,6 +144,14 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 		off := (i*b.C + c) * s
 		xs := x.Data[off : off+s]
 		hs, ys := xhat.Data[off:][:len(xs)], y.Data[off:][:len(xs)]
+		if b.fuseReLU {
+			for j, v := range xs {
+				h := (v - fm) * finv
+				hs[j] = h
+				ys[j] = reluValue(g*h + bt)
+			}
+			continue
+		}
 		for j, v := range xs {
 			h := (v - fm) * finv
 			hs[j] = h
@@ -134,7 +164,9 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 }
 
 // Backward accumulates dγ = Σ dy·x̂ and dβ = Σ dy and returns
-// dx = γ/(σ·M) · (M·dy - Σdy - x̂·Σ dy·x̂) per channel.
+// dx = γ/(σ·M) · (M·dy - Σdy - x̂·Σ dy·x̂) per channel. With a fused ReLU,
+// dy is first zeroed where the output is not positive, plane by plane
+// while the plane is in cache.
 func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	if !b.ok {
 		panic(fmt.Sprintf("nn: BatchNorm %s: Backward without a training Forward", b.Gamma.Name))
@@ -162,6 +194,9 @@ func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m flo
 	var sdy, sdyx float64
 	for i := range n {
 		off := (i*b.C + c) * s
+		if b.fuseReLU {
+			reluMask(dy[off:off+s], dy[off:off+s], b.out.Data[off:off+s])
+		}
 		a, d := sumDot64(dy[off:off+s], xh[off:off+s])
 		sdy += a
 		sdyx += d

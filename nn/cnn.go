@@ -8,9 +8,10 @@ import (
 )
 
 // CNNEncoder is the small convolutional family for fast runs: blocks of
-// conv3x3 (padding 1, no bias, a per-block stride) + BatchNorm + ReLU + an
-// optional per-block pooling (max or average, window = stride), then a
-// global average pool, the mean over frames, and optionally Linear + ReLU.
+// conv3x3 (padding 1, no bias, a per-block stride) + BatchNorm + ReLU (one
+// fused layer in Body) + an optional per-block pooling (max or average,
+// window = stride), then a global average pool, the mean over frames, and
+// optionally Linear + ReLU.
 // Layers are named conv<i>, bn<i> (i from 0) and fc after the prefix.
 type CNNEncoder struct {
 	Body   *Sequential // the blocks and the global average pool
@@ -122,14 +123,12 @@ func NewCNNEncoderBlocks(name string, inShape []int, blocks []CNNBlock, out int,
 	e.c, e.h, e.w = s[0], s[1], s[2]
 	c := e.c
 	for i, blk := range blocks {
-		// Batch norm and ReLU overwrite the convolution's output and the
-		// pooling's input gradient, intermediate results nobody else reads.
-		bn := NewBatchNorm2D(prefixed(name, fmt.Sprintf("bn%d", i)), blk.Width)
-		bn.mode = inPlace{forward: true, backward: true}
+		// Batch norm with its ReLU fused overwrites the convolution's
+		// output and the pooling's input gradient, intermediate results
+		// nobody else reads.
 		e.Body.Layers = append(e.Body.Layers,
 			NewConv2D(prefixed(name, fmt.Sprintf("conv%d", i)), c, blk.Width, 3, 3, blk.Stride, 1, false, rng),
-			bn,
-			newInPlaceReLU(inPlace{forward: true, backward: true}))
+			newBatchNormReLU(prefixed(name, fmt.Sprintf("bn%d", i)), blk.Width))
 		switch blk.Pool {
 		case PoolMax:
 			e.Body.Layers = append(e.Body.Layers, NewMaxPool2D(blk.PoolSize, blk.PoolSize, 0))

@@ -16,7 +16,7 @@ type BasicBlock struct {
 	BN1, BN2     *BatchNorm
 	DownConv     *Conv2D    // nil for the identity shortcut
 	DownBN       *BatchNorm // nil for the identity shortcut
-	relu1, relu2 *ReLU
+	relu2        *ReLU      // after the residual add; bn1's ReLU is fused into BN1
 }
 
 // NewBasicBlock returns a block from inC to outC channels whose first
@@ -24,17 +24,16 @@ type BasicBlock struct {
 func NewBasicBlock(name string, inC, outC, stride int, rng *rand.Rand) *BasicBlock {
 	b := &BasicBlock{
 		Conv1: NewConv2D(name+".conv1", inC, outC, 3, 3, stride, 1, false, rng),
-		BN1:   NewBatchNorm2D(name+".bn1", outC),
+		BN1:   newBatchNormReLU(name+".bn1", outC),
 		Conv2: NewConv2D(name+".conv2", outC, outC, 3, 3, 1, 1, false, rng),
 		BN2:   NewBatchNorm2D(name+".bn2", outC),
 		// Inner results are overwritten in place: the batch norms and
 		// ReLUs write over the convolution outputs, and the first branch's
-		// gradients over the second convolution's. relu2 and bn2 keep
-		// their incoming gradient, which the shortcut still needs.
-		relu1: newInPlaceReLU(inPlace{forward: true, backward: true}),
+		// gradients over the second convolution's (BN1 with its ReLU
+		// fused). relu2 and bn2 keep their incoming gradient, which the
+		// shortcut still needs.
 		relu2: newInPlaceReLU(inPlace{forward: true}),
 	}
-	b.BN1.mode = inPlace{forward: true, backward: true}
 	b.BN2.mode = inPlace{forward: true}
 	if stride != 1 || inC != outC {
 		b.DownConv = NewConv2D(name+".downsample.0", inC, outC, 1, 1, stride, 0, false, rng)
@@ -68,7 +67,7 @@ func (b *BasicBlock) shareGradients(slots []*gradSlot, in *gradSlot) *gradSlot {
 
 // Forward computes the block's output for x [N, inC, H, W].
 func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
-	main := b.BN2.Forward(b.Conv2.Forward(b.relu1.Forward(b.BN1.Forward(b.Conv1.Forward(x, train), train), train), train), train)
+	main := b.BN2.Forward(b.Conv2.Forward(b.BN1.Forward(b.Conv1.Forward(x, train), train), train), train)
 	short := x
 	if b.DownConv != nil {
 		short = b.DownBN.Forward(b.DownConv.Forward(x, train), train)
@@ -86,7 +85,7 @@ func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
 // of the residual branch's and the shortcut's.
 func (b *BasicBlock) Backward(dy *Tensor) *Tensor {
 	d := b.relu2.Backward(dy)
-	dmain := b.Conv1.Backward(b.BN1.Backward(b.relu1.Backward(b.Conv2.Backward(b.BN2.Backward(d)))))
+	dmain := b.Conv1.Backward(b.BN1.Backward(b.Conv2.Backward(b.BN2.Backward(d))))
 	dshort := d
 	if b.DownConv != nil {
 		dshort = b.DownConv.Backward(b.DownBN.Backward(d))
@@ -129,7 +128,7 @@ func (b *BasicBlock) Buffers() []*Buffer {
 // resolution), and an average over frames, height and width to 512
 // features. Parameters carry torchvision's names after the prefix.
 type ResNet18 struct {
-	Stem   *Sequential // conv1, bn1, relu, maxpool
+	Stem   *Sequential // conv1, bn1 (with the ReLU fused), maxpool
 	Blocks []*BasicBlock
 	Pool   Layer // global average pool over height and width
 	frames frameMean
@@ -140,13 +139,10 @@ type ResNet18 struct {
 // NewResNet18 returns a ResNet-18 encoder for inChannels input channels
 // (1 for spectrograms, 3 for frames).
 func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
-	bn1 := NewBatchNorm2D(prefixed(name, "bn1"), 64)
-	bn1.mode = inPlace{forward: true, backward: true}
 	r := &ResNet18{
 		Stem: NewSequential(
 			NewConv2D(prefixed(name, "conv1"), inChannels, 64, 7, 7, 2, 3, false, rng),
-			bn1,
-			newInPlaceReLU(inPlace{forward: true, backward: true}),
+			newBatchNormReLU(prefixed(name, "bn1"), 64), // with the stem's ReLU fused
 			NewMaxPool2D(3, 2, 1)),
 		Pool: NewGlobalAvgPool(),
 		inC:  inChannels,
