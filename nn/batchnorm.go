@@ -24,9 +24,10 @@ type BatchNorm struct {
 
 	// fuseReLU applies ReLU to the output in the same pass (encoders set
 	// it, with both passes in place, for batch norm followed by ReLU); the
-	// result bits are those of the two layers one after the other.
+	// result bits are those of the two layers one after the other. Backward
+	// recomputes the ReLU's mask from x̂, so the output need not outlive
+	// the layer that consumes it.
 	fuseReLU bool
-	out      *Tensor // the training output, whose signs mask the gradient when fuseReLU
 }
 
 // NewBatchNorm2D returns batch normalisation over the channels of [N, C, H, W].
@@ -116,7 +117,6 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 		}
 	})
 	b.ok = true
-	b.out = y
 	return y
 }
 
@@ -165,8 +165,9 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 
 // Backward accumulates dγ = Σ dy·x̂ and dβ = Σ dy and returns
 // dx = γ/(σ·M) · (M·dy - Σdy - x̂·Σ dy·x̂) per channel. With a fused ReLU,
-// dy is first zeroed where the output is not positive, plane by plane
-// while the plane is in cache.
+// dy is first zeroed where the output (recomputed from x̂ exactly as
+// Forward computed it) is not positive, plane by plane while the plane is
+// in cache.
 func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	if !b.ok {
 		panic(fmt.Sprintf("nn: BatchNorm %s: Backward without a training Forward", b.Gamma.Name))
@@ -195,7 +196,7 @@ func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m flo
 	for i := range n {
 		off := (i*b.C + c) * s
 		if b.fuseReLU {
-			reluMask(dy[off:off+s], dy[off:off+s], b.out.Data[off:off+s])
+			b.maskReLU(c, dy[off:off+s], xh[off:off+s])
 		}
 		a, d := sumDot64(dy[off:off+s], xh[off:off+s])
 		sdy += a
@@ -212,6 +213,19 @@ func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m flo
 		for j, d := range ds {
 			dxs[j] = k * (d - mdy - xs[j]*mdyx)
 		}
+	}
+}
+
+// maskReLU zeroes dy where the fused ReLU's output, relu(γ·x̂ + β) for
+// channel c, is not positive; the output is recomputed with Forward's
+// arithmetic, so the mask is the one ReLU's Backward would apply.
+func (b *BatchNorm) maskReLU(c int, dy, xh []float32) {
+	g, bt := b.Gamma.Value.Data[c], b.Beta.Value.Data[c]
+	xh = xh[:len(dy)]
+	for j, h := range xh {
+		v := int32(math.Float32bits(reluValue(g*h + bt)))
+		mask := uint32(-v >> 31) // all ones when the output is positive
+		dy[j] = math.Float32frombits(math.Float32bits(dy[j]) & mask)
 	}
 }
 

@@ -168,6 +168,22 @@ func (e *CNNEncoder) shareGradients() {
 			l.dxSlot = g
 		}
 	}
+	// A convolution followed (after its fused batch norm) by a pooling has
+	// an output that is dead once pooled: give it the storage of the
+	// pooling's input gradient, of the same size, which Backward fills
+	// only after the forward pass is over.
+	for i, l := range e.Body.Layers {
+		conv, ok := l.(*Conv2D)
+		if !ok || i+2 >= len(e.Body.Layers) {
+			continue
+		}
+		switch p := e.Body.Layers[i+2].(type) {
+		case *MaxPool2D:
+			conv.ySlot = p.dxSlot
+		case *AvgPool2D:
+			conv.ySlot = p.dxSlot
+		}
+	}
 }
 
 // CheckCNNEncoder reports whether NewCNNEncoder accepts a per-sample input

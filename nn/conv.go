@@ -34,6 +34,10 @@ type Conv2D struct {
 	n, h, w, outH, outW int
 	chunk               int
 	dxSlot              *gradSlot // where dx lives when the encoder shares gradient storage
+	// ySlot, when set, holds the training output: an encoder sets it when
+	// the output is dead once the next layers have consumed it (no
+	// Backward reads it), so that the storage serves a gradient too.
+	ySlot *gradSlot
 
 	// Observe, when non-nil, is called by Forward with its input before
 	// convolving, in training and evaluation mode alike; it must not keep
@@ -87,7 +91,13 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	p := oh * ow
 	k := c.InC * c.KH * c.KW
 	chunk := max(1, min(n, colBudget/max(1, k*p)))
-	y := output(&c.y, train, false, n, c.OutC, oh, ow)
+	var y *Tensor
+	if train && c.ySlot != nil {
+		c.ySlot.reserve(n * c.OutC * p)
+		y = gradBuffer(&c.y, c.ySlot, false, n, c.OutC, oh, ow)
+	} else {
+		y = output(&c.y, train, false, n, c.OutC, oh, ow)
+	}
 	if train {
 		c.x, c.n, c.h, c.w, c.outH, c.outW, c.chunk = x, n, h, w, oh, ow, chunk
 		c.colsHoldBatch = chunk == n

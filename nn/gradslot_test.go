@@ -6,7 +6,7 @@ import (
 )
 
 // unshareGradients gives every layer of a ResNet-18 or CNN encoder its own
-// gradient buffer again, the layout before gradient slots.
+// gradient and output buffers again, the layout before gradient slots.
 func unshareGradients(enc Encoder) {
 	var layers []Layer
 	switch e := enc.(type) {
@@ -14,16 +14,17 @@ func unshareGradients(enc Encoder) {
 		for _, b := range e.Blocks {
 			b.relu2.dxSlot, b.BN2.dxSlot, b.Conv1.dxSlot, b.Conv2.dxSlot = nil, nil, nil, nil
 			if b.DownConv != nil {
-				b.DownConv.dxSlot = nil
+				b.DownConv.dxSlot, b.DownConv.ySlot = nil, nil
 			}
 		}
+		layers = e.Stem.Layers
 	case *CNNEncoder:
 		layers = e.Body.Layers
 	}
 	for _, l := range layers {
 		switch l := l.(type) {
 		case *Conv2D:
-			l.dxSlot = nil
+			l.dxSlot, l.ySlot = nil, nil
 		case *MaxPool2D:
 			l.dxSlot = nil
 		case *AvgPool2D:

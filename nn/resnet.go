@@ -65,6 +65,15 @@ func (b *BasicBlock) shareGradients(slots []*gradSlot, in *gradSlot) *gradSlot {
 	return x1
 }
 
+// shareShortcutOutput puts the shortcut convolution's output, dead once it
+// has been added to the main branch (its batch norm keeps x̂ for
+// Backward), into slot, which only holds gradients during Backward.
+func (b *BasicBlock) shareShortcutOutput(slot *gradSlot) {
+	if b.DownConv != nil {
+		b.DownConv.ySlot = slot
+	}
+}
+
 // Forward computes the block's output for x [N, inC, H, W].
 func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
 	main := b.BN2.Forward(b.Conv2.Forward(b.BN1.Forward(b.Conv1.Forward(x, train), train), train), train)
@@ -160,12 +169,24 @@ func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
 		}
 	}
 	// The blocks share three gradient buffers, assigned in backward order
-	// (the last block receives the global pool's own gradient buffer); the
-	// stem's, four times larger, keep their own.
+	// (the last block receives the global pool's own gradient buffer).
 	slots := []*gradSlot{{}, {}, {}}
 	var g *gradSlot
 	for i := len(r.Blocks) - 1; i >= 0; i-- {
 		g = r.Blocks[i].shareGradients(slots, g)
+	}
+	// The stem's convolution output is dead once pooled (the fused batch
+	// norm keeps x̂), so its storage doubles as the pooling's input
+	// gradient, of the same size; the first convolution's input gradient,
+	// which Backward returns, takes a block slot, and the shortcut outputs
+	// another one.
+	stemConv := r.Stem.Layers[0].(*Conv2D)
+	stemOut := &gradSlot{}
+	stemConv.ySlot = stemOut
+	r.Stem.Layers[2].(*MaxPool2D).dxSlot = stemOut
+	stemConv.dxSlot = slots[0]
+	for _, b := range r.Blocks {
+		b.shareShortcutOutput(slots[1])
 	}
 	return r
 }
