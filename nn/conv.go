@@ -266,8 +266,14 @@ func (c *Conv2D) im2col(cols, x []float32, n0, g, h, w, oh, ow int) {
 					for oy := ylo; oy < yhi; oy++ {
 						line := d[oy*ow:][:ow]
 						src := plane[(oy*s+ki-c.Pad)*w:][:w]
-						clear(line[:xlo])
-						clear(line[xhi:])
+						// The padding columns are few: plain stores beat a
+						// call to clear per row.
+						for j := range line[:xlo] {
+							line[j] = 0
+						}
+						for j := range line[xhi:] {
+							line[xhi+j] = 0
+						}
 						if s == 1 {
 							copy(line[xlo:xhi], src[xlo+off:xhi+off])
 							continue

@@ -75,7 +75,22 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh,
 		dst := y[pl*oh*ow:][:oh*ow]
 		for oy := range oh {
 			y0 := oy*m.stride - m.pad
+			// Outputs [xa, xb) of an interior row have their whole window
+			// inside the plane: 3x3 windows (ResNet's stem) take an
+			// unrolled path with the same first-maximum scan.
+			xa, xb := 0, 0
+			if m.k == 3 && y0 >= 0 && y0+3 <= h {
+				xa, xb = validRange(ow, m.stride, -m.pad, w-2)
+				var a []int32
+				if arg != nil {
+					a = arg[pl*oh*ow+oy*ow:][:ow]
+				}
+				maxPool3Row(src, dst[oy*ow:][:ow], a, w, y0, xa, xb, m.stride, m.pad)
+			}
 			for ox := range ow {
+				if ox >= xa && ox < xb {
+					continue
+				}
 				x0 := ox*m.stride - m.pad
 				ylo, yhi := max(y0, 0), min(y0+m.k, h)
 				xlo, xhi := max(x0, 0), min(x0+m.k, w)
@@ -94,6 +109,48 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh,
 					arg[pl*oh*ow+oy*ow+ox] = int32(at)
 				}
 			}
+		}
+	}
+}
+
+// maxPool3Row pools outputs [xa, xb) of one output row whose 3x3 windows,
+// rows y0..y0+2 and columns ox·stride-pad.., lie inside the plane, scanning
+// each window in row-major order and keeping the first maximum, as the
+// general path does.
+func maxPool3Row(src, out []float32, arg []int32, w, y0, xa, xb, stride, pad int) {
+	for ox := xa; ox < xb; ox++ {
+		at := y0*w + ox*stride - pad
+		r0 := src[at : at+3 : at+3]
+		r1 := src[at+w : at+w+3 : at+w+3]
+		r2 := src[at+2*w : at+2*w+3 : at+2*w+3]
+		best, bi := r0[0], at
+		if r0[1] > best {
+			best, bi = r0[1], at+1
+		}
+		if r0[2] > best {
+			best, bi = r0[2], at+2
+		}
+		if r1[0] > best {
+			best, bi = r1[0], at+w
+		}
+		if r1[1] > best {
+			best, bi = r1[1], at+w+1
+		}
+		if r1[2] > best {
+			best, bi = r1[2], at+w+2
+		}
+		if r2[0] > best {
+			best, bi = r2[0], at+2*w
+		}
+		if r2[1] > best {
+			best, bi = r2[1], at+2*w+1
+		}
+		if r2[2] > best {
+			best, bi = r2[2], at+2*w+2
+		}
+		out[ox] = best
+		if arg != nil {
+			arg[ox] = int32(bi)
 		}
 	}
 }
