@@ -224,8 +224,8 @@ func CheckCNNBlocks(inShape []int, blocks []CNNBlock) error {
 		switch b.Pool {
 		case PoolNone:
 		case PoolMax, PoolAvg:
-			if b.PoolSize < 1 {
-				return fmt.Errorf("block %d: %s pooling window %d, want at least 1", i, b.Pool, b.PoolSize)
+			if b.PoolSize < 1 || b.PoolSize > MaxPoolMaxWindow {
+				return fmt.Errorf("block %d: %s pooling window %d, want 1 to %d", i, b.Pool, b.PoolSize, MaxPoolMaxWindow)
 			}
 			if h < b.PoolSize || w < b.PoolSize {
 				return fmt.Errorf("input %dx%d is too small for block %d: its %s%d pooling would see %dx%d", inShape[len(inShape)-2], inShape[len(inShape)-1], i, b.Pool, b.PoolSize, h, w)

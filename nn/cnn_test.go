@@ -81,6 +81,8 @@ func TestCheckCNNBlocks(t *testing.T) {
 		{"zero stride", []int{1, 4, 4}, []CNNBlock{{4, 0, PoolNone, 0}}, false},
 		{"unknown pool", []int{1, 4, 4}, []CNNBlock{{4, 1, "min", 2}}, false},
 		{"zero pool window", []int{1, 4, 4}, []CNNBlock{{4, 1, PoolMax, 0}}, false},
+		{"max pool window too large", []int{1, 300, 300}, []CNNBlock{{4, 1, PoolMax, MaxPoolMaxWindow + 1}}, false},
+		{"largest max pool window", []int{1, 256, 256}, []CNNBlock{{4, 1, PoolMax, MaxPoolMaxWindow}}, true},
 		{"no blocks", []int{1, 4, 4}, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

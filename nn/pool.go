@@ -34,14 +34,24 @@ func newPoolGeom(name string, k, stride, pad int) poolGeom {
 // first maximum of a window in row-major order.
 type MaxPool2D struct {
 	poolGeom
-	arg    []int32 // per output, the index of its maximum in the input plane
+	// arg holds per output where its maximum is in its window, as
+	// row·k + column: two bytes instead of a four-byte plane index.
+	arg    []uint16
 	y, dx  *Tensor
 	xShape []int
 	dxSlot *gradSlot // where dx lives when the encoder shares gradient storage
 }
 
-// NewMaxPool2D returns a max pooling layer.
+// MaxPoolMaxWindow is the largest window NewMaxPool2D accepts: a maximum's
+// position in its window is kept in 16 bits.
+const MaxPoolMaxWindow = 256
+
+// NewMaxPool2D returns a max pooling layer; k must be at most
+// MaxPoolMaxWindow.
 func NewMaxPool2D(k, stride, pad int) Layer {
+	if k > MaxPoolMaxWindow {
+		panic(fmt.Sprintf("nn: MaxPool2D: window %d is larger than %d", k, MaxPoolMaxWindow))
+	}
 	return &MaxPool2D{poolGeom: newPoolGeom("MaxPool2D", k, stride, pad)}
 }
 
@@ -49,10 +59,10 @@ func NewMaxPool2D(k, stride, pad int) Layer {
 func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 	n, c, h, w, oh, ow := m.outSize("MaxPool2D", x)
 	y := output(&m.y, train, false, n, c, oh, ow)
-	var arg []int32
+	var arg []uint16
 	if train {
 		if cap(m.arg) < len(y.Data) {
-			m.arg = make([]int32, len(y.Data))
+			m.arg = make([]uint16, len(y.Data))
 		}
 		arg = m.arg[:len(y.Data)]
 		m.xShape = append(m.xShape[:0], x.Shape...)
@@ -65,7 +75,7 @@ func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 }
 
 // forwardPlanes pools planes lo..hi-1, recording arg-maxes when arg is not nil.
-func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
+func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []uint16, lo, hi, h, w, oh, ow int) {
 	if m.k == 2 && m.stride == 2 && m.pad == 0 {
 		maxPool2x2(x, y, arg, lo, hi, h, w, oh, ow)
 		return
@@ -81,7 +91,7 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh,
 			xa, xb := 0, 0
 			if m.k == 3 && y0 >= 0 && y0+3 <= h {
 				xa, xb = validRange(ow, m.stride, -m.pad, w-2)
-				var a []int32
+				var a []uint16
 				if arg != nil {
 					a = arg[pl*oh*ow+oy*ow:][:ow]
 				}
@@ -106,7 +116,8 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh,
 				}
 				dst[oy*ow+ox] = best
 				if arg != nil {
-					arg[pl*oh*ow+oy*ow+ox] = int32(at)
+					iy := at / w
+					arg[pl*oh*ow+oy*ow+ox] = uint16((iy-y0)*m.k + at - iy*w - x0)
 				}
 			}
 		}
@@ -117,47 +128,47 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh,
 // rows y0..y0+2 and columns ox·stride-pad.., lie inside the plane, scanning
 // each window in row-major order and keeping the first maximum, as the
 // general path does.
-func maxPool3Row(src, out []float32, arg []int32, w, y0, xa, xb, stride, pad int) {
+func maxPool3Row(src, out []float32, arg []uint16, w, y0, xa, xb, stride, pad int) {
 	for ox := xa; ox < xb; ox++ {
 		at := y0*w + ox*stride - pad
 		r0 := src[at : at+3 : at+3]
 		r1 := src[at+w : at+w+3 : at+w+3]
 		r2 := src[at+2*w : at+2*w+3 : at+2*w+3]
-		best, bi := r0[0], at
+		best, bi := r0[0], uint16(0)
 		if r0[1] > best {
-			best, bi = r0[1], at+1
+			best, bi = r0[1], 1
 		}
 		if r0[2] > best {
-			best, bi = r0[2], at+2
+			best, bi = r0[2], 2
 		}
 		if r1[0] > best {
-			best, bi = r1[0], at+w
+			best, bi = r1[0], 3
 		}
 		if r1[1] > best {
-			best, bi = r1[1], at+w+1
+			best, bi = r1[1], 4
 		}
 		if r1[2] > best {
-			best, bi = r1[2], at+w+2
+			best, bi = r1[2], 5
 		}
 		if r2[0] > best {
-			best, bi = r2[0], at+2*w
+			best, bi = r2[0], 6
 		}
 		if r2[1] > best {
-			best, bi = r2[1], at+2*w+1
+			best, bi = r2[1], 7
 		}
 		if r2[2] > best {
-			best, bi = r2[2], at+2*w+2
+			best, bi = r2[2], 8
 		}
 		out[ox] = best
 		if arg != nil {
-			arg[ox] = int32(bi)
+			arg[ox] = bi
 		}
 	}
 }
 
 // maxPool2x2 is forwardPlanes for 2x2 windows with stride 2 and no padding,
 // the CNN encoder's pooling, with the same first-maximum rule.
-func maxPool2x2(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
+func maxPool2x2(x, y []float32, arg []uint16, lo, hi, h, w, oh, ow int) {
 	for pl := lo; pl < hi; pl++ {
 		src := x[pl*h*w:][:h*w]
 		dst := y[pl*oh*ow:][:oh*ow]
@@ -172,20 +183,19 @@ func maxPool2x2(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
 				continue
 			}
 			a := arg[pl*oh*ow+oy*ow:][:ow]
-			base := int32(2 * oy * w)
 			for ox := range out {
 				// Written so that the compiler selects with conditional
 				// moves: the comparisons of random activations are
 				// unpredictable branches. Ties keep the earlier element.
-				i0 := base + int32(2*ox)
+				// Window positions: 0 1 on the first row, 2 3 on the second.
 				v0, v1, v2, v3 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-				i01 := i0
+				i01 := uint16(0)
 				if v1 > v0 {
-					i01 = i0 + 1
+					i01 = 1
 				}
-				i23 := i0 + int32(w)
+				i23 := uint16(2)
 				if v3 > v2 {
-					i23++
+					i23 = 3
 				}
 				m01, m23 := max(v0, v1), max(v2, v3)
 				at := i01
@@ -207,13 +217,18 @@ func (m *MaxPool2D) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: MaxPool2D: gradient shape %v, output shape %v", dy.Shape, m.y.Shape))
 	}
 	dx := gradBuffer(&m.dx, m.dxSlot, true, m.xShape...)
-	hw := m.xShape[2] * m.xShape[3]
-	o := m.y.Shape[2] * m.y.Shape[3]
+	w := m.xShape[3]
+	hw := m.xShape[2] * w
+	ow := m.y.Shape[3]
+	o := m.y.Shape[2] * ow
 	parallelFor(len(dy.Data)/o, o, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			plane := dx.Data[pl*hw:][:hw]
+			arg := m.arg[pl*o:][:o]
 			for j, d := range dy.Data[pl*o:][:o] {
-				plane[m.arg[pl*o+j]] += d
+				oy, ox := j/ow, j%ow
+				r, c := int(arg[j])/m.k, int(arg[j])%m.k
+				plane[(oy*m.stride-m.pad+r)*w+ox*m.stride-m.pad+c] += d
 			}
 		}
 	})

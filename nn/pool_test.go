@@ -59,7 +59,10 @@ func TestMaxPoolMatchesDefinition(t *testing.T) {
 			for pl := range 6 {
 				wantY, wantArg := naiveMaxPool(x.Data[pl*hw:][:hw], g.h, g.w, g.k, g.stride, g.pad)
 				for j := range wantY {
-					gotY, gotArg := y.Data[pl*o+j], m.arg[pl*o+j]
+					oy, ox := j/y.Shape[3], j%y.Shape[3]
+					off := int(m.arg[pl*o+j])
+					gotY := y.Data[pl*o+j]
+					gotArg := int32((oy*g.stride-g.pad+off/g.k)*g.w + ox*g.stride - g.pad + off%g.k)
 					if math.Float32bits(gotY) != math.Float32bits(wantY[j]) || gotArg != wantArg[j] {
 						t.Fatalf("plane %d output %d: %v at %d, want %v at %d", pl, j, gotY, gotArg, wantY[j], wantArg[j])
 					}
