@@ -99,7 +99,8 @@ func (b *BasicBlock) Backward(dy *Tensor) *Tensor {
 	if b.DownConv != nil {
 		dshort = b.DownConv.Backward(b.DownBN.Backward(d))
 	}
-	// dmain is the first convolution's own gradient buffer.
+	// dmain is the first convolution's gradient buffer (its own, or the
+	// slot shareGradients gave it), which nothing else reads.
 	parallelAxpy(dshort, dmain)
 	return dmain
 }
