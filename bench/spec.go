@@ -86,6 +86,11 @@ type EncoderSpec struct {
 	Kind   string `json:"kind"`             // mlp, cnn, resnet18
 	Widths []int  `json:"widths,omitempty"` // cnn: channels per conv block; mlp: hidden widths
 	Dim    int    `json:"dim,omitempty"`    // output feature width (mlp, cnn); resnet18 is 512
+	// cnn only, one entry per width (absent: stride 1 and max2 everywhere):
+	// each block's convolution stride and its pooling, "max<k>", "avg<k>"
+	// or "none". Absent fields leave the run id of older suites unchanged.
+	Strides []int    `json:"strides,omitempty"`
+	Pools   []string `json:"pools,omitempty"`
 }
 
 // SelectionSpec says how the reported epoch is chosen.

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/miebench/miebench/model"
+	"github.com/miebench/miebench/nn"
 )
 
 // Suite is a benchmark suite: which datasets, methods (with hyperparameter
@@ -417,6 +418,18 @@ func (s *Suite) checkModel(m ModelSpec, at Positions, prefix string) error {
 		for _, w := range e.Widths {
 			if w <= 0 {
 				return s.errAt(at, "model", key("encoders."+n+".widths"), "want positive widths, got %v", e.Widths)
+			}
+		}
+		if e.Strides != nil || e.Pools != nil {
+			field := "strides"
+			if e.Strides == nil {
+				field = "pools"
+			}
+			if e.Kind != "cnn" {
+				return s.errAt(at, "model", key("encoders."+n+"."+field), "%s is a setting of the cnn encoder, not of %s", field, e.Kind)
+			}
+			if _, err := nn.CNNBlocks(e.Widths, e.Strides, e.Pools); err != nil {
+				return s.errAt(at, "model", key("encoders."+n), "%v", err)
 			}
 		}
 	}

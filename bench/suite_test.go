@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strconv"
@@ -99,6 +100,12 @@ func TestParseSuiteErrors(t *testing.T) {
 			`t.yaml:1: the suite plans more than the limit of 100000 runs (datasets x grid points x seeds); split it into smaller suites`},
 		{"5.9 million seeds", strings.Replace(testSuite, "seeds: [0, 1]", "seeds: "+seedList(5_900_000), 1), nil,
 			`t.yaml: the suite and its --set overrides are `},
+		{"pools on an mlp", testSuite, []string{"model.encoders.m0.pools=[max2]"},
+			`t.yaml:16: key "model.encoders.m0.pools": pools is a setting of the cnn encoder, not of mlp`},
+		{"bad cnn pool", testSuite, []string{"model.encoders.m0={kind: cnn, widths: [4, 8], pools: [max2, mean2]}"},
+			`t.yaml:16: key "model.encoders.m0": block 1: pooling "mean2": want max<k>, avg<k> or none`},
+		{"cnn strides count", testSuite, []string{"model.encoders.m0={kind: cnn, widths: [4, 8], strides: [2]}"},
+			`t.yaml:16: key "model.encoders.m0": 1 strides for 2 blocks (widths)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseSuite("t.yaml", []byte(tc.yaml), tc.sets)
@@ -237,12 +244,33 @@ func TestMethodModelOverrideMerges(t *testing.T) {
 		t.Errorf("the override leaked: suite %+v, method 0 %+v", s.Model, s.Methods[0].Model)
 	}
 	if _, err := ParseSuite("t.yaml", []byte(strings.Replace(y, "{dim: 7}", "{dims: 7}", 1)), nil); err == nil ||
-		err.Error() != `t.yaml:15: key "methods.2.model.encoders.m0.dims": unknown key (valid: kind, widths, dim)` {
+		err.Error() != `t.yaml:15: key "methods.2.model.encoders.m0.dims": unknown key (valid: kind, widths, dim, strides, pools)` {
 		t.Errorf("bad override key: %v", err)
 	}
 	if _, err := ParseSuite("t.yaml", []byte(testSuite), []string{"seeds=[-1]"}); err == nil ||
 		err.Error() != `--set seeds=[-1]: key "seeds.0": want a non-negative integer, got "-1"` {
 		t.Errorf("negative seed: %v", err)
+	}
+}
+
+// TestCNNBlockSettingsDecode: per-block strides and pools reach the encoder
+// spec, and a suite without them keeps its run ids (the fields are omitted
+// from the canonical JSON).
+func TestCNNBlockSettingsDecode(t *testing.T) {
+	s, err := ParseSuite("t.yaml", []byte(testSuite), []string{"model.encoders.m1={kind: cnn, widths: [32, 64, 128], strides: [2, 1, 1], pools: [max4, avg2, none]}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Model.Encoders["m1"]
+	if !reflect.DeepEqual(e.Strides, []int{2, 1, 1}) || !reflect.DeepEqual(e.Pools, []string{"max4", "avg2", "none"}) {
+		t.Errorf("decoded encoder %+v", e)
+	}
+	plain, err := json.Marshal(EncoderSpec{Kind: "cnn", Widths: []int{16, 32}, Dim: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"kind":"cnn","widths":[16,32],"dim":64}`; string(plain) != want {
+		t.Errorf("canonical JSON of a spec without block settings %s, want %s", plain, want)
 	}
 }
 

@@ -217,7 +217,7 @@ func (t *trainer) buildModel() (*model.Model, error) {
 		}
 		cfg.Modalities = append(cfg.Modalities, m.Name)
 		cfg.Shapes = append(cfg.Shapes, m.Shape)
-		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
+		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim, Strides: e.Strides, Pools: e.Pools})
 	}
 	// One stream per module from (seed, module name): a modality's encoder
 	// starts from the same weights in a unimodal baseline and in any

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/miebench/miebench/nn"
 )
@@ -12,6 +13,11 @@ type EncoderConfig struct {
 	Kind   string // "mlp", "cnn" or "resnet18"
 	Widths []int  // mlp: hidden widths; cnn: channels per conv block
 	Dim    int    // output feature width for mlp and cnn (0: cnn uses its last width); resnet18 is 512
+	// Strides and Pools (cnn only) give each block's convolution stride and
+	// its pooling as "max<k>", "avg<k>" or "none" (nn.ParseCNNPool), one
+	// entry per width; nil means stride 1 and max2 for every block.
+	Strides []int
+	Pools   []string
 }
 
 // Config describes a model to build.
@@ -95,14 +101,21 @@ func NewFromStreams(cfg Config, stream func(module string) *rand.Rand) (*Model, 
 
 // NewEncoder builds one encoder whose parameter names start with name.
 func NewEncoder(name string, shape []int, cfg EncoderConfig, rng *rand.Rand) (nn.Encoder, error) {
+	if cfg.Kind != "cnn" && slices.Contains(EncoderKinds, cfg.Kind) && (cfg.Strides != nil || cfg.Pools != nil) {
+		return nil, fmt.Errorf("%s encoder: strides and pools are settings of the cnn encoder", cfg.Kind)
+	}
 	switch cfg.Kind {
 	case "mlp":
 		return nn.NewMLPEncoder(name, nn.ShapeSize(shape), cfg.Widths, cfg.Dim, rng), nil
 	case "cnn":
-		if err := nn.CheckCNNEncoder(shape, cfg.Widths); err != nil {
+		blocks, err := nn.CNNBlocks(cfg.Widths, cfg.Strides, cfg.Pools)
+		if err == nil {
+			err = nn.CheckCNNBlocks(shape, blocks)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("cnn encoder: %w", err)
 		}
-		return nn.NewCNNEncoder(name, shape, cfg.Widths, cfg.Dim, rng), nil
+		return nn.NewCNNEncoderBlocks(name, shape, blocks, cfg.Dim, rng), nil
 	case "resnet18":
 		switch len(shape) {
 		case 3:

@@ -13,6 +13,9 @@ type elementwise struct {
 	y, dx *Tensor
 	ok    bool
 	mode  inPlace
+	// dxSlot, when set, is where dx lives (an encoder sharing gradient
+	// storage between layers).
+	dxSlot *gradSlot
 }
 
 // inPlace says which passes of a layer may overwrite their argument instead
@@ -34,6 +37,9 @@ func (e *elementwise) out(x *Tensor, train bool) *Tensor {
 	y := output(&e.y, train, false, x.Shape...)
 	if train {
 		e.ok = true
+		if e.dxSlot != nil && !e.mode.backward {
+			e.dxSlot.reserve(len(x.Data))
+		}
 	}
 	return y
 }
@@ -48,7 +54,7 @@ func (e *elementwise) grad(dy *Tensor) *Tensor {
 	if e.mode.backward {
 		return dy
 	}
-	return ensure(&e.dx, false, e.y.Shape...)
+	return gradBuffer(&e.dx, e.dxSlot, false, e.y.Shape...)
 }
 
 // newInPlaceReLU returns a ReLU whose passes overwrite their argument as
@@ -163,11 +169,16 @@ func reluMask(dst, src, y []float32) {
 func relu(dst, x []float32) {
 	dst = dst[:len(x)]
 	for i, v := range x {
-		b := math.Float32bits(v)
-		keep := ^uint32(int32(b) >> 31) // all ones when the sign bit is clear
-		if b&0x7fffffff > 0x7f800000 {  // NaN
-			keep = ^uint32(0)
-		}
-		dst[i] = math.Float32frombits(b & keep)
+		dst[i] = reluValue(v)
 	}
+}
+
+// reluValue is relu for one value.
+func reluValue(v float32) float32 {
+	b := math.Float32bits(v)
+	keep := ^uint32(int32(b) >> 31) // all ones when the sign bit is clear
+	if b&0x7fffffff > 0x7f800000 {  // NaN
+		keep = ^uint32(0)
+	}
+	return math.Float32frombits(b & keep)
 }

@@ -20,6 +20,14 @@ type BatchNorm struct {
 	invStd      []float64
 	ok          bool
 	mode        inPlace
+	dxSlot      *gradSlot // where dx lives when the encoder shares gradient storage
+
+	// fuseReLU applies ReLU to the output in the same pass (encoders set
+	// it, with both passes in place, for batch norm followed by ReLU); the
+	// result bits are those of the two layers one after the other. Backward
+	// recomputes the ReLU's mask from x̂, so the output need not outlive
+	// the layer that consumes it.
+	fuseReLU bool
 }
 
 // NewBatchNorm2D returns batch normalisation over the channels of [N, C, H, W].
@@ -41,6 +49,15 @@ func newBatchNorm(name string, c int) *BatchNorm {
 	}
 	Fill(b.Gamma.Value, 1)
 	Fill(b.RunningVar.Value, 1)
+	return b
+}
+
+// newBatchNormReLU returns batch normalisation followed by ReLU in one
+// layer whose passes overwrite their arguments, for the encoders.
+func newBatchNormReLU(name string, c int) *BatchNorm {
+	b := newBatchNorm(name, c)
+	b.mode = inPlace{forward: true, backward: true}
+	b.fuseReLU = true
 	return b
 }
 
@@ -71,6 +88,12 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 					off := (i*b.C + c) * s
 					xs := x.Data[off : off+s]
 					ys := y.Data[off:][:len(xs)]
+					if b.fuseReLU {
+						for j, v := range xs {
+							ys[j] = reluValue(v*scale + shift)
+						}
+						continue
+					}
 					for j, v := range xs {
 						ys[j] = v*scale + shift
 					}
@@ -84,6 +107,9 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 		panic(fmt.Sprintf("nn: BatchNorm %s: training needs more than one value per channel, input %v", b.Gamma.Name, x.Shape))
 	}
 	xhat := ensure(&b.xhat, false, x.Shape...)
+	if b.dxSlot != nil && !b.mode.backward {
+		b.dxSlot.reserve(len(x.Data))
+	}
 	mom := b.Momentum
 	parallelFor(b.C, m, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -118,6 +144,14 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 		off := (i*b.C + c) * s
 		xs := x.Data[off : off+s]
 		hs, ys := xhat.Data[off:][:len(xs)], y.Data[off:][:len(xs)]
+		if b.fuseReLU {
+			for j, v := range xs {
+				h := (v - fm) * finv
+				hs[j] = h
+				ys[j] = reluValue(g*h + bt)
+			}
+			continue
+		}
 		for j, v := range xs {
 			h := (v - fm) * finv
 			hs[j] = h
@@ -130,7 +164,10 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 }
 
 // Backward accumulates dγ = Σ dy·x̂ and dβ = Σ dy and returns
-// dx = γ/(σ·M) · (M·dy - Σdy - x̂·Σ dy·x̂) per channel.
+// dx = γ/(σ·M) · (M·dy - Σdy - x̂·Σ dy·x̂) per channel. With a fused ReLU,
+// dy is first zeroed where the output (recomputed from x̂ exactly as
+// Forward computed it) is not positive, plane by plane while the plane is
+// in cache.
 func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	if !b.ok {
 		panic(fmt.Sprintf("nn: BatchNorm %s: Backward without a training Forward", b.Gamma.Name))
@@ -142,7 +179,7 @@ func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	m := float64(n * s)
 	dx := dy
 	if !b.mode.backward {
-		dx = ensure(&b.dx, false, dy.Shape...)
+		dx = gradBuffer(&b.dx, b.dxSlot, false, dy.Shape...)
 	}
 	xh := b.xhat.Data
 	parallelFor(b.C, n*s, func(lo, hi int) {
@@ -158,6 +195,9 @@ func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m flo
 	var sdy, sdyx float64
 	for i := range n {
 		off := (i*b.C + c) * s
+		if b.fuseReLU {
+			b.maskReLU(c, dy[off:off+s], xh[off:off+s])
+		}
 		a, d := sumDot64(dy[off:off+s], xh[off:off+s])
 		sdy += a
 		sdyx += d
@@ -173,6 +213,19 @@ func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m flo
 		for j, d := range ds {
 			dxs[j] = k * (d - mdy - xs[j]*mdyx)
 		}
+	}
+}
+
+// maskReLU zeroes dy where the fused ReLU's output, relu(γ·x̂ + β) for
+// channel c, is not positive; the output is recomputed with Forward's
+// arithmetic, so the mask is the one ReLU's Backward would apply.
+func (b *BatchNorm) maskReLU(c int, dy, xh []float32) {
+	g, bt := b.Gamma.Value.Data[c], b.Beta.Value.Data[c]
+	xh = xh[:len(dy)]
+	for j, h := range xh {
+		v := int32(math.Float32bits(reluValue(g*h + bt)))
+		mask := uint32(-v >> 31) // all ones when the output is positive
+		dy[j] = math.Float32frombits(math.Float32bits(dy[j]) & mask)
 	}
 }
 

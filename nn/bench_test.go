@@ -69,3 +69,52 @@ func BenchmarkResNet18ForwardBackward(b *testing.B) {
 	}
 	reportThroughput(b, x.Rows(), best)
 }
+
+// BenchmarkCREMADStep is the training step of the CREMA-D paper protocol
+// on a batch of 64: a ResNet-18 over 1 x 257 x 188 spectrograms and one over
+// 3 x 224 x 224 frames, their 512-wide features concatenated, a linear head
+// to 6 classes, softmax cross-entropy, backward and SGD (lr 1e-3, momentum
+// 0.9, weight decay 1e-4), as scripts/bench-torch.py's cremad row. Besides
+// the throughput it reports the process's peak resident set (peak_RSS_MB);
+// run it alone (-bench CREMADStep) for that number to be this step's.
+func BenchmarkCREMADStep(b *testing.B) {
+	const batch, classes = 64, 6
+	rng := newTestRNG(4)
+	audio := NewResNet18("audio", 1, rng)
+	visual := NewResNet18("visual", 3, rng)
+	head := NewLinear("head", 1024, classes, rng)
+	xa := randTensor(rng, 1, batch, 1, 257, 188)
+	xv := randTensor(rng, 1, batch, 3, 224, 224)
+	labels := make([]int, batch)
+	for i := range labels {
+		labels[i] = i % classes
+	}
+	params := append(append(audio.Params(), visual.Params()...), head.Params()...)
+	opt := NewSGD([]ParamGroup{{Params: params, LR: 1e-3, WeightDecay: 1e-4}}, 0.9, false)
+	z := NewTensor(batch, 1024)
+	da, dv := NewTensor(batch, 512), NewTensor(batch, 512)
+	var best time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		opt.ZeroGrad()
+		fa, fv := audio.Forward(xa, true), visual.Forward(xv, true)
+		for i := range batch {
+			copy(z.Row(i)[:512], fa.Row(i))
+			copy(z.Row(i)[512:], fv.Row(i))
+		}
+		_, d := SoftmaxCrossEntropy(head.Forward(z, true), labels)
+		dz := head.Backward(d)
+		for i := range batch {
+			copy(da.Row(i), dz.Row(i)[:512])
+			copy(dv.Row(i), dz.Row(i)[512:])
+		}
+		audio.Backward(da)
+		visual.Backward(dv)
+		opt.Step()
+		best = fastest(best, time.Since(t0))
+	}
+	reportThroughput(b, batch, best)
+	if mb, ok := peakRSSMB(); ok {
+		b.ReportMetric(mb, "peak_RSS_MB")
+	}
+}

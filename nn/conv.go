@@ -33,6 +33,11 @@ type Conv2D struct {
 	colsHoldBatch       bool    // cols holds the last training batch's im2col
 	n, h, w, outH, outW int
 	chunk               int
+	dxSlot              *gradSlot // where dx lives when the encoder shares gradient storage
+	// ySlot, when set, holds the training output: an encoder sets it when
+	// the output is dead once the next layers have consumed it (no
+	// Backward reads it), so that the storage serves a gradient too.
+	ySlot *gradSlot
 
 	// Observe, when non-nil, is called by Forward with its input before
 	// convolving, in training and evaluation mode alike; it must not keep
@@ -86,10 +91,19 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	p := oh * ow
 	k := c.InC * c.KH * c.KW
 	chunk := max(1, min(n, colBudget/max(1, k*p)))
-	y := output(&c.y, train, false, n, c.OutC, oh, ow)
+	var y *Tensor
+	if train && c.ySlot != nil {
+		c.ySlot.reserve(n * c.OutC * p)
+		y = gradBuffer(&c.y, c.ySlot, false, n, c.OutC, oh, ow)
+	} else {
+		y = output(&c.y, train, false, n, c.OutC, oh, ow)
+	}
 	if train {
 		c.x, c.n, c.h, c.w, c.outH, c.outW, c.chunk = x, n, h, w, oh, ow, chunk
 		c.colsHoldBatch = chunk == n
+		if c.dxSlot != nil {
+			c.dxSlot.reserve(len(x.Data))
+		}
 	}
 	keep := train && c.colsHoldBatch // keep the im2col matrix for Backward
 	perSample := chunk == 1 || p >= perSampleMinP
@@ -119,22 +133,26 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 		} else {
 			t := (*tmp)[:c.OutC*g*p]
 			gemm(false, false, c.OutC, g*p, k, 1, c.W.Value.Data, k, cols, g*p, 0, t, g*p)
-			for o := range c.OutC {
-				for i := range g {
-					copy(y.Data[((n0+i)*c.OutC+o)*p:][:p], t[o*g*p+i*p:][:p])
+			parallelFor(c.OutC, g*p, func(lo, hi int) {
+				for o := lo; o < hi; o++ {
+					for i := range g {
+						copy(y.Data[((n0+i)*c.OutC+o)*p:][:p], t[o*g*p+i*p:][:p])
+					}
 				}
-			}
+			})
 		}
 	}
 	if c.B != nil {
-		for i := range n {
-			for o, b := range c.B.Value.Data {
-				plane := y.Data[(i*c.OutC+o)*p:][:p]
+		bias := c.B.Value.Data
+		parallelFor(n*c.OutC, p, func(lo, hi int) {
+			for u := lo; u < hi; u++ {
+				b := bias[u%c.OutC]
+				plane := y.Data[u*p:][:p]
 				for j := range plane {
 					plane[j] += b
 				}
 			}
-		}
+		})
 	}
 	return y
 }
@@ -149,18 +167,21 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 		panic(fmt.Sprintf("nn: Conv2D %s: gradient shape %v, output shape [%d %d %d %d]", c.W.Name, dy.Shape, n, c.OutC, c.outH, c.outW))
 	}
 	k := c.InC * c.KH * c.KW
-	dx := ensure(&c.dx, true, c.x.Shape...)
+	dx := gradBuffer(&c.dx, c.dxSlot, true, c.x.Shape...)
 	if c.B != nil {
+		// Per channel, the samples in order: the same sums whatever the split.
 		db := c.B.Grad.Data
-		for i := range n {
-			for o := range c.OutC {
-				var s float32
-				for _, v := range dy.Data[(i*c.OutC+o)*p:][:p] {
-					s += v
+		parallelFor(c.OutC, n*p, func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				for i := range n {
+					var s float32
+					for _, v := range dy.Data[(i*c.OutC+o)*p:][:p] {
+						s += v
+					}
+					db[o] += s
 				}
-				db[o] += s
 			}
-		}
+		})
 	}
 	var cols, dyc, dcols *[]float32
 	if !c.colsHoldBatch {
@@ -192,11 +213,13 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 			}
 		} else {
 			dm := (*dyc)[:c.OutC*g*p]
-			for o := range c.OutC {
-				for i := range g {
-					copy(dm[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
+			parallelFor(c.OutC, g*p, func(lo, hi int) {
+				for o := lo; o < hi; o++ {
+					for i := range g {
+						copy(dm[o*g*p+i*p:][:p], dy.Data[((n0+i)*c.OutC+o)*p:][:p])
+					}
 				}
-			}
+			})
 			gemm(false, true, c.OutC, k, g*p, 1, dm, g*p, cm, g*p, 1, c.W.Grad.Data, k)
 			gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dm, g*p, 0, dc, g*p)
 		}
@@ -243,8 +266,14 @@ func (c *Conv2D) im2col(cols, x []float32, n0, g, h, w, oh, ow int) {
 					for oy := ylo; oy < yhi; oy++ {
 						line := d[oy*ow:][:ow]
 						src := plane[(oy*s+ki-c.Pad)*w:][:w]
-						clear(line[:xlo])
-						clear(line[xhi:])
+						// The padding columns are few: plain stores beat a
+						// call to clear per row.
+						for j := range line[:xlo] {
+							line[j] = 0
+						}
+						for j := range line[xhi:] {
+							line[xhi+j] = 0
+						}
 						if s == 1 {
 							copy(line[xlo:xhi], src[xlo+off:xhi+off])
 							continue

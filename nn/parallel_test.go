@@ -1,44 +1,82 @@
 package nn
 
 import (
+	"math"
+	"math/rand/v2"
 	"runtime"
-	"slices"
 	"testing"
 )
 
-// TestResultsIndependentOfGoroutines trains the small CNN for two steps on
+// TestResultsIndependentOfGoroutines trains networks for a step or two on
 // inputs large enough for every parallel path (im2col, col2im, pooling,
-// batch norm, ReLU, GEMM) and checks that one and four goroutines give
-// bit-identical parameters and running statistics.
+// batch norm, ReLU, residual adds, convolution bias, GEMM) and checks that
+// one, two and eight goroutines give bit-identical parameters and running
+// statistics.
 func TestResultsIndependentOfGoroutines(t *testing.T) {
-	run := func(procs int) *Snapshot {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		rng := newTestRNG(51)
-		enc := NewCNNEncoder("cnn", []int{2, 32, 32}, []int{8, 16}, 8, rng)
-		net := NewSequential(enc, NewLinear("head", 8, 3, rng))
-		opt := NewSGD([]ParamGroup{{Params: net.Params(), LR: 0.01}}, 0.9, false)
-		x := randTensor(rng, 1, 16, 2, 32, 32)
-		labels := make([]int, 16)
-		for i := range labels {
-			labels[i] = i % 3
-		}
-		for range 2 {
-			opt.ZeroGrad()
-			_, d := SoftmaxCrossEntropy(net.Forward(x, true), labels)
-			net.Backward(d)
-			opt.Step()
-		}
-		return Capture(net.Params(), net.Buffers())
+	for _, tc := range []struct {
+		name  string
+		steps int
+		build func(rng *rand.Rand) (Layer, []int)
+	}{
+		{"cnn", 2, func(rng *rand.Rand) (Layer, []int) {
+			enc := NewCNNEncoder("cnn", []int{2, 32, 32}, []int{8, 16}, 8, rng)
+			return NewSequential(enc, NewLinear("head", 8, 3, rng)), []int{16, 2, 32, 32}
+		}},
+		{"cnn blocks, biased conv", 2, func(rng *rand.Rand) (Layer, []int) {
+			enc := NewCNNEncoderBlocks("cnn", []int{4, 32, 32}, []CNNBlock{{8, 2, PoolAvg, 2}, {16, 1, PoolMax, 3}, {16, 1, PoolNone, 0}}, 0, rng)
+			return NewSequential(NewConv2D("pre", 2, 4, 3, 3, 1, 1, true, rng), enc, NewLinear("head", 16, 3, rng)), []int{16, 2, 32, 32}
+		}},
+		{"resnet18", 1, func(rng *rand.Rand) (Layer, []int) {
+			enc := NewResNet18("r", 1, rng)
+			return NewSequential(enc, NewLinear("head", 512, 3, rng)), []int{4, 1, 48, 40}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(procs int) *Snapshot {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				rng := newTestRNG(51)
+				net, shape := tc.build(rng)
+				opt := NewSGD([]ParamGroup{{Params: net.Params(), LR: 0.01}}, 0.9, false)
+				x := randTensor(rng, 1, shape...)
+				labels := make([]int, shape[0])
+				for i := range labels {
+					labels[i] = i % 3
+				}
+				for range tc.steps {
+					opt.ZeroGrad()
+					_, d := SoftmaxCrossEntropy(net.Forward(x, true), labels)
+					net.Backward(d)
+					opt.Step()
+				}
+				return Capture(net.Params(), net.Buffers())
+			}
+			ref := run(1)
+			for _, procs := range []int{2, 8} {
+				got := run(procs)
+				for name, v := range ref.Params {
+					if !sameFloatBits(v.Data, got.Params[name].Data) {
+						t.Errorf("parameter %s differs between 1 and %d goroutines", name, procs)
+					}
+				}
+				for name, v := range ref.Buffers {
+					if !sameFloatBits(v.Data, got.Buffers[name].Data) {
+						t.Errorf("buffer %s differs between 1 and %d goroutines", name, procs)
+					}
+				}
+			}
+		})
 	}
-	a, b := run(1), run(4)
-	for name, v := range a.Params {
-		if !slices.Equal(v.Data, b.Params[name].Data) {
-			t.Errorf("parameter %s differs between 1 and 4 goroutines", name)
+}
+
+// sameFloatBits reports whether a and b hold the same float32 bit patterns.
+func sameFloatBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
 		}
 	}
-	for name, v := range a.Buffers {
-		if !slices.Equal(v.Data, b.Buffers[name].Data) {
-			t.Errorf("buffer %s differs between 1 and 4 goroutines", name)
-		}
-	}
+	return true
 }

@@ -34,13 +34,24 @@ func newPoolGeom(name string, k, stride, pad int) poolGeom {
 // first maximum of a window in row-major order.
 type MaxPool2D struct {
 	poolGeom
-	arg    []int32 // per output, the index of its maximum in the input plane
+	// arg holds per output where its maximum is in its window, as
+	// row·k + column: two bytes instead of a four-byte plane index.
+	arg    []uint16
 	y, dx  *Tensor
 	xShape []int
+	dxSlot *gradSlot // where dx lives when the encoder shares gradient storage
 }
 
-// NewMaxPool2D returns a max pooling layer.
+// MaxPoolMaxWindow is the largest window NewMaxPool2D accepts: a maximum's
+// position in its window is kept in 16 bits.
+const MaxPoolMaxWindow = 256
+
+// NewMaxPool2D returns a max pooling layer; k must be at most
+// MaxPoolMaxWindow.
 func NewMaxPool2D(k, stride, pad int) Layer {
+	if k > MaxPoolMaxWindow {
+		panic(fmt.Sprintf("nn: MaxPool2D: window %d is larger than %d", k, MaxPoolMaxWindow))
+	}
 	return &MaxPool2D{poolGeom: newPoolGeom("MaxPool2D", k, stride, pad)}
 }
 
@@ -48,20 +59,23 @@ func NewMaxPool2D(k, stride, pad int) Layer {
 func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 	n, c, h, w, oh, ow := m.outSize("MaxPool2D", x)
 	y := output(&m.y, train, false, n, c, oh, ow)
-	var arg []int32
+	var arg []uint16
 	if train {
 		if cap(m.arg) < len(y.Data) {
-			m.arg = make([]int32, len(y.Data))
+			m.arg = make([]uint16, len(y.Data))
 		}
 		arg = m.arg[:len(y.Data)]
 		m.xShape = append(m.xShape[:0], x.Shape...)
+		if m.dxSlot != nil {
+			m.dxSlot.reserve(len(x.Data))
+		}
 	}
 	parallelFor(n*c, h*w, func(lo, hi int) { m.forwardPlanes(x.Data, y.Data, arg, lo, hi, h, w, oh, ow) })
 	return y
 }
 
 // forwardPlanes pools planes lo..hi-1, recording arg-maxes when arg is not nil.
-func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
+func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []uint16, lo, hi, h, w, oh, ow int) {
 	if m.k == 2 && m.stride == 2 && m.pad == 0 {
 		maxPool2x2(x, y, arg, lo, hi, h, w, oh, ow)
 		return
@@ -71,7 +85,22 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh,
 		dst := y[pl*oh*ow:][:oh*ow]
 		for oy := range oh {
 			y0 := oy*m.stride - m.pad
+			// Outputs [xa, xb) of an interior row have their whole window
+			// inside the plane: 3x3 windows (ResNet's stem) take an
+			// unrolled path with the same first-maximum scan.
+			xa, xb := 0, 0
+			if m.k == 3 && y0 >= 0 && y0+3 <= h {
+				xa, xb = validRange(ow, m.stride, -m.pad, w-2)
+				var a []uint16
+				if arg != nil {
+					a = arg[pl*oh*ow+oy*ow:][:ow]
+				}
+				maxPool3Row(src, dst[oy*ow:][:ow], a, w, y0, xa, xb, m.stride, m.pad)
+			}
 			for ox := range ow {
+				if ox >= xa && ox < xb {
+					continue
+				}
 				x0 := ox*m.stride - m.pad
 				ylo, yhi := max(y0, 0), min(y0+m.k, h)
 				xlo, xhi := max(x0, 0), min(x0+m.k, w)
@@ -87,16 +116,59 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []int32, lo, hi, h, w, oh,
 				}
 				dst[oy*ow+ox] = best
 				if arg != nil {
-					arg[pl*oh*ow+oy*ow+ox] = int32(at)
+					iy := at / w
+					arg[pl*oh*ow+oy*ow+ox] = uint16((iy-y0)*m.k + at - iy*w - x0)
 				}
 			}
 		}
 	}
 }
 
+// maxPool3Row pools outputs [xa, xb) of one output row whose 3x3 windows,
+// rows y0..y0+2 and columns ox·stride-pad.., lie inside the plane, scanning
+// each window in row-major order and keeping the first maximum, as the
+// general path does.
+func maxPool3Row(src, out []float32, arg []uint16, w, y0, xa, xb, stride, pad int) {
+	for ox := xa; ox < xb; ox++ {
+		at := y0*w + ox*stride - pad
+		r0 := src[at : at+3 : at+3]
+		r1 := src[at+w : at+w+3 : at+w+3]
+		r2 := src[at+2*w : at+2*w+3 : at+2*w+3]
+		best, bi := r0[0], uint16(0)
+		if r0[1] > best {
+			best, bi = r0[1], 1
+		}
+		if r0[2] > best {
+			best, bi = r0[2], 2
+		}
+		if r1[0] > best {
+			best, bi = r1[0], 3
+		}
+		if r1[1] > best {
+			best, bi = r1[1], 4
+		}
+		if r1[2] > best {
+			best, bi = r1[2], 5
+		}
+		if r2[0] > best {
+			best, bi = r2[0], 6
+		}
+		if r2[1] > best {
+			best, bi = r2[1], 7
+		}
+		if r2[2] > best {
+			best, bi = r2[2], 8
+		}
+		out[ox] = best
+		if arg != nil {
+			arg[ox] = bi
+		}
+	}
+}
+
 // maxPool2x2 is forwardPlanes for 2x2 windows with stride 2 and no padding,
 // the CNN encoder's pooling, with the same first-maximum rule.
-func maxPool2x2(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
+func maxPool2x2(x, y []float32, arg []uint16, lo, hi, h, w, oh, ow int) {
 	for pl := lo; pl < hi; pl++ {
 		src := x[pl*h*w:][:h*w]
 		dst := y[pl*oh*ow:][:oh*ow]
@@ -111,20 +183,19 @@ func maxPool2x2(x, y []float32, arg []int32, lo, hi, h, w, oh, ow int) {
 				continue
 			}
 			a := arg[pl*oh*ow+oy*ow:][:ow]
-			base := int32(2 * oy * w)
 			for ox := range out {
 				// Written so that the compiler selects with conditional
 				// moves: the comparisons of random activations are
 				// unpredictable branches. Ties keep the earlier element.
-				i0 := base + int32(2*ox)
+				// Window positions: 0 1 on the first row, 2 3 on the second.
 				v0, v1, v2, v3 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-				i01 := i0
+				i01 := uint16(0)
 				if v1 > v0 {
-					i01 = i0 + 1
+					i01 = 1
 				}
-				i23 := i0 + int32(w)
+				i23 := uint16(2)
 				if v3 > v2 {
-					i23++
+					i23 = 3
 				}
 				m01, m23 := max(v0, v1), max(v2, v3)
 				at := i01
@@ -145,14 +216,19 @@ func (m *MaxPool2D) Backward(dy *Tensor) *Tensor {
 	if len(dy.Data) != len(m.y.Data) {
 		panic(fmt.Sprintf("nn: MaxPool2D: gradient shape %v, output shape %v", dy.Shape, m.y.Shape))
 	}
-	dx := ensure(&m.dx, true, m.xShape...)
-	hw := m.xShape[2] * m.xShape[3]
-	o := m.y.Shape[2] * m.y.Shape[3]
+	dx := gradBuffer(&m.dx, m.dxSlot, true, m.xShape...)
+	w := m.xShape[3]
+	hw := m.xShape[2] * w
+	ow := m.y.Shape[3]
+	o := m.y.Shape[2] * ow
 	parallelFor(len(dy.Data)/o, o, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			plane := dx.Data[pl*hw:][:hw]
+			arg := m.arg[pl*o:][:o]
 			for j, d := range dy.Data[pl*o:][:o] {
-				plane[m.arg[pl*o+j]] += d
+				oy, ox := j/ow, j%ow
+				r, c := int(arg[j])/m.k, int(arg[j])%m.k
+				plane[(oy*m.stride-m.pad+r)*w+ox*m.stride-m.pad+c] += d
 			}
 		}
 	})
@@ -172,6 +248,7 @@ type AvgPool2D struct {
 	y, dx  *Tensor
 	xShape []int
 	oh, ow int
+	dxSlot *gradSlot // where dx lives when the encoder shares gradient storage
 }
 
 // NewAvgPool2D returns an average pooling layer.
@@ -186,25 +263,30 @@ func (a *AvgPool2D) Forward(x *Tensor, train bool) *Tensor {
 	if train {
 		a.xShape = append(a.xShape[:0], x.Shape...)
 		a.oh, a.ow = oh, ow
-	}
-	inv := 1 / float32(a.k*a.k)
-	for pl := range n * c {
-		src := x.Data[pl*h*w:][:h*w]
-		dst := y.Data[pl*oh*ow:][:oh*ow]
-		for oy := range oh {
-			y0 := oy*a.stride - a.pad
-			for ox := range ow {
-				x0 := ox*a.stride - a.pad
-				var s float32
-				for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
-					for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
-						s += src[iy*w+ix]
-					}
-				}
-				dst[oy*ow+ox] = s * inv
-			}
+		if a.dxSlot != nil {
+			a.dxSlot.reserve(len(x.Data))
 		}
 	}
+	inv := 1 / float32(a.k*a.k)
+	parallelFor(n*c, h*w, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			src := x.Data[pl*h*w:][:h*w]
+			dst := y.Data[pl*oh*ow:][:oh*ow]
+			for oy := range oh {
+				y0 := oy*a.stride - a.pad
+				for ox := range ow {
+					x0 := ox*a.stride - a.pad
+					var s float32
+					for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
+						for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
+							s += src[iy*w+ix]
+						}
+					}
+					dst[oy*ow+ox] = s * inv
+				}
+			}
+		}
+	})
 	return y
 }
 
@@ -218,24 +300,26 @@ func (a *AvgPool2D) Backward(dy *Tensor) *Tensor {
 	if len(dy.Data) != a.xShape[0]*a.xShape[1]*oh*ow {
 		panic(fmt.Sprintf("nn: AvgPool2D: gradient shape %v does not match the output of input %v", dy.Shape, a.xShape))
 	}
-	dx := ensure(&a.dx, true, a.xShape...)
+	dx := gradBuffer(&a.dx, a.dxSlot, true, a.xShape...)
 	inv := 1 / float32(a.k*a.k)
-	for pl := range a.xShape[0] * a.xShape[1] {
-		dst := dx.Data[pl*h*w:][:h*w]
-		src := dy.Data[pl*oh*ow:][:oh*ow]
-		for oy := range oh {
-			y0 := oy*a.stride - a.pad
-			for ox := range ow {
-				x0 := ox*a.stride - a.pad
-				d := src[oy*ow+ox] * inv
-				for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
-					for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
-						dst[iy*w+ix] += d
+	parallelFor(a.xShape[0]*a.xShape[1], h*w, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			dst := dx.Data[pl*h*w:][:h*w]
+			src := dy.Data[pl*oh*ow:][:oh*ow]
+			for oy := range oh {
+				y0 := oy*a.stride - a.pad
+				for ox := range ow {
+					x0 := ox*a.stride - a.pad
+					d := src[oy*ow+ox] * inv
+					for iy := max(y0, 0); iy < min(y0+a.k, h); iy++ {
+						for ix := max(x0, 0); ix < min(x0+a.k, w); ix++ {
+							dst[iy*w+ix] += d
+						}
 					}
 				}
 			}
 		}
-	}
+	})
 	return dx
 }
 
@@ -265,13 +349,15 @@ func (g *GlobalAvgPool) Forward(x *Tensor, train bool) *Tensor {
 	if train {
 		g.xShape = append(g.xShape[:0], x.Shape...)
 	}
-	for i := range n * c {
-		var sum float32
-		for _, v := range x.Data[i*s:][:s] {
-			sum += v
+	parallelFor(n*c, s, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var sum float32
+			for _, v := range x.Data[i*s:][:s] {
+				sum += v
+			}
+			y.Data[i] = sum / float32(s)
 		}
-		y.Data[i] = sum / float32(s)
-	}
+	})
 	return y
 }
 
@@ -286,13 +372,15 @@ func (g *GlobalAvgPool) Backward(dy *Tensor) *Tensor {
 	}
 	s := ShapeSize(g.xShape[2:])
 	dx := ensure(&g.dx, false, g.xShape...)
-	for i, d := range dy.Data {
-		v := d / float32(s)
-		plane := dx.Data[i*s:][:s]
-		for j := range plane {
-			plane[j] = v
+	parallelFor(len(dy.Data), s, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := dy.Data[i] / float32(s)
+			plane := dx.Data[i*s:][:s]
+			for j := range plane {
+				plane[j] = v
+			}
 		}
-	}
+	})
 	return dx
 }
 

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // BasicBlock is ResNet's two-convolution residual block:
@@ -14,7 +16,7 @@ type BasicBlock struct {
 	BN1, BN2     *BatchNorm
 	DownConv     *Conv2D    // nil for the identity shortcut
 	DownBN       *BatchNorm // nil for the identity shortcut
-	relu1, relu2 *ReLU
+	relu2        *ReLU      // after the residual add; bn1's ReLU is fused into BN1
 }
 
 // NewBasicBlock returns a block from inC to outC channels whose first
@@ -22,17 +24,16 @@ type BasicBlock struct {
 func NewBasicBlock(name string, inC, outC, stride int, rng *rand.Rand) *BasicBlock {
 	b := &BasicBlock{
 		Conv1: NewConv2D(name+".conv1", inC, outC, 3, 3, stride, 1, false, rng),
-		BN1:   NewBatchNorm2D(name+".bn1", outC),
+		BN1:   newBatchNormReLU(name+".bn1", outC),
 		Conv2: NewConv2D(name+".conv2", outC, outC, 3, 3, 1, 1, false, rng),
 		BN2:   NewBatchNorm2D(name+".bn2", outC),
 		// Inner results are overwritten in place: the batch norms and
 		// ReLUs write over the convolution outputs, and the first branch's
-		// gradients over the second convolution's. relu2 and bn2 keep
-		// their incoming gradient, which the shortcut still needs.
-		relu1: newInPlaceReLU(inPlace{forward: true, backward: true}),
+		// gradients over the second convolution's (BN1 with its ReLU
+		// fused). relu2 and bn2 keep their incoming gradient, which the
+		// shortcut still needs.
 		relu2: newInPlaceReLU(inPlace{forward: true}),
 	}
-	b.BN1.mode = inPlace{forward: true, backward: true}
 	b.BN2.mode = inPlace{forward: true}
 	if stride != 1 || inC != outC {
 		b.DownConv = NewConv2D(name+".downsample.0", inC, outC, 1, 1, stride, 0, false, rng)
@@ -42,9 +43,40 @@ func NewBasicBlock(name string, inC, outC, stride int, rng *rand.Rand) *BasicBlo
 	return b
 }
 
+// shareGradients puts the block's inner gradients into slots, given the
+// slot holding the gradient its Backward receives (nil: a buffer of
+// another layer), and returns the slot of the gradient it returns.
+//
+// In Backward, relu2's gradient d lives until the shortcut has used it, so
+// it takes a slot other than the incoming one; bn2's and then conv1's
+// gradients take a second slot (bn2's is dead once conv2 has used it; the
+// incoming gradient is dead once relu2 has used it, so this may be its
+// slot), and conv2's and then the shortcut convolution's a third.
+func (b *BasicBlock) shareGradients(slots []*gradSlot, in *gradSlot) *gradSlot {
+	d := otherSlot(slots, in)
+	x1 := otherSlot(slots, d)
+	x2 := otherSlot(slots, d, x1)
+	b.relu2.dxSlot = d
+	b.BN2.dxSlot, b.Conv1.dxSlot = x1, x1
+	b.Conv2.dxSlot = x2
+	if b.DownConv != nil {
+		b.DownConv.dxSlot = x2
+	}
+	return x1
+}
+
+// shareShortcutOutput puts the shortcut convolution's output, dead once it
+// has been added to the main branch (its batch norm keeps x̂ for
+// Backward), into slot, which only holds gradients during Backward.
+func (b *BasicBlock) shareShortcutOutput(slot *gradSlot) {
+	if b.DownConv != nil {
+		b.DownConv.ySlot = slot
+	}
+}
+
 // Forward computes the block's output for x [N, inC, H, W].
 func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
-	main := b.BN2.Forward(b.Conv2.Forward(b.relu1.Forward(b.BN1.Forward(b.Conv1.Forward(x, train), train), train), train), train)
+	main := b.BN2.Forward(b.Conv2.Forward(b.BN1.Forward(b.Conv1.Forward(x, train), train), train), train)
 	short := x
 	if b.DownConv != nil {
 		short = b.DownBN.Forward(b.DownConv.Forward(x, train), train)
@@ -54,7 +86,7 @@ func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
 	}
 	// main is the second convolution's output buffer (or a fresh tensor in
 	// evaluation), which nothing reads any more: add the shortcut in place.
-	Axpy(1, short, main)
+	parallelAxpy(short, main)
 	return b.relu2.Forward(main, train)
 }
 
@@ -62,14 +94,24 @@ func (b *BasicBlock) Forward(x *Tensor, train bool) *Tensor {
 // of the residual branch's and the shortcut's.
 func (b *BasicBlock) Backward(dy *Tensor) *Tensor {
 	d := b.relu2.Backward(dy)
-	dmain := b.Conv1.Backward(b.BN1.Backward(b.relu1.Backward(b.Conv2.Backward(b.BN2.Backward(d)))))
+	dmain := b.Conv1.Backward(b.BN1.Backward(b.Conv2.Backward(b.BN2.Backward(d))))
 	dshort := d
 	if b.DownConv != nil {
 		dshort = b.DownConv.Backward(b.DownBN.Backward(d))
 	}
-	// dmain is the first convolution's own gradient buffer.
-	Axpy(1, dshort, dmain)
+	// dmain is the first convolution's gradient buffer (its own, or the
+	// slot shareGradients gave it), which nothing else reads.
+	parallelAxpy(dshort, dmain)
 	return dmain
+}
+
+// parallelAxpy adds x to y (Axpy with alpha 1) in parallel over ranges of
+// elements; each element's sum is the same whatever the split.
+func parallelAxpy(x, y *Tensor) {
+	if len(x.Data) != len(y.Data) {
+		panic(fmt.Sprintf("nn: BasicBlock: residual lengths %d and %d differ", len(x.Data), len(y.Data)))
+	}
+	parallelFor(len(x.Data), 1, func(lo, hi int) { simdgemm.Axpy(1, x.Data[lo:hi], y.Data[lo:hi]) })
 }
 
 // Params returns conv1, bn1, conv2, bn2 and the downsample's parameters.
@@ -96,7 +138,7 @@ func (b *BasicBlock) Buffers() []*Buffer {
 // resolution), and an average over frames, height and width to 512
 // features. Parameters carry torchvision's names after the prefix.
 type ResNet18 struct {
-	Stem   *Sequential // conv1, bn1, relu, maxpool
+	Stem   *Sequential // conv1, bn1 (with the ReLU fused), maxpool
 	Blocks []*BasicBlock
 	Pool   Layer // global average pool over height and width
 	frames frameMean
@@ -107,13 +149,10 @@ type ResNet18 struct {
 // NewResNet18 returns a ResNet-18 encoder for inChannels input channels
 // (1 for spectrograms, 3 for frames).
 func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
-	bn1 := NewBatchNorm2D(prefixed(name, "bn1"), 64)
-	bn1.mode = inPlace{forward: true, backward: true}
 	r := &ResNet18{
 		Stem: NewSequential(
 			NewConv2D(prefixed(name, "conv1"), inChannels, 64, 7, 7, 2, 3, false, rng),
-			bn1,
-			newInPlaceReLU(inPlace{forward: true, backward: true}),
+			newBatchNormReLU(prefixed(name, "bn1"), 64), // with the stem's ReLU fused
 			NewMaxPool2D(3, 2, 1)),
 		Pool: NewGlobalAvgPool(),
 		inC:  inChannels,
@@ -129,6 +168,26 @@ func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
 			r.Blocks = append(r.Blocks, blk)
 			in, stride = width, 1
 		}
+	}
+	// The blocks share three gradient buffers, assigned in backward order
+	// (the last block receives the global pool's own gradient buffer).
+	slots := []*gradSlot{{}, {}, {}}
+	var g *gradSlot
+	for i := len(r.Blocks) - 1; i >= 0; i-- {
+		g = r.Blocks[i].shareGradients(slots, g)
+	}
+	// The stem's convolution output is dead once pooled (the fused batch
+	// norm keeps x̂), so its storage doubles as the pooling's input
+	// gradient, of the same size; the first convolution's input gradient,
+	// which Backward returns, takes a block slot, and the shortcut outputs
+	// another one.
+	stemConv := r.Stem.Layers[0].(*Conv2D)
+	stemOut := &gradSlot{}
+	stemConv.ySlot = stemOut
+	r.Stem.Layers[2].(*MaxPool2D).dxSlot = stemOut
+	stemConv.dxSlot = slots[0]
+	for _, b := range r.Blocks {
+		b.shareShortcutOutput(slots[1])
 	}
 	return r
 }
