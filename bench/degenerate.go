@@ -19,15 +19,18 @@ import (
 //   - Loss exploded: some epoch's mean training loss exceeds
 //     LossBlowUpFactor·ln C (ln C is the cross-entropy of a uniform
 //     prediction, the loss at initialisation: the AMSS+ collapse on CREMA-D
-//     had 1322 in its first epoch), or exceeds LossExplosionFactor times
-//     the first epoch's loss. The factors are generous because a method's
-//     training loss is more than the fused cross-entropy: PMR's prototype
-//     terms grow its loss up to 6.5-fold over 20 epochs of the quick suite
-//     while validation accuracy stays at 96%.
+//     had 1322 in its first epoch). The bound is absolute, not relative to
+//     the run's own first epochs, because a method's training loss is more
+//     than the fused cross-entropy and may change definition during a run:
+//     PMR's prototype terms grow its loss 6.5-fold over 20 epochs of the
+//     quick suite while validation accuracy stays at 96%, and UMT's
+//     distillation stage starts at 15-20 times its teachers' final loss
+//     with 95% accuracy on av-digits. A loss that rises without a collapse
+//     of accuracy is not a degenerate run; a collapse is caught by the
+//     near-chance rule.
 const (
-	ChanceMargin        = 0.05
-	LossExplosionFactor = 10.0
-	LossBlowUpFactor    = 100.0
+	ChanceMargin     = 0.05
+	LossBlowUpFactor = 100.0
 )
 
 // DegenerateWarnings returns the warnings the rules above give for an ok
@@ -57,19 +60,12 @@ func DegenerateWarnings(rec *Record, classes int) []string {
 	}
 	if len(rec.History) > 0 {
 		uniform := math.Log(float64(classes))
-		first := rec.History[0].TrainLoss
 		for _, e := range rec.History {
-			switch {
-			case e.TrainLoss > LossBlowUpFactor*uniform:
+			if e.TrainLoss > LossBlowUpFactor*uniform {
 				out = append(out, fmt.Sprintf("training loss exploded: %.4g at epoch %d, more than %g × ln %d = %.4g (a uniform prediction's loss)",
 					e.TrainLoss, e.Epoch, LossBlowUpFactor, classes, LossBlowUpFactor*uniform))
-			case first > 0 && e.TrainLoss > LossExplosionFactor*first:
-				out = append(out, fmt.Sprintf("training loss exploded: %.4g at epoch %d, more than %g × the first epoch's %.4g",
-					e.TrainLoss, e.Epoch, LossExplosionFactor, first))
-			default:
-				continue
+				break // the first exploding epoch is enough
 			}
-			break // the first exploding epoch is enough
 		}
 	}
 	return out

@@ -37,8 +37,11 @@ func TestDegenerateWarnings(t *testing.T) {
 			[]string{"near chance: validation macro-F1 9.5% at the selected epoch is at most 1/6 = 16.7%"}},
 		// PMR on the quick suite: its loss grows 6.5-fold, accuracy 96%.
 		{"PMR's growing loss", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.96, 0.96), History: hist(3.14, 2.0, 1.72, 8.48, 10.56, 20.45)}, 4, nil},
-		{"loss grows over its first value", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.7, 0.7), History: hist(0.5, 0.4, 6)}, 100,
-			[]string{"training loss exploded: 6 at epoch 2, more than 10 × the first epoch's 0.5"}},
+		// UMT on av-digits: the distillation stage starts at 15 times the
+		// teachers' final loss; accuracy 95%.
+		{"a staged loss that grows", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.95, 0.95), History: hist(3.45, 0.2, 0.1, 50.1, 20.3)}, 10, nil},
+		{"loss beyond 100 ln C later in the run", Record{Status: "ok", SelectedOn: "val", Metrics: val(0.7, 0.7), History: hist(2.3, 1.2, 240)}, 10,
+			[]string{"training loss exploded: 240 at epoch 2, more than 100 × ln 10 = 230.3"}},
 		{"selected on test", Record{Status: "ok", SelectedOn: "test", Metrics: map[string]Metrics{"val": {Acc: 0.9, MacroF1: 0.9}, "test": {Acc: 0.5, MacroF1: 0.33}}}, 2,
 			[]string{"near chance: test accuracy 50.0%"}},
 		{"failed runs are not judged", Record{Status: "failed", Metrics: val(0, 0)}, 6, nil},
