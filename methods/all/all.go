@@ -11,5 +11,6 @@ import (
 	_ "github.com/miebench/miebench/methods/ogmge"
 	_ "github.com/miebench/miebench/methods/pmr"
 	_ "github.com/miebench/miebench/methods/reconboost"
+	_ "github.com/miebench/miebench/methods/relearning"
 	_ "github.com/miebench/miebench/methods/unimodal"
 )
