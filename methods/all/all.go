@@ -13,4 +13,5 @@ import (
 	_ "github.com/miebench/miebench/methods/reconboost"
 	_ "github.com/miebench/miebench/methods/relearning"
 	_ "github.com/miebench/miebench/methods/unimodal"
+	_ "github.com/miebench/miebench/methods/valuation"
 )
