@@ -5,6 +5,7 @@ package all
 
 import (
 	_ "github.com/miebench/miebench/methods/amss"
+	_ "github.com/miebench/miebench/methods/dimml"
 	_ "github.com/miebench/miebench/methods/joint"
 	_ "github.com/miebench/miebench/methods/mie"
 	_ "github.com/miebench/miebench/methods/mla"

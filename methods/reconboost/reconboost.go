@@ -28,7 +28,10 @@ Defaults are the released code's (huacong/ReconBoost, CREMA-D): w1 5, w2 1,
 alpha 0.5, 4 + 4 epochs per stage, boost_rate starts at 1, one head shared
 by every modality (common_space: Linear(D, 256), ReLU, Linear(256, C)), and
 a fresh optimizer at the start of every phase (reset_optimizer; momentum
-does not carry over, as the released code builds a new SGD per phase).
+does not carry over, as the released code builds a new SGD per phase; the
+reset also restarts the suite's learning-rate schedule, so ReconBoost rows
+use schedule none, as the released step decay every 30 stages does not
+fire in a benchmark's epoch budget).
 Switches: ga_grad (false as released, where both sides of the MSE are
 detached so the term has no gradient; true gives the paper's gradient
 through the current learner), shared_head (false: each modality its own
