@@ -32,6 +32,11 @@ type Metrics struct {
 	// "partial" (partial logits), "head" (the method's own head) or "probe"
 	// (a linear probe on frozen features).
 	ModalitySource map[string]string `json:"modality_source,omitempty"`
+	// ProbeAcc is each modality's linear-probe accuracy: a linear head fitted
+	// on the selected epoch's frozen encoder features of the training split
+	// (iterations selected on validation). Only the record's metrics carry
+	// it, not the per-epoch history; records written before it have none.
+	ProbeAcc map[string]float64 `json:"probe_acc,omitempty"`
 }
 
 // Value returns the metric called name (one of MetricNames, or "loss") and

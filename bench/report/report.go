@@ -29,6 +29,9 @@ type Options struct {
 	// same dataset) minus its accuracy inside the row's model, paired by
 	// seed. Rows of the unimodal method have no gap.
 	Gap bool
+	// Probe adds, per dataset and modality, the linear-probe accuracy of
+	// the selected epoch's frozen encoder (the records' probe_acc).
+	Probe bool
 	// Rows orders the row labels (the suite's order); labels not listed
 	// follow in sorted order.
 	Rows []string
@@ -44,6 +47,7 @@ const (
 	MetricColumn   ColumnKind = iota // a metric of the fused prediction
 	ModalityColumn                   // a modality's accuracy inside the model
 	GapColumn                        // unimodal accuracy minus ModalityColumn
+	ProbeColumn                      // a linear probe's accuracy on the frozen encoder
 )
 
 // Column is one column of a table.
@@ -51,7 +55,7 @@ type Column struct {
 	Dataset  string
 	Kind     ColumnKind
 	Metric   string // MetricColumn: acc, macro_f1 or map
-	Modality string // ModalityColumn, GapColumn
+	Modality string // ModalityColumn, GapColumn, ProbeColumn
 }
 
 // Name is the column's header without its dataset.
@@ -61,6 +65,8 @@ func (c Column) Name() string {
 		return "Acc (" + c.Modality + ")"
 	case GapColumn:
 		return "Gap (" + c.Modality + ")"
+	case ProbeColumn:
+		return "Probe (" + c.Modality + ")"
 	}
 	return MetricTitle(c.Metric)
 }
@@ -167,6 +173,11 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 				t.Columns = append(t.Columns, Column{Dataset: d, Kind: ModalityColumn, Modality: m})
 			}
 		}
+		if opt.Probe {
+			for _, m := range mods {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: ProbeColumn, Modality: m})
+			}
+		}
 		if opt.Gap {
 			for _, m := range mods {
 				t.Columns = append(t.Columns, Column{Dataset: d, Kind: GapColumn, Modality: m})
@@ -191,6 +202,12 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 						xs = append(xs, v)
 					}
 				}
+			case ProbeColumn:
+				for _, r := range rs {
+					if v, ok := r.Metrics["test"].ProbeAcc[c.Modality]; ok {
+						xs = append(xs, v)
+					}
+				}
 			case GapColumn:
 				base := unimodal[groupKey{c.Modality, c.Dataset}]
 				if base == nil || isUnimodal(rs) {
@@ -212,6 +229,9 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 	sources := t.markSources(ok)
 	t.Marks = make([]string, len(t.Rows))
 	t.Notes = append(t.Notes, "Mean ± sample standard deviation (n − 1) over seeds on the test split, in %; (n) is the number of seeds. Best of each column in bold (for gaps: the lowest).")
+	if opt.Probe {
+		t.Notes = append(t.Notes, "Probe: accuracy of a linear head fitted on the selected epoch's frozen encoder features of the training split (iterations selected on validation); empty where the records predate it.")
+	}
 	if opt.Gap {
 		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
 	}

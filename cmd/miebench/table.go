@@ -25,6 +25,7 @@ type tableConfig struct {
 	metrics    string // comma-separated; "" means the suite's table metrics
 	modality   *bool  // nil: the suite's setting
 	gap        *bool
+	probe      *bool
 	outFile    string
 	allowEmpty bool
 	// parsed, when set, is the suite itself (with its --set overrides), and
@@ -42,9 +43,10 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.suite, "suite", "", "built-in suite name or suite file: keep only its records and use its row order and table layout")
 	modality := fs.Bool("modality-acc", false, "add per-modality accuracy columns (default: the suite's setting)")
 	gap := fs.Bool("gap", false, "add imbalance-gap columns (default: the suite's setting)")
+	probe := fs.Bool("probe", false, "add per-modality linear-probe accuracy columns, from the probe every record holds (default: the suite's setting)")
 	fs.StringVar(&cfg.outFile, "o", "", "write the table to this file instead of standard output")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [-o FILE]")
+		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [--probe] [-o FILE]")
 		fmt.Fprintln(stderr, "\nMerges the records of the results directories (for instance the shards of one")
 		fmt.Fprintln(stderr, "sweep) and prints mean ± std (n seeds) per method and dataset column, best")
 		fmt.Fprintln(stderr, "per column in bold, with footnotes for failed runs and test-set selection.")
@@ -66,6 +68,8 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 			cfg.modality = modality
 		case "gap":
 			cfg.gap = gap
+		case "probe":
+			cfg.probe = probe
 		}
 	})
 	return renderTable(dirs, cfg, stdout, stderr)
@@ -107,7 +111,7 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	opt := report.Options{Metrics: []string{"acc"}}
 	if suite != nil {
 		opt = report.Options{Metrics: suite.Table.Metrics, ModalityAcc: suite.Table.ModalityAcc, Gap: suite.Table.Gap,
-			Rows: suite.Labels(), Datasets: suite.DatasetNames()}
+			Probe: suite.Table.Probe, Rows: suite.Labels(), Datasets: suite.DatasetNames()}
 	}
 	if cfg.metrics != "" {
 		opt.Metrics = strings.Split(cfg.metrics, ",")
@@ -117,6 +121,9 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	}
 	if cfg.gap != nil {
 		opt.Gap = *cfg.gap
+	}
+	if cfg.probe != nil {
+		opt.Probe = *cfg.probe
 	}
 	tab, err := report.Build(recs, opt)
 	if err != nil {
