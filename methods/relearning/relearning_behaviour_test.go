@@ -1,6 +1,7 @@
 package relearning_test
 
 import (
+	"reflect"
 	"testing"
 
 	_ "github.com/miebench/miebench/datasets"
@@ -36,5 +37,18 @@ func TestRelearningDiagnosesTheStrongModality(t *testing.T) {
 	t.Logf("mean alpha: m0 %.3f, m1 %.3f", a0, a1)
 	if a0 <= a1+0.05 {
 		t.Errorf("alpha_m0 %.3f, want above alpha_m1 %.3f + 0.05 (the strong modality over-fits)", a0, a1)
+	}
+}
+
+// TestRelearningDeterministic: two runs of one spec with a
+// re-initialisation (k-means seeded from the run) give identical records.
+func TestRelearningDeterministic(t *testing.T) {
+	spec := methodtest.SyntheticSpec("relearning", map[string]any{"reinit_epoch": 1, "reinit_num": 2}, 5, 4, methodtest.Imbalanced(3), "sum")
+	a, b := methodtest.Train(t, spec), methodtest.Train(t, spec)
+	if !reflect.DeepEqual(a.History, b.History) || !reflect.DeepEqual(a.Metrics, b.Metrics) {
+		t.Error("two runs of the same spec differ")
+	}
+	if _, ok := a.History[2].Method["alpha_m2"]; !ok {
+		t.Error("three modalities: no alpha_m2 logged after epoch 1")
 	}
 }
