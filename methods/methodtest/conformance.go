@@ -320,16 +320,31 @@ func shapeOf(t *nn.Tensor) any {
 // spyOptimizer records every call; Setup must make none.
 type spyOptimizer struct{ calls []string }
 
-func (s *spyOptimizer) Step()                          { s.calls = append(s.calls, "Step") }
+// Step implements nn.Optimizer, recording the call.
+func (s *spyOptimizer) Step() { s.calls = append(s.calls, "Step") }
+
+// StepWhere implements nn.Optimizer, recording the call.
 func (s *spyOptimizer) StepWhere(func(*nn.Param) bool) { s.calls = append(s.calls, "StepWhere") }
-func (s *spyOptimizer) ZeroGrad()                      { s.calls = append(s.calls, "ZeroGrad") }
-func (s *spyOptimizer) SetLRScale(float64)             { s.calls = append(s.calls, "SetLRScale") }
-func (s *spyOptimizer) Groups() []nn.ParamGroup        { s.calls = append(s.calls, "Groups"); return nil }
-func (s *spyOptimizer) Reset()                         { s.calls = append(s.calls, "Reset") }
+
+// ZeroGrad implements nn.Optimizer, recording the call.
+func (s *spyOptimizer) ZeroGrad() { s.calls = append(s.calls, "ZeroGrad") }
+
+// SetLRScale implements nn.Optimizer, recording the call.
+func (s *spyOptimizer) SetLRScale(float64) { s.calls = append(s.calls, "SetLRScale") }
+
+// Groups implements nn.Optimizer, recording the call.
+func (s *spyOptimizer) Groups() []nn.ParamGroup { s.calls = append(s.calls, "Groups"); return nil }
+
+// Reset implements nn.Optimizer, recording the call.
+func (s *spyOptimizer) Reset() { s.calls = append(s.calls, "Reset") }
+
+// SaveState implements nn.Optimizer, recording the call.
 func (s *spyOptimizer) SaveState() nn.OptimizerState {
 	s.calls = append(s.calls, "SaveState")
 	return nn.OptimizerState{}
 }
+
+// LoadState implements nn.Optimizer, recording the call.
 func (s *spyOptimizer) LoadState(nn.OptimizerState) error {
 	s.calls = append(s.calls, "LoadState")
 	return nil
@@ -344,6 +359,7 @@ type handLoop struct {
 	run     *methods.Run
 }
 
+// TrainBatches implements methods.Loop over the fixed batches.
 func (l *handLoop) TrainBatches(max int, fn func(*methods.Batch) error) error {
 	for i, b := range l.batches {
 		if max > 0 && i >= max {
@@ -356,14 +372,17 @@ func (l *handLoop) TrainBatches(max int, fn func(*methods.Batch) error) error {
 	return nil
 }
 
+// RestoreBest implements methods.Loop: nothing is selected by hand.
 func (l *handLoop) RestoreBest() bool { return false }
 
+// ResetOptimizer implements methods.Loop.
 func (l *handLoop) ResetOptimizer() {
 	if l.opt != nil {
 		l.opt.Reset()
 	}
 }
 
+// Evaluate implements methods.Loop on the fixed batches (fused scores only).
 func (l *handLoop) Evaluate(split string) (methods.Scores, error) {
 	if split == "test" {
 		return methods.Scores{}, errors.New("the test split is not for methods")
@@ -387,6 +406,7 @@ func (l *handLoop) Evaluate(split string) (methods.Scores, error) {
 	return methods.Scores{Loss: loss / float64(n), Acc: float64(correct) / float64(n)}, nil
 }
 
+// EvalBatches implements methods.Loop over the fixed batches.
 func (l *handLoop) EvalBatches(split string, fn func(*methods.Batch) error) error {
 	if split == "test" {
 		return errors.New("the test split is not for methods")
@@ -394,6 +414,8 @@ func (l *handLoop) EvalBatches(split string, fn func(*methods.Batch) error) erro
 	return l.TrainBatches(0, fn)
 }
 
+// History implements methods.Loop: no epochs are recorded by hand.
 func (l *handLoop) History() []methods.EpochScores { return nil }
 
+// SetEpochSamples implements methods.Loop: accepted and not used.
 func (l *handLoop) SetEpochSamples([]int) error { return nil }
