@@ -35,3 +35,20 @@ func TestDIMMLTrainsWeakModality(t *testing.T) {
 		t.Error("epoch 3 logs no only_dims_m0")
 	}
 }
+
+// TestDIMMLFusionsAndThreeModalities: stage 2 trains a film head as well,
+// and three modalities align on each other's own dimensions.
+func TestDIMMLFusionsAndThreeModalities(t *testing.T) {
+	params := map[string]any{"align_epoch": 1, "stage2_epochs": 1}
+	rec := methodtest.Train(t, methodtest.SyntheticSpec("di-mml", params, 3, 4, methodtest.Imbalanced(2), "film"))
+	if l := rec.History[3].Method["loss_fusion"]; l.N == 0 || l.Max == l.Min {
+		t.Errorf("film stage 2: loss_fusion %+v, want logged and moving", l)
+	}
+	rec = methodtest.Train(t, methodtest.SyntheticSpec("di-mml", params, 3, 4, methodtest.Imbalanced(3), "concat"))
+	if _, ok := rec.History[1].Method["only_dims_m2"]; !ok {
+		t.Error("three modalities: no only_dims_m2 at align_epoch")
+	}
+	if acc := rec.Metrics["test"].ModalityAcc["m2"]; acc < 0.3 {
+		t.Errorf("three modalities: m2 accuracy %.3f, want well above chance 0.125", acc)
+	}
+}

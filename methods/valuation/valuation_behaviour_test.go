@@ -36,3 +36,22 @@ func TestValuationEnhancesWeakModality(t *testing.T) {
 		}
 	}
 }
+
+// TestValuationAnyFusionAndThreeModalities: subsets are valued through a
+// gated head too (per-modality accuracy then from the run loop's probe),
+// and with three modalities every modality gets copies logged.
+func TestValuationAnyFusionAndThreeModalities(t *testing.T) {
+	rec := methodtest.Train(t, methodtest.SyntheticSpec("sample-valuation", map[string]any{"warmup": 1}, 2, 3, methodtest.Imbalanced(2), "gated"))
+	if src := rec.Metrics["test"].ModalitySource["m1"]; src != "probe" {
+		t.Errorf("gated: m1 accuracy source %q, want probe", src)
+	}
+	rec = methodtest.Train(t, methodtest.SyntheticSpec("sample-valuation", map[string]any{"warmup": 1}, 2, 3, methodtest.Imbalanced(3), "concat"))
+	for _, m := range []string{"m0", "m1", "m2"} {
+		if _, ok := rec.History[0].Method["copies_"+m]; !ok {
+			t.Errorf("three modalities: no copies_%s logged", m)
+		}
+	}
+	if n := rec.History[1].Method["epoch_samples"].Mean; n <= 400 {
+		t.Errorf("epoch_samples %v, want more than the 400 training samples", n)
+	}
+}
