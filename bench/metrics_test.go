@@ -83,7 +83,7 @@ func TestProbeSeparatesLinearData(t *testing.T) {
 		row[c] = 2 + float32(i%5)*0.1
 		row[(c+1)%3] = float32(i%7) * 0.05
 	}
-	w, mean, std := fitProbe(x, y, 3)
+	w, mean, std := fitProbe(x, y, 3, nil)
 	if acc := Accuracy(Argmax(applyProbe(x, w, mean, std, 3)), y); acc != 1 {
 		t.Errorf("probe accuracy on separable data = %v, want 1", acc)
 	}

@@ -13,31 +13,32 @@ import (
 )
 
 // Linear-probe settings: full-batch gradient descent on standardised
-// features, fixed so that probe accuracies are comparable across methods.
+// features, fixed so that probe accuracies are comparable across methods;
+// the weights kept are those of the checkpoint (every probeCheck
+// iterations) with the best validation accuracy.
 const (
 	probeIters = 300
+	probeCheck = 25
 	probeLR    = 0.5
 	probeL2    = 1e-4
 )
 
-// probeModalities fills in, for the selected epoch, the accuracy of every
-// modality whose encoder is present but whose accuracy the method's
-// predictions did not give (fusion heads without partial logits: film,
-// gated): a softmax-regression probe is fitted on the frozen training
-// features and evaluated on validation and test. Per-epoch history does not
-// carry probe accuracies (too costly per epoch); the record's metrics do,
-// with modality_source "probe".
+// probeModalities fits, for the selected epoch, a linear probe per modality
+// that has an encoder: a softmax-regression head on the frozen training
+// features, its iterations selected on validation, evaluated on validation
+// and test. Its accuracy goes to the record's metrics as probe_acc for every
+// modality (the diagnostic of an under-trained encoder, comparable across
+// methods with and without partial logits), and also as the modality's
+// accuracy, with modality_source "probe", where the method's predictions
+// gave none (fusion heads without partial logits: film, gated). Per-epoch
+// history carries no probe accuracies (too costly per epoch).
 func (t *trainer) probeModalities() error {
 	md := t.mr.Model
 	var need []int
-	for i, mod := range t.info.Modalities {
-		if md.Encoders[i] == nil {
-			continue
+	for i := range t.info.Modalities {
+		if md.Encoders[i] != nil {
+			need = append(need, i)
 		}
-		if _, ok := t.rec.Metrics["val"].ModalityAcc[mod.Name]; ok {
-			continue
-		}
-		need = append(need, i)
 	}
 	if len(need) == 0 {
 		return nil
@@ -51,23 +52,40 @@ func (t *trainer) probeModalities() error {
 		feats[split] = f
 	}
 	classes := len(t.info.Classes)
+	valY := t.splits["val"].Labels()
 	for _, i := range need {
 		name := t.info.Modalities[i].Name
-		w, mean, std := fitProbe(feats["train"][i], t.splits["train"].Labels(), classes)
+		valAcc := func(w, mean, std []float64) float64 {
+			return Accuracy(Argmax(applyProbe(feats["val"][i], w, mean, std, classes)), valY)
+		}
+		w, mean, std := fitProbe(feats["train"][i], t.splits["train"].Labels(), classes, valAcc)
+		fallback := false
+		if _, ok := t.rec.Metrics["val"].ModalityAcc[name]; !ok {
+			fallback = true
+		}
 		for _, split := range []string{"val", "test"} {
 			scores := applyProbe(feats[split][i], w, mean, std, classes)
 			acc := Accuracy(Argmax(scores), t.splits[split].Labels())
 			m := t.rec.Metrics[split]
 			// Copies: the maps are shared with the selected epoch's history,
 			// which does not carry probe accuracies.
-			m.ModalityAcc = maps.Clone(m.ModalityAcc)
-			m.ModalitySource = maps.Clone(m.ModalitySource)
-			if m.ModalityAcc == nil {
-				m.ModalityAcc = map[string]float64{}
-				m.ModalitySource = map[string]string{}
+			m.ProbeAcc = maps.Clone(m.ProbeAcc)
+			if m.ProbeAcc == nil {
+				m.ProbeAcc = map[string]float64{}
 			}
-			m.ModalityAcc[name] = acc
-			m.ModalitySource[name] = methods.SourceProbe
+			m.ProbeAcc[name] = acc
+			if fallback {
+				m.ModalityAcc = maps.Clone(m.ModalityAcc)
+				m.ModalitySource = maps.Clone(m.ModalitySource)
+				if m.ModalityAcc == nil {
+					m.ModalityAcc = map[string]float64{}
+				}
+				if m.ModalitySource == nil {
+					m.ModalitySource = map[string]string{}
+				}
+				m.ModalityAcc[name] = acc
+				m.ModalitySource[name] = methods.SourceProbe
+			}
 			t.rec.Metrics[split] = m
 		}
 	}
@@ -80,7 +98,7 @@ func (t *trainer) features(split string) ([]*nn.Tensor, error) {
 	md := t.mr.Model
 	out := make([]*nn.Tensor, len(md.Modalities))
 	err := t.evalBatches(split, func(lo int, b *methods.Batch) error {
-		for m, z := range methods.Forward(t.mr, b, false).Z {
+		for m, z := range methods.Encode(t.mr, b, false) {
 			if z == nil {
 				continue
 			}
@@ -104,7 +122,10 @@ func (t *trainer) features(split string) ([]*nn.Tensor, error) {
 
 // fitProbe fits softmax regression W ([D+1, C], last row the bias) on
 // standardised features x by full-batch gradient descent with L2 penalty.
-func fitProbe(x *nn.Tensor, y []int, classes int) (w, mean, std []float64) {
+// With score non-nil (validation accuracy), every probeCheck iterations the
+// weights are scored and the best-scoring checkpoint (the earliest of
+// ties) is returned; with score nil, the last iterate.
+func fitProbe(x *nn.Tensor, y []int, classes int, score func(w, mean, std []float64) float64) (w, mean, std []float64) {
 	n, d := x.Rows(), x.RowLen()
 	mean, std = make([]float64, d), make([]float64, d)
 	for i := range n {
@@ -132,7 +153,9 @@ func fitProbe(x *nn.Tensor, y []int, classes int) (w, mean, std []float64) {
 	X := blas64.General{Rows: n, Cols: d + 1, Stride: d + 1, Data: xs}
 	L := blas64.General{Rows: n, Cols: classes, Stride: classes, Data: logits}
 	G := blas64.General{Rows: d + 1, Cols: classes, Stride: classes, Data: grad}
-	for range probeIters {
+	var best []float64
+	bestScore := math.Inf(-1)
+	for it := range probeIters {
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, X, W, 0, L)
 		for i := range n {
 			row := logits[i*classes : (i+1)*classes]
@@ -146,6 +169,14 @@ func fitProbe(x *nn.Tensor, y []int, classes int) (w, mean, std []float64) {
 		for k := range w {
 			w[k] -= probeLR * (grad[k] + probeL2*w[k])
 		}
+		if score != nil && (it+1)%probeCheck == 0 {
+			if sc := score(w, mean, std); sc > bestScore {
+				bestScore, best = sc, append(best[:0], w...)
+			}
+		}
+	}
+	if best != nil {
+		return best, mean, std
 	}
 	return w, mean, std
 }

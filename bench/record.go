@@ -56,13 +56,14 @@ type TableLayout struct {
 	Metrics     []string `json:"metrics"`
 	ModalityAcc bool     `json:"modality_acc"`
 	Gap         bool     `json:"gap"`
+	Probe       bool     `json:"probe,omitempty"`
 	Rows        []string `json:"rows"`
 	Datasets    []string `json:"datasets"`
 }
 
 // Layout returns the suite's table layout.
 func (s *Suite) Layout() *TableLayout {
-	return &TableLayout{Metrics: slices.Clone(s.Table.Metrics), ModalityAcc: s.Table.ModalityAcc, Gap: s.Table.Gap,
+	return &TableLayout{Metrics: slices.Clone(s.Table.Metrics), ModalityAcc: s.Table.ModalityAcc, Gap: s.Table.Gap, Probe: s.Table.Probe,
 		Rows: s.Labels(), Datasets: s.DatasetNames()}
 }
 
@@ -90,6 +91,11 @@ type Metrics struct {
 	// "partial" (partial logits), "head" (the method's own head) or "probe"
 	// (a linear probe on frozen features).
 	ModalitySource map[string]string `json:"modality_source,omitempty"`
+	// ProbeAcc is each modality's linear-probe accuracy: a linear head fitted
+	// on the selected epoch's frozen encoder features of the training split
+	// (iterations selected on validation). Only the record's metrics carry
+	// it, not the per-epoch history; records written before it have none.
+	ProbeAcc map[string]float64 `json:"probe_acc,omitempty"`
 }
 
 // Value returns the metric called name (one of MetricNames, or "loss") and

@@ -55,7 +55,7 @@ import (
 //	    audio: {kind: cnn, widths: [16, 32], dim: 64}
 //	    visual: {kind: cnn, widths: [16, 32], dim: 64}
 //	selection: {split: val, metric: acc}    # the defaults; split test is the official (flawed) protocol
-//	table: {metrics: [acc], modality_acc: false, gap: false}
+//	table: {metrics: [acc], modality_acc: false, gap: false, probe: false}
 //
 // Parsing is strict: an unknown key, a value of the wrong type, an unknown
 // method or dataset, or an unknown hyperparameter is an error naming the
@@ -132,6 +132,9 @@ type TableSpec struct {
 	// Gap adds, per modality, the unimodal baseline's accuracy minus the
 	// modality's accuracy inside the multimodal model.
 	Gap bool `json:"gap"`
+	// Probe adds each modality's linear-probe accuracy (the encoder frozen
+	// at the selected epoch); every record carries it.
+	Probe bool `json:"probe"`
 }
 
 // Valid choices of the enumerated suite settings.

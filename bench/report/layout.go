@@ -36,6 +36,7 @@ func LayoutOptions(recs []*bench.Record) (Options, bool) {
 		}
 		opt.ModalityAcc = opt.ModalityAcc || l.ModalityAcc
 		opt.Gap = opt.Gap || l.Gap
+		opt.Probe = opt.Probe || l.Probe
 	}
 	return opt, found
 }

@@ -31,6 +31,9 @@ type Options struct {
 	// same dataset) minus its accuracy inside the row's model, paired by
 	// seed. Rows of the unimodal method have no gap.
 	Gap bool
+	// Probe adds, per dataset and modality, the linear-probe accuracy of
+	// the selected epoch's frozen encoder (the records' probe_acc).
+	Probe bool
 	// Rows orders the row labels (the suite's order); labels not listed
 	// follow in sorted order.
 	Rows []string
@@ -52,6 +55,7 @@ const (
 	RankColumn                       // the average over datasets of the row's rank (no dataset)
 	CostColumn                       // a cost of the run (bench.Cost), Metric naming it
 	RobustColumn                     // a robustness measure (BuildRobustness), Metric naming it
+	ProbeColumn                      // a linear probe's accuracy on the frozen encoder
 )
 
 // Column is one column of a table.
@@ -59,7 +63,7 @@ type Column struct {
 	Dataset  string
 	Kind     ColumnKind
 	Metric   string  // MetricColumn: acc, macro_f1 or map
-	Modality string  // ModalityColumn, GapColumn, RobustColumn
+	Modality string  // ModalityColumn, GapColumn, ProbeColumn, RobustColumn
 	Level    float64 // RobustColumn: the noise level
 }
 
@@ -76,6 +80,8 @@ func (c Column) Name() string {
 		return CostTitle(c.Metric)
 	case RobustColumn:
 		return robustName(c)
+	case ProbeColumn:
+		return "Probe (" + c.Modality + ")"
 	}
 	return MetricTitle(c.Metric)
 }
@@ -231,6 +237,11 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 				t.Columns = append(t.Columns, Column{Dataset: d, Kind: ModalityColumn, Modality: m})
 			}
 		}
+		if opt.Probe {
+			for _, m := range mods {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: ProbeColumn, Modality: m})
+			}
+		}
 		if opt.Gap {
 			for _, m := range mods {
 				t.Columns = append(t.Columns, Column{Dataset: d, Kind: GapColumn, Modality: m})
@@ -267,6 +278,12 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 						xs = append(xs, v)
 					}
 				}
+			case ProbeColumn:
+				for _, r := range rs {
+					if v, ok := r.Metrics["test"].ProbeAcc[c.Modality]; ok {
+						xs = append(xs, v)
+					}
+				}
 			case GapColumn:
 				base := unimodal[groupKey{c.Modality, c.Dataset}]
 				if base == nil || isUnimodal(rs) {
@@ -293,6 +310,9 @@ func Build(recs []*bench.Record, opt Options) (*Table, error) {
 		"(one-sided Welch's t-test over seeds, p ≥ 0.05, both cells with n ≥ 2).")
 	if t.hasKind(GapColumn) {
 		t.Notes = append(t.Notes, "Gap: the modality's accuracy when trained alone (its unimodal row) minus its accuracy inside the model, paired by seed.")
+	}
+	if opt.Probe {
+		t.Notes = append(t.Notes, "Probe: accuracy of a linear head fitted on the selected epoch's frozen encoder features of the training split (iterations selected on validation); empty where the records predate it.")
 	}
 	if t.hasKind(CostColumn) {
 		t.Notes = append(t.Notes, "Cost columns are measured on the machines that ran the sweep (mean ± std over seeds), not compared: "+

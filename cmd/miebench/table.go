@@ -25,6 +25,7 @@ type tableConfig struct {
 	metrics    string // comma-separated; "" means the suite's table metrics
 	modality   *bool  // nil: the suite's setting
 	gap        *bool
+	probe      *bool
 	outFile    string
 	allTrials  bool // every trial of a hyperparameter search as a row
 	robust     bool // the robustness table instead
@@ -45,12 +46,13 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.suite, "suite", "", "built-in suite name or suite file: keep only its records and use its row order and table layout (default: the layout stored in the records)")
 	modality := fs.Bool("modality-acc", false, "add per-modality accuracy columns (default: the suite's setting)")
 	gap := fs.Bool("gap", false, "add imbalance-gap columns (default: the suite's setting)")
+	probe := fs.Bool("probe", false, "add per-modality linear-probe accuracy columns, from the probe every record holds (default: the suite's setting)")
 	fs.StringVar(&cfg.outFile, "o", "", "write the table to this file instead of standard output")
 	fs.BoolVar(&cfg.robust, "robustness", false, "print the robustness table (accuracy with modalities missing or noisy, relative and effective robustness) instead")
 	fs.StringVar(&cfg.robustRef, "robustness-ref", report.DefaultRobustnessRef, "the row effective robustness is measured against")
 	fs.BoolVar(&cfg.allTrials, "trials", false, "show every trial of a hyperparameter search as a row (default: the selected trial)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [--trials] [--robustness] [-o FILE]")
+		fmt.Fprintln(stderr, "Usage: miebench table DIR... [--format md|tex|csv] [--metric acc,macro_f1,map] [--suite NAME|FILE] [--modality-acc] [--gap] [--probe] [--trials] [--robustness] [-o FILE]")
 		fmt.Fprintln(stderr, "\nMerges the records of the results directories (for instance the shards of one")
 		fmt.Fprintln(stderr, "sweep) and prints mean ± std (n seeds) per method and dataset column, best")
 		fmt.Fprintln(stderr, "per column in bold, with footnotes for failed runs and test-set selection.")
@@ -72,6 +74,8 @@ func tableMain(args []string, stdout, stderr io.Writer) int {
 			cfg.modality = modality
 		case "gap":
 			cfg.gap = gap
+		case "probe":
+			cfg.probe = probe
 		}
 	})
 	return renderTable(dirs, cfg, stdout, stderr)
@@ -113,7 +117,7 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	opt := report.Options{Metrics: []string{"acc"}}
 	if suite != nil {
 		opt = report.Options{Metrics: suite.Table.Metrics, ModalityAcc: suite.Table.ModalityAcc, Gap: suite.Table.Gap,
-			Rows: suite.Labels(), Datasets: suite.DatasetNames()}
+			Probe: suite.Table.Probe, Rows: suite.Labels(), Datasets: suite.DatasetNames()}
 	} else if l, ok := report.LayoutOptions(recs); ok {
 		opt = l
 	}
@@ -125,6 +129,9 @@ func renderTable(dirs []string, cfg tableConfig, stdout, stderr io.Writer) int {
 	}
 	if cfg.gap != nil {
 		opt.Gap = *cfg.gap
+	}
+	if cfg.probe != nil {
+		opt.Probe = *cfg.probe
 	}
 	opt.AllTrials = cfg.allTrials
 	build := report.Build

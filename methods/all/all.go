@@ -9,6 +9,7 @@ import (
 	_ "github.com/miebench/miebench/methods/amss"
 	_ "github.com/miebench/miebench/methods/arl"
 	_ "github.com/miebench/miebench/methods/cml"
+	_ "github.com/miebench/miebench/methods/dimml"
 	_ "github.com/miebench/miebench/methods/gblending"
 	_ "github.com/miebench/miebench/methods/inforeg"
 	_ "github.com/miebench/miebench/methods/joint"
@@ -21,7 +22,10 @@ import (
 	_ "github.com/miebench/miebench/methods/ogmge"
 	_ "github.com/miebench/miebench/methods/opm"
 	_ "github.com/miebench/miebench/methods/pmr"
+	_ "github.com/miebench/miebench/methods/reconboost"
+	_ "github.com/miebench/miebench/methods/relearning"
 	_ "github.com/miebench/miebench/methods/ume"
 	_ "github.com/miebench/miebench/methods/umt"
 	_ "github.com/miebench/miebench/methods/unimodal"
+	_ "github.com/miebench/miebench/methods/valuation"
 )
