@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"github.com/miebench/miebench/methods"
@@ -145,31 +146,43 @@ func fitProbe(x *nn.Tensor, y []int, classes int, score func(w, mean, std []floa
 	for j := range std {
 		std[j] = math.Sqrt(std[j]/float64(n)) + 1e-6
 	}
-	xs := standardise(x, mean, std)
-	w = make([]float64, (d+1)*classes)
-	grad := make([]float64, len(w))
-	logits := make([]float64, n*classes)
-	W := blas64.General{Rows: d + 1, Cols: classes, Stride: classes, Data: w}
-	X := blas64.General{Rows: n, Cols: d + 1, Stride: d + 1, Data: xs}
-	L := blas64.General{Rows: n, Cols: classes, Stride: classes, Data: logits}
-	G := blas64.General{Rows: d + 1, Cols: classes, Stride: classes, Data: grad}
+	// The iterations run in float32 through blas32 (miebench's GEMM, which
+	// never splits the inner dimension, so the result does not depend on
+	// the thread count): the probe is fitted for every modality of every
+	// run, and gonum's float64 GEMM made it a sixth of a small run's time.
+	xs := standardise32(x, mean, std)
+	w32 := make([]float32, (d+1)*classes)
+	grad := make([]float32, len(w32))
+	logits := make([]float32, n*classes)
+	W := blas32.General{Rows: d + 1, Cols: classes, Stride: classes, Data: w32}
+	X := blas32.General{Rows: n, Cols: d + 1, Stride: d + 1, Data: xs}
+	L := blas32.General{Rows: n, Cols: classes, Stride: classes, Data: logits}
+	G := blas32.General{Rows: d + 1, Cols: classes, Stride: classes, Data: grad}
+	row64 := make([]float64, classes)
+	w = make([]float64, len(w32))
 	var best []float64
 	bestScore := math.Inf(-1)
 	for it := range probeIters {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, X, W, 0, L)
+		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, X, W, 0, L)
 		for i := range n {
 			row := logits[i*classes : (i+1)*classes]
-			softmaxInPlace(row)
-			row[y[i]]--
+			for c, v := range row {
+				row64[c] = float64(v)
+			}
+			softmaxInPlace(row64)
+			row64[y[i]]--
 			for c := range row {
-				row[c] /= float64(n)
+				row[c] = float32(row64[c] / float64(n))
 			}
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, X, L, 0, G)
-		for k := range w {
-			w[k] -= probeLR * (grad[k] + probeL2*w[k])
+		blas32.Gemm(blas.Trans, blas.NoTrans, 1, X, L, 0, G)
+		for k := range w32 {
+			w32[k] -= float32(probeLR * (float64(grad[k]) + probeL2*float64(w32[k])))
 		}
 		if score != nil && (it+1)%probeCheck == 0 {
+			for k, v := range w32 {
+				w[k] = float64(v)
+			}
 			if sc := score(w, mean, std); sc > bestScore {
 				bestScore, best = sc, append(best[:0], w...)
 			}
@@ -177,6 +190,9 @@ func fitProbe(x *nn.Tensor, y []int, classes int, score func(w, mean, std []floa
 	}
 	if best != nil {
 		return best, mean, std
+	}
+	for k, v := range w32 {
+		w[k] = float64(v)
 	}
 	return w, mean, std
 }
@@ -204,6 +220,20 @@ func standardise(x *nn.Tensor, mean, std []float64) []float64 {
 		row := xs[i*(d+1) : (i+1)*(d+1)]
 		for j, v := range x.Row(i) {
 			row[j] = (float64(v) - mean[j]) / std[j]
+		}
+		row[d] = 1
+	}
+	return xs
+}
+
+// standardise32 is standardise in float32, for the fit's iterations.
+func standardise32(x *nn.Tensor, mean, std []float64) []float32 {
+	n, d := x.Rows(), x.RowLen()
+	xs := make([]float32, n*(d+1))
+	for i := range n {
+		row := xs[i*(d+1) : (i+1)*(d+1)]
+		for j, v := range x.Row(i) {
+			row[j] = float32((float64(v) - mean[j]) / std[j])
 		}
 		row[d] = 1
 	}
