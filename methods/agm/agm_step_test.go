@@ -121,27 +121,17 @@ func TestWindow(t *testing.T) {
 	}
 }
 
+// TestValidate: what agm refuses before training.
 func TestValidate(t *testing.T) {
-	spec, err := methods.Lookup("agm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bad := range []map[string]any{
-		{"alpha": -1.0}, {"pad": "noise"}, {"empty": "half"}, {"apply": "head"},
-		{"modulation_starts": 5, "modulation_ends": 4},
-	} {
-		h, err := methods.Resolve(spec.Params, bad)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err == nil {
-			t.Errorf("%v: accepted", bad)
-		}
-	}
-	h, _ := methods.Resolve(spec.Params, nil)
-	if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a"}, Fusion: "concat"}); err == nil {
-		t.Error("one modality: accepted")
-	}
+	av := methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}
+	methodtest.CheckPlanCases(t, "agm", []methodtest.PlanCase{
+		{Params: map[string]any{"alpha": -1.0}, Plan: av},
+		{Params: map[string]any{"pad": "noise"}, Plan: av},
+		{Params: map[string]any{"empty": "half"}, Plan: av},
+		{Params: map[string]any{"apply": "head"}, Plan: av},
+		{Params: map[string]any{"modulation_starts": 5, "modulation_ends": 4}, Plan: av},
+		{Plan: methods.PlanInfo{Modalities: []string{"a"}, Fusion: "concat"}},
+	})
 }
 
 // TestScoresWithZeroInputs checks pad=input (released) on every fusion:

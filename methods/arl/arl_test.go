@@ -131,17 +131,11 @@ func TestRaisesWeakModality(t *testing.T) {
 	}
 }
 
+// TestRefusesThreeModalities: arl refuses three modalities and a
+// negative gamma before training.
 func TestRefusesThreeModalities(t *testing.T) {
-	spec, err := methods.Lookup("arl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := methods.Resolve(spec.Params, nil)
-	if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "concat"}); err == nil {
-		t.Error("three modalities: accepted")
-	}
-	bad, _ := methods.Resolve(spec.Params, map[string]any{"gamma": -1.0})
-	if err := spec.CheckPlan(bad, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err == nil {
-		t.Error("gamma -1: accepted")
-	}
+	methodtest.CheckPlanCases(t, "arl", []methodtest.PlanCase{
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "concat"}},
+		{Params: map[string]any{"gamma": -1.0}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}},
+	})
 }

@@ -157,22 +157,13 @@ func TestRaisesWeakModality(t *testing.T) {
 	}
 }
 
+// TestRefusesOtherSettings: inforeg takes two modalities with a concat
+// head only.
 func TestRefusesOtherSettings(t *testing.T) {
-	spec, err := methods.Lookup("inforeg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := methods.Resolve(spec.Params, nil)
-	for _, p := range []methods.PlanInfo{
-		{Modalities: []string{"a", "v", "t"}, Fusion: "concat"},
-		{Modalities: []string{"a", "v"}, Fusion: "sum"},
-		{Modalities: []string{"a", "v"}, Fusion: "film"},
-	} {
-		if err := spec.CheckPlan(h, p); err == nil {
-			t.Errorf("%v: accepted", p)
-		}
-	}
-	if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err != nil {
-		t.Errorf("two modalities, concat: %v", err)
-	}
+	methodtest.CheckPlanCases(t, "inforeg", []methodtest.PlanCase{
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "concat"}},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "sum"}},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "film"}},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}, OK: true},
+	})
 }

@@ -169,18 +169,13 @@ func TestLogsEveryFusionAndThreeModalities(t *testing.T) {
 	}
 }
 
+// TestValidate: what opm refuses before training.
 func TestValidate(t *testing.T) {
-	spec, err := methods.Lookup("opm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bad := range []map[string]any{{"q_base": 1.5}, {"lambda": -1.0}, {"p_exe": -0.1}, {"warmup_epochs": -1}} {
-		h, err := methods.Resolve(spec.Params, bad)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err == nil {
-			t.Errorf("%v: accepted", bad)
-		}
-	}
+	av := methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}
+	methodtest.CheckPlanCases(t, "opm", []methodtest.PlanCase{
+		{Params: map[string]any{"q_base": 1.5}, Plan: av},
+		{Params: map[string]any{"lambda": -1.0}, Plan: av},
+		{Params: map[string]any{"p_exe": -0.1}, Plan: av},
+		{Params: map[string]any{"warmup_epochs": -1}, Plan: av},
+	})
 }
