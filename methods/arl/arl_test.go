@@ -12,23 +12,6 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-func newARL(t *testing.T, params map[string]any) methods.Method {
-	t.Helper()
-	spec, err := methods.Lookup("arl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := methods.Resolve(spec.Params, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := spec.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // objective is the released loss L_f + g (L_a + L_v), the unimodal terms
 // the fused head on zeroed features, computed without training state.
 func objective(r *methods.Run, b *methods.Batch, g float64) float64 {
@@ -54,7 +37,7 @@ func TestGradients(t *testing.T) {
 			epoch int
 			paper bool
 		}{{0, false}, {6, false}, {6, true}} {
-			m := newARL(t, map[string]any{"clip_norm": 0.0, "paper_weights": c.paper})
+			m := methodtest.NewMethod(t, "arl", map[string]any{"clip_norm": 0.0, "paper_weights": c.paper})
 			r, b, logs := methodtest.TwoModalityRun(t, fusion, "mlp", m.Setup)
 			for _, p := range r.Model.Params() {
 				if len(p.Value.Shape) == 1 {

@@ -11,23 +11,6 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-func newInfoReg(t *testing.T) methods.Method {
-	t.Helper()
-	spec, err := methods.Lookup("inforeg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := methods.Resolve(spec.Params, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := spec.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // objective is the released loss L_mm + sum_m CE(partial logits_m),
 // computed without training state.
 func objective(r *methods.Run, b *methods.Batch) float64 {
@@ -47,7 +30,7 @@ func objective(r *methods.Run, b *methods.Batch) float64 {
 // ReLU sits exactly at its kink (a sample whose hidden units are all off
 // would otherwise have pre-activation exactly 0).
 func TestGradientOfTheLoss(t *testing.T) {
-	m := newInfoReg(t)
+	m := methodtest.NewMethod(t, "inforeg", nil)
 	r, b, _ := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	for _, p := range r.Model.Params() {
 		if len(p.Value.Shape) == 1 {
@@ -85,7 +68,7 @@ func TestGradientOfTheLoss(t *testing.T) {
 // leading encoder's parameters, and not elsewhere.
 func TestProximalPull(t *testing.T) {
 	run := func(moveFirst bool) (*methods.Run, map[string]float64, map[string][]float32) {
-		m := newInfoReg(t)
+		m := methodtest.NewMethod(t, "inforeg", nil)
 		r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 		move := func() {
 			for _, p := range methods.EncoderParams(r, 0) {

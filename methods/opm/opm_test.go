@@ -12,23 +12,6 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-func newOPM(t *testing.T, params map[string]any) methods.Method {
-	t.Helper()
-	spec, err := methods.Lookup("opm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := methods.Resolve(spec.Params, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := spec.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func sameGrads(t *testing.T, what string, got, want map[string][]float32) {
 	t.Helper()
 	for name, g := range want {
@@ -46,7 +29,7 @@ func TestWarmupIsJoint(t *testing.T) {
 	if _, err := (methods.Base{}).Step(r0, b0); err != nil {
 		t.Fatal(err)
 	}
-	m := newOPM(t, map[string]any{"p_exe": 1.0})
+	m := methodtest.NewMethod(t, "opm", map[string]any{"p_exe": 1.0})
 	r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	if _, err := m.Step(r, b); err != nil {
 		t.Fatal(err)
@@ -64,7 +47,7 @@ func TestWarmupIsJoint(t *testing.T) {
 // same factor on the gradient reaching the kept encoder.
 func TestDropLeaderEverywhere(t *testing.T) {
 	for _, fusion := range []string{"concat", "sum", "film", "gated"} {
-		m := newOPM(t, map[string]any{"q_base": 1.0, "lambda": 0.0, "p_exe": 1.0, "warmup_epochs": 0})
+		m := methodtest.NewMethod(t, "opm", map[string]any{"q_base": 1.0, "lambda": 0.0, "p_exe": 1.0, "warmup_epochs": 0})
 		r, b, logs := methodtest.TwoModalityRun(t, fusion, "mlp", m.Setup)
 		if _, err := m.Step(r, b); err != nil {
 			t.Fatal(err)
@@ -79,7 +62,7 @@ func TestDropLeaderEverywhere(t *testing.T) {
 		got := methodtest.Grads(r)
 
 		// the same model, by hand
-		want, b2, _ := methodtest.TwoModalityRun(t, fusion, "mlp", newOPM(t, nil).Setup)
+		want, b2, _ := methodtest.TwoModalityRun(t, fusion, "mlp", methodtest.NewMethod(t, "opm", nil).Setup)
 		md := want.Model
 		z := make([]*nn.Tensor, 2)
 		for i, enc := range md.Encoders {
@@ -112,7 +95,7 @@ func TestDropLeaderEverywhere(t *testing.T) {
 // TestLoggedDropProbabilities checks the logged q against the rule applied
 // to the logged scores.
 func TestLoggedDropProbabilities(t *testing.T) {
-	m := newOPM(t, map[string]any{"warmup_epochs": 0})
+	m := methodtest.NewMethod(t, "opm", map[string]any{"warmup_epochs": 0})
 	r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	if _, err := m.Step(r, b); err != nil {
 		t.Fatal(err)
