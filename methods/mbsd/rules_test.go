@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/miebench/miebench/methods/scores"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -99,11 +100,11 @@ func TestPairGradientDetached(t *testing.T) {
 	b := nn.FromSlice([]float32{0.3, 0.2, 0.1}, 1, 3) // weak
 	y := []int{0}
 	p, _ := pair(a, b, y, true)
-	pa := softmaxRow(a.Row(0))
+	pa := scores.SoftmaxRow(a.Row(0))
 	s := pa[0]
 	w := p.W[0]
 	f := func() float64 {
-		u := softmaxRow(b.Row(0))[0]
+		u := scores.SoftmaxRow(b.Row(0))[0]
 		var rs float64
 		for j := range 3 {
 			d := float64(a.Data[j]) - float64(b.Data[j])
