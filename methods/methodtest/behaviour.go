@@ -118,3 +118,15 @@ func RaisesWeakModality(t *testing.T, c JointComparison) (got, joint SeedMeans) 
 	}
 	return got, joint
 }
+
+// ImbalancedRuns is a JointComparison.Spec of 8-epoch concat runs on
+// Imbalanced(2) (SyntheticSpec): the method under test gets params, joint
+// its defaults.
+func ImbalancedRuns(params map[string]any) func(method string, seed uint64) bench.RunSpec {
+	return func(method string, seed uint64) bench.RunSpec {
+		if method == "joint" {
+			return SyntheticSpec(method, nil, seed, 8, Imbalanced(2), "concat")
+		}
+		return SyntheticSpec(method, params, seed, 8, Imbalanced(2), "concat")
+	}
+}
