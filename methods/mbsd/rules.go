@@ -15,17 +15,6 @@ import (
 // This file holds MBSD's pairwise term as a pure function over two
 // modalities' logits.
 
-// argmax returns the first index of the largest value.
-func argmax(p []float64) int {
-	k := 0
-	for j, v := range p {
-		if v > p[k] {
-			k = j
-		}
-	}
-	return k
-}
-
 // Pair is the distillation term between two modalities a and b over a batch.
 type Pair struct {
 	Loss   float64   // KL + RS
@@ -69,7 +58,7 @@ func pair(a, b *nn.Tensor, y []int, detach bool) (Pair, error) {
 			s, u = tb, ta
 		}
 		var w float64
-		if argmax(pa) == label || argmax(pb) == label {
+		if scores.Leader(pa) == label || scores.Leader(pb) == label {
 			w = s - u
 		}
 		pr.W[i] = w
