@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/miebench/miebench/methods/gradcheck"
 	"github.com/miebench/miebench/methods/scores"
 	"github.com/miebench/miebench/nn"
 )
@@ -77,14 +78,7 @@ func TestPairGradientReleased(t *testing.T) {
 		name string
 		v, g *nn.Tensor
 	}{{"a", a, p.DA}, {"b", b, p.DB}} {
-		for i := range x.v.Data {
-			old := x.v.Data[i]
-			x.v.Data[i] = old + h
-			up := f()
-			x.v.Data[i] = old - h
-			down := f()
-			x.v.Data[i] = old
-			num := (up - down) / (2 * h)
+		for i, num := range gradcheck.Numerical(x.v.Data, h, f) {
 			if math.Abs(num-float64(x.g.Data[i])) > 2e-3 {
 				t.Errorf("d/d%s[%d] = %v, numerical %v", x.name, i, x.g.Data[i], num)
 			}
@@ -113,14 +107,7 @@ func TestPairGradientDetached(t *testing.T) {
 		return w * (u*(math.Log(u)-s) + rs)
 	}
 	const h = 1e-3
-	for i := range b.Data {
-		old := b.Data[i]
-		b.Data[i] = old + h
-		up := f()
-		b.Data[i] = old - h
-		down := f()
-		b.Data[i] = old
-		num := (up - down) / (2 * h)
+	for i, num := range gradcheck.Numerical(b.Data, h, f) {
 		if math.Abs(num-float64(p.DB.Data[i])) > 1e-3 {
 			t.Errorf("d/db[%d] = %v, numerical %v", i, p.DB.Data[i], num)
 		}
