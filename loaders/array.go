@@ -153,6 +153,8 @@ func reorderFortran[T any](data []T, shape []int) []T {
 	out := make([]T, len(data))
 	idx := make([]int, len(shape))
 	for c := range out {
+		// idx is the multi-index of row-major position c; its column-major
+		// offset is sum idx[k] * prod(shape[:k]).
 		f, stride := 0, 1
 		for k := range shape {
 			f += idx[k] * stride

@@ -114,7 +114,7 @@ func DecodeNPY(b []byte) (*nn.Tensor, error) {
 		return nil, fmt.Errorf("dtype %q is not float32 ('<f4'; float64 '<f8' is converted)", h.descr)
 	}
 	if h.fortran {
-		data = fortranToC(data, h.shape)
+		data = reorderFortran(data, h.shape)
 	}
 	return nn.FromSlice(data, h.shape...), nil
 }
@@ -416,31 +416,4 @@ func (p *pyLiteral) intTuple() ([]int, error) {
 			return nil, errors.New("expected ',' or ')'")
 		}
 	}
-}
-
-// fortranToC reorders column-major data of the given shape to row-major.
-func fortranToC(data []float32, shape []int) []float32 {
-	if len(shape) < 2 {
-		return data
-	}
-	out := make([]float32, len(data))
-	idx := make([]int, len(shape))
-	for c := range out {
-		// idx is the multi-index of C-order position c; its Fortran offset
-		// is sum idx[k] * prod(shape[:k]).
-		f, stride := 0, 1
-		for k := range shape {
-			f += idx[k] * stride
-			stride *= shape[k]
-		}
-		out[c] = data[f]
-		for k := len(shape) - 1; k >= 0; k-- {
-			idx[k]++
-			if idx[k] < shape[k] {
-				break
-			}
-			idx[k] = 0
-		}
-	}
-	return out
 }

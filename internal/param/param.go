@@ -29,7 +29,7 @@ func Convert(v, like any) (any, error) {
 	}
 	switch like.(type) {
 	case float64:
-		return toFloat(v)
+		return Float(v)
 	case int:
 		return toInt(v)
 	case bool:
@@ -59,7 +59,7 @@ func Convert(v, like any) (any, error) {
 		}
 		out := make([]float64, len(items))
 		for i, it := range items {
-			if out[i], err = toFloat(it); err != nil {
+			if out[i], err = Float(it); err != nil {
 				return nil, fmt.Errorf("item %d: %w", i, err)
 			}
 		}
@@ -114,7 +114,9 @@ func listItems(v any) ([]any, error) {
 	return nil, fmt.Errorf("want a list, got %v (%T)", v, v)
 }
 
-func toFloat(v any) (float64, error) {
+// Float converts a configuration value to a number: any Go number type,
+// or a numeric string (surrounding spaces ignored).
+func Float(v any) (float64, error) {
 	switch x := v.(type) {
 	case float64:
 		return x, nil

@@ -11,23 +11,6 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-func newAGM(t *testing.T, params map[string]any) methods.Method {
-	t.Helper()
-	spec, err := methods.Lookup("agm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := methods.Resolve(spec.Params, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := spec.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // TestStepScalesGradients compares one AGM step with one joint step on the
 // same model and batch (learning rate 0, so gradients stay readable): with
 // apply=fused every gradient is mean(k) times joint's; with apply=encoder
@@ -43,7 +26,7 @@ func TestStepScalesGradients(t *testing.T) {
 			}
 			joint := methodtest.Grads(r0)
 			for _, apply := range []string{agm.ApplyFused, agm.ApplyEncoder} {
-				m := newAGM(t, map[string]any{"apply": apply})
+				m := methodtest.NewMethod(t, "agm", map[string]any{"apply": apply})
 				r, b, logs := methodtest.TwoModalityRun(t, fusion, enc, m.Setup)
 				if _, err := m.Step(r, b); err != nil {
 					t.Fatal(err)
@@ -81,7 +64,7 @@ func TestStepScalesGradients(t *testing.T) {
 // concat head with pad=feature and empty=zero, phi_m is exactly modality
 // m's partial logits, so the logged score is their mean cross-entropy.
 func TestScoresArePartialLogitsCE(t *testing.T) {
-	m := newAGM(t, map[string]any{"pad": agm.PadFeature})
+	m := methodtest.NewMethod(t, "agm", map[string]any{"pad": agm.PadFeature})
 	r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	if _, err := m.Step(r, b); err != nil {
 		t.Fatal(err)
@@ -104,7 +87,7 @@ func TestWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	joint := methodtest.Grads(r0)
-	m := newAGM(t, map[string]any{"modulation_starts": 1, "apply": agm.ApplyEncoder})
+	m := methodtest.NewMethod(t, "agm", map[string]any{"modulation_starts": 1, "apply": agm.ApplyEncoder})
 	r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	if _, err := m.Step(r, b); err != nil {
 		t.Fatal(err)
@@ -121,27 +104,17 @@ func TestWindow(t *testing.T) {
 	}
 }
 
+// TestValidate: what agm refuses before training.
 func TestValidate(t *testing.T) {
-	spec, err := methods.Lookup("agm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bad := range []map[string]any{
-		{"alpha": -1.0}, {"pad": "noise"}, {"empty": "half"}, {"apply": "head"},
-		{"modulation_starts": 5, "modulation_ends": 4},
-	} {
-		h, err := methods.Resolve(spec.Params, bad)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err == nil {
-			t.Errorf("%v: accepted", bad)
-		}
-	}
-	h, _ := methods.Resolve(spec.Params, nil)
-	if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a"}, Fusion: "concat"}); err == nil {
-		t.Error("one modality: accepted")
-	}
+	av := methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}
+	methodtest.CheckPlanCases(t, "agm", []methodtest.PlanCase{
+		{Params: map[string]any{"alpha": -1.0}, Plan: av},
+		{Params: map[string]any{"pad": "noise"}, Plan: av},
+		{Params: map[string]any{"empty": "half"}, Plan: av},
+		{Params: map[string]any{"apply": "head"}, Plan: av},
+		{Params: map[string]any{"modulation_starts": 5, "modulation_ends": 4}, Plan: av},
+		{Plan: methods.PlanInfo{Modalities: []string{"a"}, Fusion: "concat"}},
+	})
 }
 
 // TestScoresWithZeroInputs checks pad=input (released) on every fusion:
@@ -153,7 +126,7 @@ func TestScoresWithZeroInputs(t *testing.T) {
 		for _, enc := range []string{"mlp", "cnn"} {
 			// by hand on one copy: the training forward (which moves batch-norm
 			// statistics), then the eval-mode zero encodings
-			ref, b, _ := methodtest.TwoModalityRun(t, fusion, enc, newAGM(t, nil).Setup)
+			ref, b, _ := methodtest.TwoModalityRun(t, fusion, enc, methodtest.NewMethod(t, "agm", nil).Setup)
 			md := ref.Model
 			out := methods.Forward(ref, b, true)
 			full, z := out.Logits, out.Z
@@ -164,7 +137,7 @@ func TestScoresWithZeroInputs(t *testing.T) {
 			fa := md.Fusion.Forward([]*nn.Tensor{z[0], zero[1]}, false)
 			fv := md.Fusion.Forward([]*nn.Tensor{zero[0], z[1]}, false)
 			// the step on another
-			m := newAGM(t, nil)
+			m := methodtest.NewMethod(t, "agm", nil)
 			r, b2, logs := methodtest.TwoModalityRun(t, fusion, enc, m.Setup)
 			if _, err := m.Step(r, b2); err != nil {
 				t.Fatal(err)

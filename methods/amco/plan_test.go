@@ -10,30 +10,13 @@ import (
 
 // TestPlanTimeChecks: what amco accepts and refuses before training.
 func TestPlanTimeChecks(t *testing.T) {
-	cases := []struct {
-		params map[string]any
-		plan   methods.PlanInfo
-		ok     bool
-	}{
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, true},
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "sum", Epochs: 20}, true},
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "gated", Epochs: 20}, false},
-		{map[string]any{"sigma": 1.5}, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, false},
-		{map[string]any{"eps": 0.0}, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, false},
-	}
-	spec, err := methods.Lookup("amco")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		h, err := methods.Resolve(spec.Params, c.params)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := spec.CheckPlan(h, c.plan); (err == nil) != c.ok {
-			t.Errorf("%v %+v: CheckPlan error %v, want ok=%v", c.params, c.plan, err, c.ok)
-		}
-	}
+	methodtest.CheckPlanCases(t, "amco", []methodtest.PlanCase{
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: true},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "sum", Epochs: 20}, OK: true},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "gated", Epochs: 20}, OK: false},
+		{Params: map[string]any{"sigma": 1.5}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: false},
+		{Params: map[string]any{"eps": 0.0}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: false},
+	})
 }
 
 // TestConformanceOfSwitches runs the conformance suite with the switches

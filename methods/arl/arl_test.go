@@ -12,23 +12,6 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-func newARL(t *testing.T, params map[string]any) methods.Method {
-	t.Helper()
-	spec, err := methods.Lookup("arl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := methods.Resolve(spec.Params, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := spec.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // objective is the released loss L_f + g (L_a + L_v), the unimodal terms
 // the fused head on zeroed features, computed without training state.
 func objective(r *methods.Run, b *methods.Batch, g float64) float64 {
@@ -54,7 +37,7 @@ func TestGradients(t *testing.T) {
 			epoch int
 			paper bool
 		}{{0, false}, {6, false}, {6, true}} {
-			m := newARL(t, map[string]any{"clip_norm": 0.0, "paper_weights": c.paper})
+			m := methodtest.NewMethod(t, "arl", map[string]any{"clip_norm": 0.0, "paper_weights": c.paper})
 			r, b, logs := methodtest.TwoModalityRun(t, fusion, "mlp", m.Setup)
 			for _, p := range r.Model.Params() {
 				if len(p.Value.Shape) == 1 {
@@ -113,12 +96,9 @@ func TestGradients(t *testing.T) {
 // and that every fusion head logs the per-step quantities. Measured when
 // written: joint 0.32, arl 0.55.
 func TestRaisesWeakModality(t *testing.T) {
-	joint, _ := methodtest.WeakAccuracy(t, "joint", nil, 6)
-	got, _ := methodtest.WeakAccuracy(t, "arl", nil, 6)
-	t.Logf("weak-modality accuracy: arl %.3f, joint %.3f", got, joint)
-	if !(got > joint) {
-		t.Errorf("weak-modality accuracy %.3f is not above joint training's %.3f", got, joint)
-	}
+	methodtest.RaisesWeakModality(t, methodtest.JointComparison{
+		Method: "arl", Seeds: 6, Source: "partial", Spec: methodtest.ImbalancedRuns(nil),
+	})
 	for _, fusion := range []string{"concat", "sum", "film", "gated"} {
 		rec := methodtest.Train(t, methodtest.SyntheticSpec("arl", map[string]any{"paper_weights": true, "start": 1}, 0, 3, methodtest.Imbalanced(2), fusion))
 		for _, h := range rec.History {
@@ -131,17 +111,11 @@ func TestRaisesWeakModality(t *testing.T) {
 	}
 }
 
+// TestRefusesThreeModalities: arl refuses three modalities and a
+// negative gamma before training.
 func TestRefusesThreeModalities(t *testing.T) {
-	spec, err := methods.Lookup("arl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := methods.Resolve(spec.Params, nil)
-	if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "concat"}); err == nil {
-		t.Error("three modalities: accepted")
-	}
-	bad, _ := methods.Resolve(spec.Params, map[string]any{"gamma": -1.0})
-	if err := spec.CheckPlan(bad, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err == nil {
-		t.Error("gamma -1: accepted")
-	}
+	methodtest.CheckPlanCases(t, "arl", []methodtest.PlanCase{
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "concat"}},
+		{Params: map[string]any{"gamma": -1.0}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}},
+	})
 }

@@ -10,31 +10,14 @@ import (
 
 // TestPlanTimeChecks: what cml accepts and refuses before training.
 func TestPlanTimeChecks(t *testing.T) {
-	cases := []struct {
-		params map[string]any
-		plan   methods.PlanInfo
-		ok     bool
-	}{
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, true},
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "gated", Epochs: 20}, true},
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "sum", Epochs: 20}, true},
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "none", Epochs: 20}, false},
-		{nil, methods.PlanInfo{Modalities: []string{"a"}, Fusion: "concat", Epochs: 20}, false},
-		{map[string]any{"lambda": -1.0}, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, false},
-	}
-	spec, err := methods.Lookup("cml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		h, err := methods.Resolve(spec.Params, c.params)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := spec.CheckPlan(h, c.plan); (err == nil) != c.ok {
-			t.Errorf("%v %+v: CheckPlan error %v, want ok=%v", c.params, c.plan, err, c.ok)
-		}
-	}
+	methodtest.CheckPlanCases(t, "cml", []methodtest.PlanCase{
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: true},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "gated", Epochs: 20}, OK: true},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "sum", Epochs: 20}, OK: true},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "none", Epochs: 20}, OK: false},
+		{Plan: methods.PlanInfo{Modalities: []string{"a"}, Fusion: "concat", Epochs: 20}, OK: false},
+		{Params: map[string]any{"lambda": -1.0}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: false},
+	})
 }
 
 // TestConformanceOfSwitches runs the conformance suite with the switches
@@ -51,11 +34,5 @@ func TestConformanceOfSwitches(t *testing.T) {
 // features, so it runs on every fusion head, with two and three
 // modalities where the head allows.
 func TestEveryFusionTrains(t *testing.T) {
-	for _, fusion := range []string{"concat", "sum", "film", "gated"} {
-		rec := methodtest.Train(t, methodtest.SyntheticSpec("cml", nil, 0, 2, methodtest.Imbalanced(2), fusion))
-		if rec.History[1].Method["hinge"].N == 0 {
-			t.Errorf("%s: nothing logged in epoch 1", fusion)
-		}
-	}
-	methodtest.Train(t, methodtest.SyntheticSpec("cml", nil, 0, 2, methodtest.Imbalanced(3), "sum"))
+	methodtest.EveryFusionTrains(t, "cml", "hinge")
 }

@@ -6,30 +6,12 @@ package cml
 
 import (
 	"fmt"
-	"math"
 
+	"github.com/miebench/miebench/methods/scores"
 	"github.com/miebench/miebench/nn"
 )
 
 // This file holds CML's rule as pure functions over logits.
-
-// softmaxRow returns softmax(row) in float64.
-func softmaxRow(row []float32) []float64 {
-	mx := math.Inf(-1)
-	for _, v := range row {
-		mx = math.Max(mx, float64(v))
-	}
-	p := make([]float64, len(row))
-	var z float64
-	for j, v := range row {
-		p[j] = math.Exp(float64(v) - mx)
-		z += p[j]
-	}
-	for j := range p {
-		p[j] /= z
-	}
-	return p
-}
 
 // confidence returns each row's maximum softmax probability conf_i =
 // max_k softmax(logits_i)_k (the first maximum on ties, as torch.max) and,
@@ -39,7 +21,7 @@ func confidence(logits *nn.Tensor) (conf []float64, p [][]float64, arg []int) {
 	n := logits.Rows()
 	conf, p, arg = make([]float64, n), make([][]float64, n), make([]int, n)
 	for i := range n {
-		p[i] = softmaxRow(logits.Row(i))
+		p[i] = scores.SoftmaxRow(logits.Row(i))
 		for k, v := range p[i] {
 			if v > p[i][arg[i]] {
 				arg[i] = k

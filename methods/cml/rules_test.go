@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/miebench/miebench/methods/gradcheck"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -109,14 +110,7 @@ func TestLossGradient(t *testing.T) {
 		}
 		const h = 1e-3
 		for k, o := range outs {
-			for i := range o.Data {
-				old := o.Data[i]
-				o.Data[i] = old + h
-				up := f()
-				o.Data[i] = old - h
-				down := f()
-				o.Data[i] = old
-				num := (up - down) / (2 * h)
+			for i, num := range gradcheck.Numerical(o.Data, h, f) {
 				if got := float64(grads[k].Data[i]); math.Abs(num-got) > 2e-3 {
 					t.Errorf("perSample %v: dL/dout%d[%d] = %v, numerical %v", perSample, k, i, got, num)
 				}

@@ -70,3 +70,21 @@ func OffKinks(r *methods.Run) {
 		}
 	}
 }
+
+// Numerical returns the central differences (f(x + h e_i) - f(x - h e_i))
+// / 2h for every entry i of x, which f reads: each entry is moved in place
+// and restored before the next, so x is unchanged afterwards. It is the
+// reference for the hand-written gradients of a rule's pure functions.
+func Numerical(x []float32, h float64, f func() float64) []float64 {
+	num := make([]float64, len(x))
+	for i := range x {
+		old := x[i]
+		x[i] = old + float32(h)
+		up := f()
+		x[i] = old - float32(h)
+		down := f()
+		x[i] = old
+		num[i] = (up - down) / (2 * h)
+	}
+	return num
+}

@@ -11,23 +11,6 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-func newInfoReg(t *testing.T) methods.Method {
-	t.Helper()
-	spec, err := methods.Lookup("inforeg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := methods.Resolve(spec.Params, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := spec.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // objective is the released loss L_mm + sum_m CE(partial logits_m),
 // computed without training state.
 func objective(r *methods.Run, b *methods.Batch) float64 {
@@ -47,7 +30,7 @@ func objective(r *methods.Run, b *methods.Batch) float64 {
 // ReLU sits exactly at its kink (a sample whose hidden units are all off
 // would otherwise have pre-activation exactly 0).
 func TestGradientOfTheLoss(t *testing.T) {
-	m := newInfoReg(t)
+	m := methodtest.NewMethod(t, "inforeg", nil)
 	r, b, _ := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	for _, p := range r.Model.Params() {
 		if len(p.Value.Shape) == 1 {
@@ -85,7 +68,7 @@ func TestGradientOfTheLoss(t *testing.T) {
 // leading encoder's parameters, and not elsewhere.
 func TestProximalPull(t *testing.T) {
 	run := func(moveFirst bool) (*methods.Run, map[string]float64, map[string][]float32) {
-		m := newInfoReg(t)
+		m := methodtest.NewMethod(t, "inforeg", nil)
 		r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 		move := func() {
 			for _, p := range methods.EncoderParams(r, 0) {
@@ -135,12 +118,9 @@ func TestProximalPull(t *testing.T) {
 // data the gain comes from the partial-logit losses: with both betas 0 the
 // weak modality reaches 0.62 as well.)
 func TestRaisesWeakModality(t *testing.T) {
-	joint, _ := methodtest.WeakAccuracy(t, "joint", nil, 6)
-	got, _ := methodtest.WeakAccuracy(t, "inforeg", nil, 6)
-	t.Logf("weak-modality accuracy: inforeg %.3f, joint %.3f", got, joint)
-	if !(got > joint) {
-		t.Errorf("weak-modality accuracy %.3f is not above joint training's %.3f", got, joint)
-	}
+	methodtest.RaisesWeakModality(t, methodtest.JointComparison{
+		Method: "inforeg", Seeds: 6, Source: "partial", Spec: methodtest.ImbalancedRuns(nil),
+	})
 	rec := methodtest.Train(t, methodtest.SyntheticSpec("inforeg", nil, 0, 8, methodtest.Imbalanced(2), "concat"))
 	var b0, b1 float64
 	for _, h := range rec.History {
@@ -157,22 +137,13 @@ func TestRaisesWeakModality(t *testing.T) {
 	}
 }
 
+// TestRefusesOtherSettings: inforeg takes two modalities with a concat
+// head only.
 func TestRefusesOtherSettings(t *testing.T) {
-	spec, err := methods.Lookup("inforeg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _ := methods.Resolve(spec.Params, nil)
-	for _, p := range []methods.PlanInfo{
-		{Modalities: []string{"a", "v", "t"}, Fusion: "concat"},
-		{Modalities: []string{"a", "v"}, Fusion: "sum"},
-		{Modalities: []string{"a", "v"}, Fusion: "film"},
-	} {
-		if err := spec.CheckPlan(h, p); err == nil {
-			t.Errorf("%v: accepted", p)
-		}
-	}
-	if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err != nil {
-		t.Errorf("two modalities, concat: %v", err)
-	}
+	methodtest.CheckPlanCases(t, "inforeg", []methodtest.PlanCase{
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "concat"}},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "sum"}},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "film"}},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}, OK: true},
+	})
 }

@@ -10,31 +10,14 @@ import (
 
 // TestPlanTimeChecks: what lfm accepts and refuses before training.
 func TestPlanTimeChecks(t *testing.T) {
-	cases := []struct {
-		params map[string]any
-		plan   methods.PlanInfo
-		ok     bool
-	}{
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, true},
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "sum", Epochs: 20}, true},
-		{nil, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "gated", Epochs: 20}, false},
-		{map[string]any{"weights": "fitted"}, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, false},
-		{map[string]any{"init_align": 0.99}, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, false},
-		{map[string]any{"held_out": 0}, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, false},
-	}
-	spec, err := methods.Lookup("lfm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		h, err := methods.Resolve(spec.Params, c.params)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := spec.CheckPlan(h, c.plan); (err == nil) != c.ok {
-			t.Errorf("%v %+v: CheckPlan error %v, want ok=%v", c.params, c.plan, err, c.ok)
-		}
-	}
+	methodtest.CheckPlanCases(t, "lfm", []methodtest.PlanCase{
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: true},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v", "t"}, Fusion: "sum", Epochs: 20}, OK: true},
+		{Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "gated", Epochs: 20}, OK: false},
+		{Params: map[string]any{"weights": "fitted"}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: false},
+		{Params: map[string]any{"init_align": 0.99}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: false},
+		{Params: map[string]any{"held_out": 0}, Plan: methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat", Epochs: 20}, OK: false},
+	})
 }
 
 // TestConformanceOfSwitches runs the conformance suite with the switches

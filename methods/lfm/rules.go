@@ -9,29 +9,12 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/miebench/miebench/methods/scores"
 	"github.com/miebench/miebench/nn"
 )
 
 // This file holds LFM's rule as pure functions: the alignment term and its
 // gradient, the released polynomial schedule and the learned-weight update.
-
-// softmaxRow returns softmax(row) in float64.
-func softmaxRow(row []float32) []float64 {
-	mx := math.Inf(-1)
-	for _, v := range row {
-		mx = math.Max(mx, float64(v))
-	}
-	p := make([]float64, len(row))
-	var z float64
-	for j, v := range row {
-		p[j] = math.Exp(float64(v) - mx)
-		z += p[j]
-	}
-	for j := range p {
-		p[j] /= z
-	}
-	return p
-}
 
 // alignment returns the batch-mean alignment between the predictions of
 // logits a and b [N, C] and its gradients. With p = softmax(a), q =
@@ -53,7 +36,7 @@ func alignment(a, b *nn.Tensor, paper bool) (float64, *nn.Tensor, *nn.Tensor, er
 	var total float64
 	gp, gq := make([]float64, c), make([]float64, c)
 	for i := range n {
-		p, q := softmaxRow(a.Row(i)), softmaxRow(b.Row(i))
+		p, q := scores.SoftmaxRow(a.Row(i)), scores.SoftmaxRow(b.Row(i))
 		for k := range c {
 			m := 0.5 * (p[k] + q[k])
 			lp, lq, lm := math.Log(p[k]), math.Log(q[k]), math.Log(m)

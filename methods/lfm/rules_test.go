@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/miebench/miebench/methods/gradcheck"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -58,14 +59,8 @@ func TestAlignmentGradient(t *testing.T) {
 		for _, x := range []struct {
 			v, g *nn.Tensor
 		}{{a, da}, {b, db}} {
-			for i := range x.v.Data {
-				old := x.v.Data[i]
-				x.v.Data[i] = old + h
-				up := f()
-				x.v.Data[i] = old - h
-				down := f()
-				x.v.Data[i] = old
-				if num := (up - down) / (2 * h); math.Abs(num-float64(x.g.Data[i])) > 1e-3 {
+			for i, num := range gradcheck.Numerical(x.v.Data, h, f) {
+				if math.Abs(num-float64(x.g.Data[i])) > 1e-3 {
 					t.Errorf("paper %v: gradient %d = %v, numerical %v", paper, i, x.g.Data[i], num)
 				}
 			}

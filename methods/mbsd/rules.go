@@ -8,40 +8,12 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/miebench/miebench/methods/scores"
 	"github.com/miebench/miebench/nn"
 )
 
 // This file holds MBSD's pairwise term as a pure function over two
 // modalities' logits.
-
-// softmaxRow returns softmax(row) in float64.
-func softmaxRow(row []float32) []float64 {
-	mx := math.Inf(-1)
-	for _, v := range row {
-		mx = math.Max(mx, float64(v))
-	}
-	p := make([]float64, len(row))
-	var z float64
-	for j, v := range row {
-		p[j] = math.Exp(float64(v) - mx)
-		z += p[j]
-	}
-	for j := range p {
-		p[j] /= z
-	}
-	return p
-}
-
-// argmax returns the first index of the largest value.
-func argmax(p []float64) int {
-	k := 0
-	for j, v := range p {
-		if v > p[k] {
-			k = j
-		}
-	}
-	return k
-}
 
 // Pair is the distillation term between two modalities a and b over a batch.
 type Pair struct {
@@ -78,7 +50,7 @@ func pair(a, b *nn.Tensor, y []int, detach bool) (Pair, error) {
 	inv := 1 / float64(n)
 	for i, label := range y {
 		ra, rb := a.Row(i), b.Row(i)
-		pa, pb := softmaxRow(ra), softmaxRow(rb)
+		pa, pb := scores.SoftmaxRow(ra), scores.SoftmaxRow(rb)
 		ta, tb := pa[label], pb[label]
 		aStrong := ta >= tb
 		s, u := ta, tb
@@ -86,7 +58,7 @@ func pair(a, b *nn.Tensor, y []int, detach bool) (Pair, error) {
 			s, u = tb, ta
 		}
 		var w float64
-		if argmax(pa) == label || argmax(pb) == label {
+		if scores.Leader(pa) == label || scores.Leader(pb) == label {
 			w = s - u
 		}
 		pr.W[i] = w

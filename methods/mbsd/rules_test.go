@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/miebench/miebench/methods/gradcheck"
+	"github.com/miebench/miebench/methods/scores"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -76,14 +78,7 @@ func TestPairGradientReleased(t *testing.T) {
 		name string
 		v, g *nn.Tensor
 	}{{"a", a, p.DA}, {"b", b, p.DB}} {
-		for i := range x.v.Data {
-			old := x.v.Data[i]
-			x.v.Data[i] = old + h
-			up := f()
-			x.v.Data[i] = old - h
-			down := f()
-			x.v.Data[i] = old
-			num := (up - down) / (2 * h)
+		for i, num := range gradcheck.Numerical(x.v.Data, h, f) {
 			if math.Abs(num-float64(x.g.Data[i])) > 2e-3 {
 				t.Errorf("d/d%s[%d] = %v, numerical %v", x.name, i, x.g.Data[i], num)
 			}
@@ -99,11 +94,11 @@ func TestPairGradientDetached(t *testing.T) {
 	b := nn.FromSlice([]float32{0.3, 0.2, 0.1}, 1, 3) // weak
 	y := []int{0}
 	p, _ := pair(a, b, y, true)
-	pa := softmaxRow(a.Row(0))
+	pa := scores.SoftmaxRow(a.Row(0))
 	s := pa[0]
 	w := p.W[0]
 	f := func() float64 {
-		u := softmaxRow(b.Row(0))[0]
+		u := scores.SoftmaxRow(b.Row(0))[0]
 		var rs float64
 		for j := range 3 {
 			d := float64(a.Data[j]) - float64(b.Data[j])
@@ -112,14 +107,7 @@ func TestPairGradientDetached(t *testing.T) {
 		return w * (u*(math.Log(u)-s) + rs)
 	}
 	const h = 1e-3
-	for i := range b.Data {
-		old := b.Data[i]
-		b.Data[i] = old + h
-		up := f()
-		b.Data[i] = old - h
-		down := f()
-		b.Data[i] = old
-		num := (up - down) / (2 * h)
+	for i, num := range gradcheck.Numerical(b.Data, h, f) {
 		if math.Abs(num-float64(p.DB.Data[i])) > 1e-3 {
 			t.Errorf("d/db[%d] = %v, numerical %v", i, p.DB.Data[i], num)
 		}

@@ -3,8 +3,6 @@ package mbsd
 import (
 	"testing"
 
-	"github.com/miebench/miebench/methods"
-	"github.com/miebench/miebench/methods/gradcheck"
 	"github.com/miebench/miebench/methods/methodtest"
 )
 
@@ -13,29 +11,8 @@ import (
 // detached variant is by design not that gradient (its rule test checks
 // it).
 func TestStepGradient(t *testing.T) {
-	for _, c := range []struct {
-		name   string
-		fusion string
-		m      methods.Method
-	}{
-		{"released concat", "concat", &MBSD{}},
-		{"released sum", "sum", &MBSD{}},
-	} {
-		meth := c.m
-		r, b, _ := methodtest.TwoModalityRun(t, c.fusion, "mlp", meth.Setup)
-		gradcheck.OffKinks(r)
-
-		step := func() (float64, error) {
-
-			s, err := meth.Step(r, b)
-			return s.Loss, err
-		}
-		errs, err := gradcheck.Step(r, step, 1e-2, 2e-2, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range errs {
-			t.Errorf("%s: %v", c.name, e)
-		}
-	}
+	methodtest.StepGradient(t, []methodtest.StepGradientCase{
+		{Name: "released concat", Fusion: "concat", Method: &MBSD{}},
+		{Name: "released sum", Fusion: "sum", Method: &MBSD{}},
+	})
 }

@@ -223,6 +223,25 @@ func WeakAccuracy(t *testing.T, method string, params map[string]any, seeds int)
 	return weak, fused
 }
 
+// NewMethod builds the registered method with params (nil: the defaults)
+// resolved over its declared parameters, failing the test on any error.
+func NewMethod(t *testing.T, method string, params map[string]any) methods.Method {
+	t.Helper()
+	spec, err := methods.Lookup(method)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := methods.Resolve(spec.Params, params)
+	if err != nil {
+		t.Fatalf("%s %v: %v", method, params, err)
+	}
+	m, err := spec.New(h)
+	if err != nil {
+		t.Fatalf("%s %v: %v", method, params, err)
+	}
+	return m
+}
+
 // LoopStub implements the methods.Loop methods a hand-built test run does
 // not offer: each fails with an error naming it (RestoreBest reports that
 // nothing was evaluated; ResetOptimizer does nothing). Embed it in a test

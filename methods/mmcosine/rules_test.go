@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/miebench/miebench/methods/gradcheck"
 	"github.com/miebench/miebench/nn"
 )
 
@@ -77,14 +78,7 @@ func TestCosineGradient(t *testing.T) {
 	dz, dw := k.backward(g)
 	const h = 1e-2
 	check := func(name string, x []float32, grad []float64, f func() float64) {
-		for i := range x {
-			old := x[i]
-			x[i] = old + h
-			up := f()
-			x[i] = old - h
-			down := f()
-			x[i] = old
-			num := (up - down) / (2 * h)
+		for i, num := range gradcheck.Numerical(x, h, f) {
 			if math.Abs(num-grad[i]) > 2e-2*math.Max(1, math.Abs(num)) {
 				t.Errorf("d%s[%d] = %v, numerical %v", name, i, grad[i], num)
 			}

@@ -3,36 +3,13 @@ package mmcosine
 import (
 	"testing"
 
-	"github.com/miebench/miebench/methods"
-	"github.com/miebench/miebench/methods/gradcheck"
 	"github.com/miebench/miebench/methods/methodtest"
 )
 
 // TestStepGradient checks that MMCosine's Step leaves in every parameter the
 // gradient of the loss it reports (central differences, mlp encoders).
 func TestStepGradient(t *testing.T) {
-	for _, c := range []struct {
-		name   string
-		fusion string
-		m      methods.Method
-	}{
-		{"concat", "concat", &MMCosine{Scale: 10}},
-	} {
-		meth := c.m
-		r, b, _ := methodtest.TwoModalityRun(t, c.fusion, "mlp", meth.Setup)
-		gradcheck.OffKinks(r)
-
-		step := func() (float64, error) {
-
-			s, err := meth.Step(r, b)
-			return s.Loss, err
-		}
-		errs, err := gradcheck.Step(r, step, 1e-2, 2e-2, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range errs {
-			t.Errorf("%s: %v", c.name, e)
-		}
-	}
+	methodtest.StepGradient(t, []methodtest.StepGradientCase{
+		{Name: "concat", Fusion: "concat", Method: &MMCosine{Scale: 10}},
+	})
 }

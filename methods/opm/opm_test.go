@@ -12,23 +12,6 @@ import (
 	"github.com/miebench/miebench/nn"
 )
 
-func newOPM(t *testing.T, params map[string]any) methods.Method {
-	t.Helper()
-	spec, err := methods.Lookup("opm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := methods.Resolve(spec.Params, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := spec.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 func sameGrads(t *testing.T, what string, got, want map[string][]float32) {
 	t.Helper()
 	for name, g := range want {
@@ -46,7 +29,7 @@ func TestWarmupIsJoint(t *testing.T) {
 	if _, err := (methods.Base{}).Step(r0, b0); err != nil {
 		t.Fatal(err)
 	}
-	m := newOPM(t, map[string]any{"p_exe": 1.0})
+	m := methodtest.NewMethod(t, "opm", map[string]any{"p_exe": 1.0})
 	r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	if _, err := m.Step(r, b); err != nil {
 		t.Fatal(err)
@@ -64,7 +47,7 @@ func TestWarmupIsJoint(t *testing.T) {
 // same factor on the gradient reaching the kept encoder.
 func TestDropLeaderEverywhere(t *testing.T) {
 	for _, fusion := range []string{"concat", "sum", "film", "gated"} {
-		m := newOPM(t, map[string]any{"q_base": 1.0, "lambda": 0.0, "p_exe": 1.0, "warmup_epochs": 0})
+		m := methodtest.NewMethod(t, "opm", map[string]any{"q_base": 1.0, "lambda": 0.0, "p_exe": 1.0, "warmup_epochs": 0})
 		r, b, logs := methodtest.TwoModalityRun(t, fusion, "mlp", m.Setup)
 		if _, err := m.Step(r, b); err != nil {
 			t.Fatal(err)
@@ -79,7 +62,7 @@ func TestDropLeaderEverywhere(t *testing.T) {
 		got := methodtest.Grads(r)
 
 		// the same model, by hand
-		want, b2, _ := methodtest.TwoModalityRun(t, fusion, "mlp", newOPM(t, nil).Setup)
+		want, b2, _ := methodtest.TwoModalityRun(t, fusion, "mlp", methodtest.NewMethod(t, "opm", nil).Setup)
 		md := want.Model
 		z := make([]*nn.Tensor, 2)
 		for i, enc := range md.Encoders {
@@ -112,7 +95,7 @@ func TestDropLeaderEverywhere(t *testing.T) {
 // TestLoggedDropProbabilities checks the logged q against the rule applied
 // to the logged scores.
 func TestLoggedDropProbabilities(t *testing.T) {
-	m := newOPM(t, map[string]any{"warmup_epochs": 0})
+	m := methodtest.NewMethod(t, "opm", map[string]any{"warmup_epochs": 0})
 	r, b, logs := methodtest.TwoModalityRun(t, "concat", "mlp", m.Setup)
 	if _, err := m.Step(r, b); err != nil {
 		t.Fatal(err)
@@ -131,12 +114,9 @@ func TestLoggedDropProbabilities(t *testing.T) {
 // modality's in-model accuracy is above joint training's. Measured when
 // written: joint 0.32, opm 0.43 (0.61 with a 2-epoch warm-up).
 func TestDropRaisesWeakModality(t *testing.T) {
-	joint, _ := methodtest.WeakAccuracy(t, "joint", nil, 6)
-	got, _ := methodtest.WeakAccuracy(t, "opm", nil, 6)
-	t.Logf("weak-modality accuracy: opm %.3f, joint %.3f", got, joint)
-	if !(got > joint) {
-		t.Errorf("weak-modality accuracy %.3f is not above joint training's %.3f", got, joint)
-	}
+	methodtest.RaisesWeakModality(t, methodtest.JointComparison{
+		Method: "opm", Seeds: 6, Source: "partial", Spec: methodtest.ImbalancedRuns(nil),
+	})
 }
 
 // TestLogsEveryFusionAndThreeModalities checks that the per-step
@@ -169,18 +149,13 @@ func TestLogsEveryFusionAndThreeModalities(t *testing.T) {
 	}
 }
 
+// TestValidate: what opm refuses before training.
 func TestValidate(t *testing.T) {
-	spec, err := methods.Lookup("opm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, bad := range []map[string]any{{"q_base": 1.5}, {"lambda": -1.0}, {"p_exe": -0.1}, {"warmup_epochs": -1}} {
-		h, err := methods.Resolve(spec.Params, bad)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := spec.CheckPlan(h, methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}); err == nil {
-			t.Errorf("%v: accepted", bad)
-		}
-	}
+	av := methods.PlanInfo{Modalities: []string{"a", "v"}, Fusion: "concat"}
+	methodtest.CheckPlanCases(t, "opm", []methodtest.PlanCase{
+		{Params: map[string]any{"q_base": 1.5}, Plan: av},
+		{Params: map[string]any{"lambda": -1.0}, Plan: av},
+		{Params: map[string]any{"p_exe": -0.1}, Plan: av},
+		{Params: map[string]any{"warmup_epochs": -1}, Plan: av},
+	})
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/miebench/miebench/internal/param"
 )
 
 // List is a typed per-modality hyperparameter value: one number per
@@ -80,7 +82,7 @@ func (List) ConvertFrom(v any) (any, error) {
 	case string:
 		return fromString(x)
 	case float64, int, int64, uint64, float32:
-		f, err := number(x)
+		f, err := param.Float(x)
 		return List{Values: []float64{f}}, err
 	case map[string]any:
 		names := make([]string, 0, len(x))
@@ -90,7 +92,7 @@ func (List) ConvertFrom(v any) (any, error) {
 		sort.Strings(names)
 		l := List{Names: names, Values: make([]float64, len(names))}
 		for i, n := range names {
-			f, err := number(x[n])
+			f, err := param.Float(x[n])
 			if err != nil {
 				return nil, fmt.Errorf("modality %q: %w", n, err)
 			}
@@ -113,7 +115,7 @@ func (List) ConvertFrom(v any) (any, error) {
 					return nil, fmt.Errorf("entry %d: want one {modality: value} per entry and no mix with plain numbers, got %v", i, it)
 				}
 				for n, val := range m {
-					f, err := number(val)
+					f, err := param.Float(val)
 					if err != nil {
 						return nil, fmt.Errorf("modality %q: %w", n, err)
 					}
@@ -125,7 +127,7 @@ func (List) ConvertFrom(v any) (any, error) {
 			if l.Names != nil {
 				return nil, fmt.Errorf("entry %d: mixes {modality: value} entries and plain numbers", i)
 			}
-			f, err := number(it)
+			f, err := param.Float(it)
 			if err != nil {
 				return nil, fmt.Errorf("entry %d: %w", i, err)
 			}
@@ -154,7 +156,7 @@ func fromString(s string) (List, error) {
 		if i > 0 && named != (l.Names != nil) {
 			return List{}, fmt.Errorf("%q mixes positional values and name:value pairs", s)
 		}
-		f, err := number(strings.TrimSpace(v))
+		f, err := param.Float(strings.TrimSpace(v))
 		if err != nil {
 			return List{}, fmt.Errorf("%q: entry %d: %w", s, i+1, err)
 		}
@@ -164,28 +166,6 @@ func fromString(s string) (List, error) {
 		l.Values = append(l.Values, f)
 	}
 	return l, nil
-}
-
-func number(v any) (float64, error) {
-	switch x := v.(type) {
-	case float64:
-		return x, nil
-	case float32:
-		return float64(x), nil
-	case int:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
-	case uint64:
-		return float64(x), nil
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		if err != nil {
-			return 0, fmt.Errorf("want a number, got %q", x)
-		}
-		return f, nil
-	}
-	return 0, fmt.Errorf("want a number, got %v (%T)", v, v)
 }
 
 // Entries resolves l against the dataset's modality names: the modality

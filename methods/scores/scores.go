@@ -1,7 +1,8 @@
 // Package scores holds the per-modality confidence measures that
 // score-based balancing methods compare: the summed true-class probability
 // of a modality's logits, the weakest and the leading modality of a score
-// vector, prediction entropies and the softmax of negated values.
+// vector, prediction entropies, row softmaxes and the softmax of negated
+// values.
 //
 // Every function is pure: it reads tensors and slices and returns numbers,
 // so a method can combine them in its own rule.
@@ -24,6 +25,24 @@ func SoftmaxProbAt(row []float32, k int) float64 {
 		z += math.Exp(float64(v) - mx)
 	}
 	return math.Exp(float64(row[k])-mx) / z
+}
+
+// SoftmaxRow returns softmax(row), computed stably in float64.
+func SoftmaxRow(row []float32) []float64 {
+	mx := math.Inf(-1)
+	for _, v := range row {
+		mx = math.Max(mx, float64(v))
+	}
+	p := make([]float64, len(row))
+	var z float64
+	for j, v := range row {
+		p[j] = math.Exp(float64(v) - mx)
+		z += p[j]
+	}
+	for j := range p {
+		p[j] /= z
+	}
+	return p
 }
 
 // TrueClassMass is the unimodal score of OGM-GE's released code and of

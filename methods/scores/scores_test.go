@@ -61,3 +61,23 @@ func TestSoftmaxNeg(t *testing.T) {
 		t.Fatalf("weights = %v, want [1/3 2/3]", w)
 	}
 }
+
+func TestSoftmaxRow(t *testing.T) {
+	ln3 := float32(math.Log(3))
+	for _, c := range []struct {
+		row  []float32
+		want []float64
+	}{
+		{[]float32{ln3, 0}, []float64{0.75, 0.25}},
+		{[]float32{800, 800, 800}, []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}}, // exp(800) overflows
+		{[]float32{-2}, []float64{1}},
+	} {
+		p := SoftmaxRow(c.row)
+		for j := range c.want {
+			if !close(p[j], c.want[j], 1e-6) || !close(p[j], SoftmaxProbAt(c.row, j), 1e-15) {
+				t.Errorf("SoftmaxRow(%v) = %v, want %v", c.row, p, c.want)
+				break
+			}
+		}
+	}
+}
