@@ -228,6 +228,23 @@ func TestCNNActivations(t *testing.T) {
 	}
 }
 
+// TestResNetSlots checks ResNet-18's shared buffers on a 3x32x32 sample
+// (per sample, floats): the stem convolution's output 64x16x16 shares the
+// max pooling's input gradient; the three block slots are as large as
+// layer1's tensors, 64x8x8, the largest of their uses (the stem's input
+// gradient, 3072, and the shortcut convolutions' outputs and input
+// gradients are smaller).
+func TestResNetSlots(t *testing.T) {
+	w := &net{n: 2, ne: 2}
+	w.resnet18(3, 32, 32)
+	if want := []int{4096, 4096, 4096, 16384}; !reflect.DeepEqual(w.slots, want) {
+		t.Errorf("slots %v, want %v", w.slots, want)
+	}
+	if got := len(w.p.scratch.fwd); got != 1+8*2+3 {
+		t.Errorf("%d convolutions walked, want 20", got)
+	}
+}
+
 // TestPeak checks the process bound under the garbage collector settings.
 func TestPeak(t *testing.T) {
 	runs := []Memory{{State: 100}, {State: 300}, {State: 200}}
