@@ -10,11 +10,19 @@ import (
 
 	"github.com/miebench/miebench/bench"
 	"github.com/miebench/miebench/datasets"
+	"github.com/miebench/miebench/nn"
 )
 
-// floatBytes is the size of one tensor element (float32) and of one
-// max-pooling argmax index (int32).
+// floatBytes is the size of one tensor element (float32).
 const floatBytes = 4
+
+// argBytes is the size of one max-pooling arg-max (nn keeps each maximum's
+// position in its window in 16 bits).
+const argBytes = 2
+
+// maxFreeScratch mirrors the number of scratch buffers nn's free list
+// keeps between uses.
+const maxFreeScratch = 8
 
 // colBudget mirrors nn's im2col budget (floats per chunk of samples): a
 // convolution whose whole batch's im2col matrix fits in it keeps the matrix
@@ -34,12 +42,15 @@ type Memory struct {
 	// (parameters and buffers) and the batch-norm running statistics.
 	State int64
 	// Activations is what a training step keeps between its forward and
-	// backward passes: each layer's output and input-gradient buffers, the
-	// batch-norm normalised inputs, the pooling argmaxes and the im2col
-	// matrices small enough to be kept, at the training batch size.
+	// backward passes, at the training batch size: the layers' outputs and
+	// input gradients (in the convolutional encoders, the gradient slots
+	// layers share and outputs dead after their consumer stored in them,
+	// as nn lays them out), the batch-norm normalised inputs, the max
+	// pooling arg-maxes and the im2col matrices small enough to be kept.
 	Activations int64
-	// Workspace is the largest im2col scratch one convolution uses at a
-	// time (forward or backward), at the larger of the two batch sizes.
+	// Workspace is the most im2col scratch nn's free list holds at once
+	// (buffers in use and kept for reuse) over training steps and
+	// evaluation forwards of the model.
 	Workspace int64
 	// Batches is one training batch and one evaluation batch of inputs.
 	Batches int64
@@ -84,6 +95,7 @@ func Estimate(spec bench.RunSpec, info datasets.Info) (Memory, error) {
 	var total Memory
 	var params, buffers int64
 	var dims []int
+	var traces []scratchTrace
 	for _, m := range info.Modalities {
 		e, ok := spec.Model.Encoders[m.Name]
 		if !ok {
@@ -97,6 +109,7 @@ func Estimate(spec bench.RunSpec, info datasets.Info) (Memory, error) {
 		params += enc.params
 		buffers += enc.buffers
 		dims = append(dims, enc.out)
+		traces = append(traces, enc.scratch)
 		per := int64(shapeSize(m.Shape))
 		total.Batches += floatBytes * per * int64(tr.BatchSize+eb)
 	}
@@ -105,6 +118,7 @@ func Estimate(spec bench.RunSpec, info datasets.Info) (Memory, error) {
 		return Memory{}, fmt.Errorf("sizing %s: %w", spec.Label, err)
 	}
 	total = total.add(head.mem)
+	total.Workspace = scratchPeak(traces)
 	params += head.params
 	slots, err := optimizerSlots(tr)
 	if err != nil {
@@ -130,24 +144,54 @@ func optimizerSlots(tr bench.TrainSpec) (int64, error) {
 	return 0, fmt.Errorf("unknown optimizer %q", tr.Optimizer)
 }
 
-// part is a piece of the model: its memory and its parameter and buffer
-// counts.
+// part is a piece of the model: its memory, its parameter and buffer
+// counts, and the im2col scratch its convolutions take.
 type part struct {
 	mem     Memory
 	params  int64
 	buffers int64
 	out     int // feature width of an encoder
+	scratch scratchTrace
 }
+
+// own says that a layer's buffer is its own rather than one of the
+// encoder's shared gradient slots.
+const own = -1
 
 // net accumulates a network's layers as it walks their shapes; n is the
 // training batch (times frames), ne the evaluation batch (times frames).
 type net struct {
 	p     part
 	n, ne int64
+	// slots are the per-sample sizes of the encoder's shared gradient
+	// buffers (nn's gradSlot): each is as large as its largest use.
+	slots []int
 }
 
 // keep counts a buffer of per-sample size s held across the step.
 func (w *net) keep(s int) { w.p.mem.Activations += floatBytes * w.n * int64(s) }
+
+// store counts a training buffer of per-sample size s held in the layer's
+// own storage (slot own) or in the encoder's shared slot.
+func (w *net) store(slot, s int) {
+	if slot == own {
+		w.keep(s)
+		return
+	}
+	for len(w.slots) <= slot {
+		w.slots = append(w.slots, 0)
+	}
+	w.slots[slot] = max(w.slots[slot], s)
+}
+
+// keepSlots counts the encoder's shared slots once each, at their largest
+// use.
+func (w *net) keepSlots() {
+	for _, s := range w.slots {
+		w.keep(s)
+	}
+	w.slots = nil
+}
 
 // fresh counts an output of per-sample size s allocated by every
 // evaluation forward.
@@ -168,43 +212,56 @@ func (w *net) relu(d int) {
 	w.fresh(d)
 }
 
-// conv is nn.Conv2D on [C H W] samples; it returns the output shape.
-func (w *net) conv(c, h, wd, outC, k, stride, pad int) (int, int, int) {
+// conv is nn.Conv2D on [C H W] samples, its training output in ySlot and
+// its input gradient in dxSlot (own or a shared slot); it returns the
+// output shape. Evaluation allocates the output afresh.
+func (w *net) conv(c, h, wd, outC, k, stride, pad, ySlot, dxSlot int) (int, int, int) {
 	oh, ow := (h+2*pad-k)/stride+1, (wd+2*pad-k)/stride+1
 	p, kk := oh*ow, c*k*k
 	w.p.params += int64(outC * kk)
-	w.keep(outC * p) // output
-	w.keep(c * h * wd)
+	w.store(ySlot, outC*p)
+	w.store(dxSlot, c*h*wd)
 	w.fresh(outC * p)
-	scratch := func(n int64) (keep bool, ws int64) {
-		chunk := max(1, min(n, int64(colBudget/max(1, kk*p))))
-		keep = chunk == n
-		perSample := chunk == 1 || p >= perSampleMinP
-		cols := int64(kk*p) * chunk
-		var packed int64
-		if !perSample {
-			packed = int64(outC*p) * chunk
-		}
-		fwd := packed
-		bwd := packed + cols // the input-gradient columns
-		if !keep {
-			fwd += cols
-			bwd += cols
-		}
-		return keep, floatBytes * max(fwd, bwd)
-	}
-	keep, ws := scratch(w.n)
+	fwd, bwd, keep := convScratch(kk, p, outC, w.n, true)
 	if keep {
 		w.p.mem.Activations += floatBytes * int64(kk*p) * w.n
 	}
-	_, wse := scratch(w.ne)
-	w.p.mem.Workspace = max(w.p.mem.Workspace, ws, wse)
+	efwd, _, _ := convScratch(kk, p, outC, w.ne, false)
+	w.p.scratch.fwd = append(w.p.scratch.fwd, fwd)
+	w.p.scratch.bwd = append(w.p.scratch.bwd, bwd)
+	w.p.scratch.eval = append(w.p.scratch.eval, efwd)
 	return outC, oh, ow
 }
 
-// batchNorm is nn.BatchNorm over c channels of s values each; inFwd and
-// inBwd say whether its forward and backward work in place.
-func (w *net) batchNorm(c, s int, inFwd, inBwd bool) {
+// convScratch is what nn's convolution of n samples (k rows and p output
+// pixels per sample's im2col matrix) takes from the scratch free list, in
+// floats and in the order it takes them, in its forward and its backward
+// pass, and whether it keeps the batch's im2col matrix for Backward
+// instead (training only, when the batch fits one chunk).
+func convScratch(k, p, outC int, n int64, train bool) (fwd, bwd []int64, keep bool) {
+	chunk := max(1, min(n, int64(colBudget/max(1, k*p))))
+	keep = train && chunk == n
+	perSample := chunk == 1 || p >= perSampleMinP
+	cols, packed := int64(k*p)*chunk, int64(outC*p)*chunk
+	if !perSample {
+		fwd = append(fwd, packed)
+	}
+	if !keep {
+		fwd = append(fwd, cols)
+		bwd = append(bwd, cols)
+	}
+	if !perSample {
+		bwd = append(bwd, packed)
+	}
+	bwd = append(bwd, cols) // the input-gradient columns
+	return fwd, bwd, keep
+}
+
+// batchNorm is nn.BatchNorm over c channels of s values each (with or
+// without a fused ReLU, which keeps nothing more: its mask is recomputed
+// from x̂); inFwd and inBwd say whether its forward and backward work in
+// place, dxSlot where its input gradient lives otherwise.
+func (w *net) batchNorm(c, s int, inFwd, inBwd bool, dxSlot int) {
 	w.p.params += int64(2 * c)
 	w.p.buffers += int64(2 * c)
 	w.keep(c * s) // normalised input
@@ -213,16 +270,27 @@ func (w *net) batchNorm(c, s int, inFwd, inBwd bool) {
 		w.fresh(c * s)
 	}
 	if !inBwd {
-		w.keep(c * s)
+		w.store(dxSlot, c*s)
 	}
 }
 
-// maxPool is nn.MaxPool2D: output, argmax (int32) and input-gradient buffers.
-func (w *net) maxPool(c, h, wd, k, stride, pad int) (int, int) {
+// maxPool is nn.MaxPool2D: its output, each maximum's position in its
+// window (16 bits) and its input gradient (in dxSlot).
+func (w *net) maxPool(c, h, wd, k, stride, pad, dxSlot int) (int, int) {
 	oh, ow := (h+2*pad-k)/stride+1, (wd+2*pad-k)/stride+1
 	w.keep(c * oh * ow)
+	w.p.mem.Activations += argBytes * w.n * int64(c*oh*ow)
+	w.store(dxSlot, c*h*wd)
+	w.fresh(c * oh * ow)
+	return oh, ow
+}
+
+// avgPool is nn.AvgPool2D with window and stride k: its output and its
+// input gradient (in dxSlot).
+func (w *net) avgPool(c, h, wd, k, dxSlot int) (int, int) {
+	oh, ow := (h-k)/k+1, (wd-k)/k+1
 	w.keep(c * oh * ow)
-	w.keep(c * h * wd)
+	w.store(dxSlot, c*h*wd)
 	w.fresh(c * oh * ow)
 	return oh, ow
 }
@@ -254,10 +322,13 @@ func encoder(e bench.EncoderSpec, shape []int, batch, evalBatch int) (part, erro
 		w.n *= int64(t)
 		w.ne *= int64(t)
 		if e.Kind == "cnn" {
-			w.cnn(c, h, wd, e)
+			if err := w.cnn(shape, c, h, wd, e); err != nil {
+				return part{}, err
+			}
 		} else {
 			w.resnet18(c, h, wd)
 		}
+		w.keepSlots()
 		if t > 1 { // the mean over frames: output and input gradient
 			d := int64(w.p.out)
 			w.p.mem.Activations += floatBytes * d * (int64(batch) + w.n)
@@ -275,28 +346,90 @@ func encoder(e bench.EncoderSpec, shape []int, batch, evalBatch int) (part, erro
 	return w.p, nil
 }
 
-// cnn is nn.CNNEncoder's body: blocks of 3x3 convolution, batch norm and
-// ReLU (both in place) and 2x2 max pooling, then a global average pool.
-func (w *net) cnn(c, h, wd int, e bench.EncoderSpec) {
-	if len(e.Widths) == 0 {
-		return
+// cnn is nn.CNNEncoder's body: blocks of 3x3 convolution (the block's
+// stride) and batch norm with ReLU (fused, in place), each followed by the
+// block's pooling, then a global average pool. As nn does, the poolings'
+// and convolutions' input gradients alternate between two shared slots
+// (assigned from the last layer back; the first convolution's is its own),
+// and a convolution followed by a pooling keeps its output in the slot of
+// the pooling's input gradient.
+func (w *net) cnn(shape []int, c, h, wd int, e bench.EncoderSpec) error {
+	blocks, err := nn.CNNBlocks(e.Widths, e.Strides, e.Pools)
+	if err == nil {
+		err = nn.CheckCNNBlocks(shape, blocks)
 	}
-	for _, width := range e.Widths {
-		c, h, wd = w.conv(c, h, wd, width, 3, 1, 1)
-		w.batchNorm(c, h*wd, true, true)
-		h, wd = w.maxPool(c, h, wd, 2, 2, 0)
+	if err != nil {
+		return fmt.Errorf("cnn encoder: %w", err)
+	}
+	// The body's layers in order: per block a convolution ('c'), a batch
+	// norm ('b') and maybe a pooling ('p').
+	var kinds []byte
+	for _, b := range blocks {
+		kinds = append(kinds, 'c', 'b')
+		if b.Pool != nn.PoolNone {
+			kinds = append(kinds, 'p')
+		}
+	}
+	dx := make([]int, len(kinds))
+	dx[0] = own
+	g := own
+	for i := len(kinds) - 1; i > 0; i-- {
+		dx[i] = own
+		if kinds[i] != 'b' {
+			g = otherSlot(g)
+			dx[i] = g
+		}
+	}
+	i := 0
+	for _, b := range blocks {
+		y := own
+		if i+2 < len(kinds) && kinds[i+2] == 'p' {
+			y = dx[i+2]
+		}
+		c, h, wd = w.conv(c, h, wd, b.Width, 3, b.Stride, 1, y, dx[i])
+		w.batchNorm(c, h*wd, true, true, own)
+		i += 2
+		switch b.Pool {
+		case nn.PoolMax:
+			h, wd = w.maxPool(c, h, wd, b.PoolSize, b.PoolSize, 0, dx[i])
+			i++
+		case nn.PoolAvg:
+			h, wd = w.avgPool(c, h, wd, b.PoolSize, dx[i])
+			i++
+		}
 	}
 	w.globalPool(c, h*wd)
 	w.p.out = c
+	return nil
 }
 
-// resnet18 is nn.ResNet18: the stem (7x7/2 convolution, batch norm and ReLU
-// in place, 3x3/2 max pooling), four stages of two basic blocks, a global
-// average pool.
+// otherSlot is the slot of two that is not g (nn's otherSlot: the first
+// when g is none).
+func otherSlot(g int) int {
+	if g == 0 {
+		return 1
+	}
+	return 0
+}
+
+// ResNet-18's shared buffers: the blocks' three gradient slots and the
+// stem's, which holds the stem convolution's output and then the max
+// pooling's input gradient.
+const (
+	slotD    = 0 // each block's final ReLU gradient; the stem convolution's input gradient
+	slotX1   = 1 // bn2's and conv1's input gradients; the shortcut convolution's output
+	slotX2   = 2 // conv2's and the shortcut convolution's input gradients
+	slotStem = 3
+)
+
+// resnet18 is nn.ResNet18: the stem (7x7/2 convolution, batch norm with
+// ReLU fused, 3x3/2 max pooling), four stages of two basic blocks, a
+// global average pool, with nn's sharing of gradient and dead-output
+// storage (see the slot constants).
 func (w *net) resnet18(c, h, wd int) {
-	c, h, wd = w.conv(c, h, wd, 64, 7, 2, 3)
-	w.batchNorm(c, h*wd, true, true)
-	h, wd = w.maxPool(c, h, wd, 3, 2, 1)
+	c, h, wd = w.conv(c, h, wd, 64, 7, 2, 3, slotStem, slotD)
+	w.batchNorm(c, h*wd, true, true, own)
+	h, wd = w.maxPool(c, h, wd, 3, 2, 1, slotStem)
 	for stage, width := range []int{64, 128, 256, 512} {
 		for i := range 2 {
 			stride := 1
@@ -304,15 +437,20 @@ func (w *net) resnet18(c, h, wd int) {
 				stride = 2
 			}
 			inC, inH, inW := c, h, wd
-			c, h, wd = w.conv(inC, inH, inW, width, 3, stride, 1)
-			w.batchNorm(c, h*wd, true, true)
-			c, h, wd = w.conv(c, h, wd, width, 3, 1, 1)
-			w.batchNorm(c, h*wd, true, false)
-			if stride != 1 || inC != width {
-				w.conv(inC, inH, inW, width, 1, stride, 0)
-				w.batchNorm(c, h*wd, true, true)
+			c, h, wd = w.conv(inC, inH, inW, width, 3, stride, 1, own, slotX1)
+			w.batchNorm(c, h*wd, true, true, own)
+			c, h, wd = w.conv(c, h, wd, width, 3, 1, 1, own, slotX2)
+			w.batchNorm(c, h*wd, true, false, slotX1)
+			down := stride != 1 || inC != width
+			if down {
+				w.conv(inC, inH, inW, width, 1, stride, 0, slotX1, slotX2)
+				w.batchNorm(c, h*wd, true, true, own)
+				// Backward runs the shortcut after the main branch.
+				s := w.p.scratch.bwd
+				n := len(s)
+				s[n-3], s[n-2], s[n-1] = s[n-1], s[n-3], s[n-2]
 			}
-			w.keep(c * h * wd) // the final ReLU's input gradient (in place forward only)
+			w.store(slotD, c*h*wd) // the final ReLU's input gradient (in place forward only)
 		}
 	}
 	w.globalPool(c, h*wd)

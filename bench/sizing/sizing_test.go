@@ -1,6 +1,7 @@
 package sizing
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -129,25 +130,118 @@ func TestMLPActivations(t *testing.T) {
 	}
 }
 
-// TestConvKeepsSmallIm2col checks the convolution's kept im2col matrix: a
-// batch whose matrix fits the budget keeps it, a large one uses scratch.
+// TestConvKeepsSmallIm2col checks the convolution's kept im2col matrix
+// and scratch: a batch whose matrix fits the budget keeps it and takes only
+// the packed product and the input-gradient columns from the free list; a
+// large one takes the columns as scratch in both passes; evaluation never
+// keeps them.
 func TestConvKeepsSmallIm2col(t *testing.T) {
+	const k, p, outC = 9, 64, 2 // 1 input channel, 3x3 kernel, 8x8 output
 	for _, tc := range []struct {
-		batch int
-		keep  bool
+		batch    int
+		keep     bool
+		fwd, bwd []int64
 	}{
-		{2, true},
-		{4096, false},
+		{2, true, []int64{outC * p * 2}, []int64{outC * p * 2, k * p * 2}},
+		{4096, false, []int64{outC * p * 3640, k * p * 3640}, []int64{k * p * 3640, outC * p * 3640, k * p * 3640}},
 	} {
 		w := &net{n: int64(tc.batch), ne: int64(tc.batch)}
-		w.conv(1, 8, 8, 2, 3, 1, 1) // p = 64, k = 9
-		kept := w.p.mem.Activations - int64(4*tc.batch*(2*64+64))
+		w.conv(1, 8, 8, outC, 3, 1, 1, own, own)
+		kept := w.p.mem.Activations - int64(4*tc.batch*(outC*p+p))
 		if (kept > 0) != tc.keep {
 			t.Errorf("batch %d: kept im2col %d bytes, want kept=%v", tc.batch, kept, tc.keep)
 		}
-		if w.p.mem.Workspace == 0 {
-			t.Errorf("batch %d: no workspace", tc.batch)
+		tr := w.p.scratch
+		if !reflect.DeepEqual(tr.fwd, [][]int64{tc.fwd}) || !reflect.DeepEqual(tr.bwd, [][]int64{tc.bwd}) {
+			t.Errorf("batch %d: scratch forward %v, backward %v; want %v, %v", tc.batch, tr.fwd, tr.bwd, tc.fwd, tc.bwd)
 		}
+		if want := tc.fwd; tc.keep {
+			want = append(want, k*p*int64(tc.batch))
+			if !reflect.DeepEqual(tr.eval, [][]int64{want}) {
+				t.Errorf("batch %d: evaluation scratch %v, want %v", tc.batch, tr.eval, want)
+			}
+		}
+	}
+}
+
+// TestFreeList checks the free-list mirror: best fit, a new buffer when
+// none fits, the smallest dropped beyond maxFreeScratch, and the peak of
+// taken plus kept buffers.
+func TestFreeList(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		calls [][]int64
+		free  []int64
+		peak  int64
+	}{
+		{"reuse", [][]int64{{10, 20}, {10, 20}}, []int64{20, 10}, 30},
+		{"best fit", [][]int64{{5, 50}, {4}, {40}}, []int64{5, 50}, 55},
+		{"larger request allocates", [][]int64{{10}, {11}}, []int64{10, 11}, 21},
+		{"bounded", [][]int64{{1, 2, 3, 4, 5, 6, 7, 8, 9}}, []int64{9, 8, 7, 6, 5, 4, 3, 2}, 45},
+		{"dropped is not held", [][]int64{{1, 2, 3, 4, 5, 6, 7, 8, 9}, {10}}, []int64{9, 8, 7, 6, 5, 4, 3, 10}, 44 + 10},
+	} {
+		var f freeList
+		for _, g := range tc.calls {
+			f.call(g)
+		}
+		if !reflect.DeepEqual(f.free, tc.free) || f.peak != tc.peak || f.inUse != 0 {
+			t.Errorf("%s: kept %v, peak %d, in use %d; want %v, %d, 0", tc.name, f.free, f.peak, f.inUse, tc.free, tc.peak)
+		}
+	}
+}
+
+// TestCNNActivations checks the small CNN's buffers by hand, per sample
+// in floats, including nn's shared slots and the per-block strides and
+// poolings.
+func TestCNNActivations(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		enc   bench.EncoderSpec
+		shape []int
+		want  int64 // bytes per sample
+	}{
+		// conv0 1x4x4 -> 2x4x4: output in the pool's gradient slot (32),
+		// own input gradient 16, im2col kept 9·16; bn x̂ 32; max2 pool
+		// output 8 and arg-maxes 8 x 2 bytes, input gradient in the slot;
+		// global pool 2 + 8; the slot 32.
+		{"default", bench.EncoderSpec{Kind: "cnn", Widths: []int{2}}, []int{1, 4, 4},
+			4*(32+16+144+32+8+2+8) + 2*8},
+		// conv0 1x8x8 stride 2 -> 2x4x4, no pooling: own output 32, own
+		// input gradient 64, im2col kept 9·16; bn x̂ 32. conv1 -> 3x4x4:
+		// output in slot 0 (48), input gradient in slot 1 (32), im2col kept
+		// 18·16; bn x̂ 48. avg2 output 12, input gradient in slot 0 (48).
+		// Global pool 3 + 12. Slots 48 + 32.
+		{"strides and pools", bench.EncoderSpec{Kind: "cnn", Widths: []int{2, 3}, Strides: []int{2, 1}, Pools: []string{"none", "avg2"}}, []int{1, 8, 8},
+			4 * (32 + 64 + 144 + 32 + 288 + 48 + 12 + 3 + 12 + 48 + 32)},
+	} {
+		p, err := encoder(tc.enc, tc.shape, 5, 5)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if want := 5 * tc.want; p.mem.Activations != want {
+			t.Errorf("%s: activations %d bytes, want %d", tc.name, p.mem.Activations, want)
+		}
+	}
+	bad := bench.EncoderSpec{Kind: "cnn", Widths: []int{2}, Pools: []string{"max9"}}
+	if _, err := encoder(bad, []int{1, 4, 4}, 2, 2); err == nil || !strings.Contains(err.Error(), "too small") {
+		t.Errorf("a pooling larger than its input: error %v", err)
+	}
+}
+
+// TestResNetSlots checks ResNet-18's shared buffers on a 3x32x32 sample
+// (per sample, floats): the stem convolution's output 64x16x16 shares the
+// max pooling's input gradient; the three block slots are as large as
+// layer1's tensors, 64x8x8, the largest of their uses (the stem's input
+// gradient, 3072, and the shortcut convolutions' outputs and input
+// gradients are smaller).
+func TestResNetSlots(t *testing.T) {
+	w := &net{n: 2, ne: 2}
+	w.resnet18(3, 32, 32)
+	if want := []int{4096, 4096, 4096, 16384}; !reflect.DeepEqual(w.slots, want) {
+		t.Errorf("slots %v, want %v", w.slots, want)
+	}
+	if got := len(w.p.scratch.fwd); got != 1+8*2+3 {
+		t.Errorf("%d convolutions walked, want 20", got)
 	}
 }
 

@@ -38,7 +38,7 @@ func Model(spec bench.RunSpec, info datasets.Info) (*model.Model, error) {
 		}
 		cfg.Modalities = append(cfg.Modalities, m.Name)
 		cfg.Shapes = append(cfg.Shapes, m.Shape)
-		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
+		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim, Strides: e.Strides, Pools: e.Pools})
 	}
 	return model.New(cfg, rngs.Stream(spec.Seed, "model/init"))
 }
