@@ -119,4 +119,25 @@ func TestRobustnessCorruptionColumns(t *testing.T) {
 	if _, err := BuildRobustness(append(recs, bad), Options{}, ""); err == nil || !strings.Contains(err.Error(), "different a.snr_db levels") {
 		t.Errorf("mixed levels: %v", err)
 	}
+	if err := RobustnessCurves(&bytes.Buffer{}, "png", append(recs, bad), PlotOptions{}); err == nil || !strings.Contains(err.Error(), "different a.snr_db levels") {
+		t.Errorf("plot of mixed levels: %v", err)
+	}
+	// Corruption panels alone, and after the noise panels.
+	withNoise := rec("ume", 0, 0.85, []float64{0.8, 0.7, 0.5}, []float64{0.8, 0.6})
+	withNoise.Robustness.Levels, withNoise.Robustness.Noise = []float64{1, 2}, map[string][]float64{"a": {0.7, 0.5}, "v": {0.8, 0.6}}
+	for _, rs := range [][]*bench.Record{recs, append(recs, withNoise)} {
+		var a, b bytes.Buffer
+		if err := RobustnessCurves(&a, "svg", rs, PlotOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := RobustnessCurves(&b, "svg", rs, PlotOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) || !strings.Contains(a.String(), "a snr_db on d") || !strings.Contains(a.String(), "v occlusion on d") {
+			t.Errorf("%d records: renderings differ or lack the corruption panels", len(rs))
+		}
+		if len(rs) == 3 && !strings.Contains(a.String(), "ume on d") {
+			t.Error("the noise panel of ume is missing")
+		}
+	}
 }
