@@ -73,15 +73,11 @@ with randomness fixed by (data seed, file name), the same in every epoch:
   audio_snr_db      add white Gaussian noise to the fitted waveform at this
           signal-to-noise ratio in dB (signal power = mean square of the
           clip); "off" (default) = none.
-Corruptions (robustness evaluation, a suite's robustness.corruptions
-block; applied to the test split on top of the degradations above, each
-sample's randomness fixed by (run seed, corruption, level, file name)):
-  audio.snr_db        white Gaussian noise at this SNR in dB added to the
-          fitted waveform, then the spectrogram is recomputed and
-          standardised like the clean one; levels from high to low.
-  visual.occlusion    a black square (pixel 0) covering this fraction of
-          the image at a uniform position.
-  visual.pixel_noise  Gaussian noise of this std on the [0, 1] pixel scale.
+Corruptions (robustness evaluation; listed below): applied to the test
+split on top of the degradations above, each sample's randomness fixed by
+(run seed, corruption, level index, file name). audio.snr_db recomputes
+the spectrogram from the noisy waveform and standardises it like the
+clean one.
 Why image_noise 0.5 by default: on clean data every method is at 99-100%
 and cannot be ranked. Measured on the take split (seed 0), a linear softmax
 probe on each modality alone reaches on test: audio 92.0%; image 90.3%

@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/miebench/miebench/internal/rngs"
 	"github.com/miebench/miebench/loaders"
@@ -30,7 +31,33 @@ type avDigitsData struct {
 	mem    map[string]*memSplit  // the stored splits (train without fresh noise)
 	files  map[string][]fsddClip // every split's recordings, in sample order
 	norm   [2][2]float64         // per modality the (mean, std) of standardisation; (0, 1) without
+
+	// audioMemo keeps the recomputed spectrograms of the last few audio
+	// corruptions: every run of a suite with the same seed asks for the
+	// same ones, and recomputing 300 spectrograms per level costs about as
+	// much as evaluating the model.
+	audioMu    sync.Mutex
+	audioMemo  map[audioCorruptionKey]*audioCorruption
+	audioOrder []audioCorruptionKey
 }
+
+// audioCorruptionKey identifies one audio corruption of a split.
+type audioCorruptionKey struct {
+	split, stream string
+	level         float64
+	seed          uint64
+}
+
+// audioCorruption is a memoised audio corruption, computed once.
+type audioCorruption struct {
+	once sync.Once
+	x    *nn.Tensor
+	err  error
+}
+
+// audioMemoMax bounds the memoised audio corruptions (3 MB each for the
+// default test split: three levels of three seeds).
+const audioMemoMax = 9
 
 // Corrupt implements Corrupter. A sample's randomness is
 // rngs.Stream(seed, stream+"/"+its FSDD file name).
@@ -51,7 +78,7 @@ func (d *avDigitsData) Corrupt(split, modality, name string, level float64, seed
 	rng := func(i int) string { return stream + "/" + files[i].file }
 	switch modality + "." + name {
 	case "audio.snr_db":
-		x, err := d.noisyAudio(files, level, seed, stream)
+		x, err := d.memoAudio(audioCorruptionKey{split: split, stream: stream, level: level, seed: seed}, files)
 		if err != nil {
 			return nil, err
 		}
@@ -70,6 +97,29 @@ func (d *avDigitsData) Corrupt(split, modality, name string, level float64, seed
 		out.x[1] = x
 	}
 	return out, nil
+}
+
+// memoAudio returns noisyAudio's spectrograms for k, computing them once
+// while they stay among the last audioMemoMax asked for. The tensor is
+// shared: callers copy rows out of it (memSplit.Load) and never write it.
+func (d *avDigitsData) memoAudio(k audioCorruptionKey, files []fsddClip) (*nn.Tensor, error) {
+	d.audioMu.Lock()
+	e, ok := d.audioMemo[k]
+	if !ok {
+		if d.audioMemo == nil {
+			d.audioMemo = map[audioCorruptionKey]*audioCorruption{}
+		}
+		if len(d.audioOrder) == audioMemoMax {
+			delete(d.audioMemo, d.audioOrder[0])
+			d.audioOrder = d.audioOrder[1:]
+		}
+		e = &audioCorruption{}
+		d.audioMemo[k] = e
+		d.audioOrder = append(d.audioOrder, k)
+	}
+	d.audioMu.Unlock()
+	e.once.Do(func() { e.x, e.err = d.noisyAudio(files, k.level, k.seed, k.stream) })
+	return e.x, e.err
 }
 
 // noisyAudio recomputes the spectrograms of files with white noise at snrDB

@@ -163,6 +163,12 @@ func TestAVDigitsCorrupt(t *testing.T) {
 	if !(hi < 0.05 && lo > 10*hi) {
 		t.Errorf("mean spectrogram change %v at 60 dB and %v at 0 dB; want below 0.05 and ten times more", hi, lo)
 	}
+	// The memoised spectrograms are those computed afresh.
+	s, _ = cd.Corrupt("test", "audio", "snr_db", 0, 7, "t")
+	fresh, err := d.(*avDigitsData).noisyAudio(d.(*avDigitsData).files["test"], 0, 7, "t")
+	if x, _ := s.Load(idx, nil); err != nil || !slices.Equal(x[0].Data, fresh.Data[:len(x[0].Data)]) {
+		t.Errorf("memoised audio corruption differs from a fresh one (%v)", err)
+	}
 	if _, err := cd.Corrupt("test", "visual", "occlusion", 2, 7, "t"); err == nil || !strings.Contains(err.Error(), "outside [0, 1]") {
 		t.Errorf("occlusion 2: %v", err)
 	}
