@@ -668,7 +668,11 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 	legend.Top, legend.Left = true, true
 	legend.ThumbnailWidth = vg.Points(36)
 	legend.Padding = vg.Points(5)
+	both := len(noisePanels) > 0 && len(corrPanels) > 0
 	if len(noisePanels) > 0 {
+		if both {
+			legend.Add("per-method panels:")
+		}
 		for _, m := range mods {
 			ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
 			ln.LineStyle = sty.line(modalitySeries(m))
@@ -681,6 +685,10 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 		}
 	}
 	if len(corrPanels) > 0 {
+		if both {
+			legend.Add("")
+			legend.Add("corruption panels:")
+		}
 		for _, label := range labels {
 			ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
 			ln.LineStyle = msty.line(modalitySeries(label))
