@@ -287,7 +287,7 @@ func curvePlot(title, ylabel string, ss []series, sty *curveStyles) (*plot.Plot,
 			continue
 		}
 		ls := sty.line(s.name)
-		if len(s.epochs) > 1 {
+		if len(s.epochs) > 1 && len(s.low) == len(s.epochs) {
 			band := make(plotter.XYs, 0, 2*len(s.epochs))
 			for k := range s.epochs {
 				band = append(band, plotter.XY{X: s.epochs[k], Y: s.high[k]})
@@ -441,8 +441,9 @@ func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
 // modality-specific corruption (bench.CorruptionCurve), a panel of every
 // method's accuracy against the corruption's levels, from the clean point
 // through the levels (mild to severe) at equal steps, one colour and dash
-// per method, with the missing-modality crosses on the right. Up to three
-// panels a row; the corruption panels start a new row.
+// per method, with the missing-modality crosses on the right (and, with
+// more than six methods, no min-max bands, which would cover each other).
+// Up to three panels a row; the corruption panels start a new row.
 func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) error {
 	if !slices.Contains(PlotFormats, format) {
 		return fmt.Errorf("unknown image format %q (valid: %s)", format, strings.Join(PlotFormats, ", "))
@@ -609,7 +610,7 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 		missX := float64(len(lv) + 1)
 		var ss []series
 		for _, label := range labels {
-			ss = append(ss, band(modalitySeries(label), xs, byLabel[label], func(r *bench.Record, i int) (float64, bool) {
+			s := band(modalitySeries(label), xs, byLabel[label], func(r *bench.Record, i int) (float64, bool) {
 				if i == 0 {
 					return r.Metrics["test"].Acc, true
 				}
@@ -618,7 +619,11 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 					return 0, false
 				}
 				return c.Acc[i-1], true
-			}))
+			})
+			if len(labels) > 6 {
+				s.low, s.high = nil, nil
+			}
+			ss = append(ss, s)
 		}
 		p, err := curvePlot(fmt.Sprintf("%s %s on %s", k.mod, k.name, opt.Dataset), "test acc", ss, msty)
 		if err != nil {
@@ -656,14 +661,6 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 	if ph == 0 {
 		ph = 7 * vg.Centimeter
 	}
-	var c vg.CanvasWriterTo
-	switch format {
-	case "svg":
-		c = vgsvg.New(width, ph*vg.Length(rows))
-	default:
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, ph*vg.Length(rows)), vgimg.UseDPI(120))}
-	}
-	dc := draw.New(c)
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
 	legend.ThumbnailWidth = vg.Points(36)
@@ -698,7 +695,19 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 		sc.GlyphStyle = draw.GlyphStyle{Color: color.Gray{Y: 0x40}, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
 		legend.Add("corrupted modality missing", sc)
 	}
-	legendW := legend.Rectangle(dc).Size().X + vg.Points(12)
+	// The figure is at least as tall as the legend (one entry per method
+	// with a single row of corruption panels).
+	size := legend.Rectangle(draw.New(vgimg.New(width, ph))).Size()
+	height := max(ph*vg.Length(rows), size.Y+vg.Points(16))
+	var c vg.CanvasWriterTo
+	switch format {
+	case "svg":
+		c = vgsvg.New(width, height)
+	default:
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(120))}
+	}
+	dc := draw.New(c)
+	legendW := size.X + vg.Points(12)
 	panels := dc
 	panels.Max.X -= legendW
 	lc := dc
