@@ -259,6 +259,9 @@ func (s *Suite) Plan(modalities ModalitiesFunc) ([]RunSpec, error) {
 			}
 			return nil, s.errAt(sd.At, "", dkey, "opening dataset %s: %s", sd.Name, msg)
 		}
+		if key, err := s.Robustness.checkCorruptions(sd.Name, mods); err != nil {
+			return nil, s.errAt(s.At, "robustness", key, "%v", err)
+		}
 		fpKey := sd.Name + "\x00" + sd.Root
 		fp, ok := fingerprints[fpKey]
 		if !ok {

@@ -70,6 +70,7 @@ type trainer struct {
 	opt  TrainOptions
 
 	info   datasets.Info
+	data   datasets.Dataset // the opened dataset (its corruptions)
 	splits map[string]datasets.Split
 	method methods.Method
 	mr     *methods.Run // the method's view of the run
@@ -192,7 +193,7 @@ func (t *trainer) open() error {
 	if err != nil {
 		return err
 	}
-	t.info = d.Info()
+	t.info, t.data = d.Info(), d
 	t.splits = map[string]datasets.Split{}
 	for _, name := range datasets.SplitNames {
 		s, err := d.Split(name)

@@ -228,7 +228,7 @@ func TestOccludeAndNoise(t *testing.T) {
 	for i := range img {
 		img[i] = 1
 	}
-	occlude(img, 28, 0.25, rngs.Stream(1, "t"))
+	occlude(img, 28, 0.25, 0, rngs.Stream(1, "t"))
 	zeros := 0
 	for _, v := range img {
 		if v == 0 {

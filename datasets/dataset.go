@@ -80,6 +80,10 @@ type Builder struct {
 	// FingerprintContent selects the files whose content the data
 	// fingerprint hashes (see FingerprintOf); nil means ListFiles.
 	FingerprintContent ContentRule
+	// Corruptions are the modality-specific corruptions the opened
+	// dataset applies through its Corrupter (robustness evaluation); nil
+	// when it offers none.
+	Corruptions []Corruption
 }
 
 // CheckReport is the result of validating a data tree.

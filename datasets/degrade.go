@@ -89,10 +89,10 @@ func lowerResolution(pix []float32, side, res int) {
 	}
 }
 
-// occlude sets a square covering frac of a side x side image to 0 (the
-// MNIST background); its side is round(side*sqrt(frac)) and its top-left
-// corner is uniform over the positions where it fits.
-func occlude(pix []float32, side int, frac float64, rng *rand.Rand) {
+// occlude sets a square covering frac of a side x side image to fill (0,
+// the MNIST background, in pixel units); its side is round(side*sqrt(frac))
+// and its top-left corner is uniform over the positions where it fits.
+func occlude(pix []float32, side int, frac float64, fill float32, rng *rand.Rand) {
 	if frac <= 0 {
 		return
 	}
@@ -102,7 +102,9 @@ func occlude(pix []float32, side int, frac float64, rng *rand.Rand) {
 	}
 	top, left := rng.IntN(side-s+1), rng.IntN(side-s+1)
 	for r := top; r < top+s; r++ {
-		clear(pix[r*side+left : r*side+left+s])
+		for k := r*side + left; k < r*side+left+s; k++ {
+			pix[k] = fill
+		}
 	}
 }
 

@@ -287,7 +287,7 @@ func curvePlot(title, ylabel string, ss []series, sty *curveStyles) (*plot.Plot,
 			continue
 		}
 		ls := sty.line(s.name)
-		if len(s.epochs) > 1 {
+		if len(s.epochs) > 1 && len(s.low) == len(s.epochs) {
 			band := make(plotter.XYs, 0, 2*len(s.epochs))
 			for k := range s.epochs {
 				band = append(band, plotter.XY{X: s.epochs[k], Y: s.high[k]})
@@ -437,15 +437,20 @@ func (epochTicks) Ticks(lo, hi float64) []plot.Tick {
 // selected model against the noise level on each modality (level 0 is the
 // clean accuracy), mean over seeds with a min-max band, in the modality
 // styles of Curves and with one legend; a cross on the right edge marks
-// the accuracy with the modality missing (the tick "missing"). Up to
-// three panels a row.
+// the accuracy with the modality missing (the tick "missing"). Then, per
+// modality-specific corruption (bench.CorruptionCurve), a panel of every
+// method's accuracy against the corruption's levels, from the clean point
+// through the levels (mild to severe) at equal steps, one colour and dash
+// per method, with the missing-modality crosses on the right (and, with
+// more than six methods, no min-max bands, which would cover each other).
+// Up to three panels a row; the corruption panels start a new row.
 func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) error {
 	if !slices.Contains(PlotFormats, format) {
 		return fmt.Errorf("unknown image format %q (valid: %s)", format, strings.Join(PlotFormats, ", "))
 	}
 	recs, _, _ = selectTrials(recs, false)
 	byLabel := map[string][]*bench.Record{}
-	var dsNames, labels []string
+	var dsNames, labels, noiseLabels []string
 	for _, r := range recs {
 		if r.Status == "ok" && r.Robustness != nil {
 			dsNames = appendNew(dsNames, r.Dataset)
@@ -460,16 +465,31 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 			opt.Dataset = dsNames[0]
 		}
 	}
+	type corrKey struct{ mod, name string }
 	var mods []string
 	var levels []float64
+	var corrs []corrKey
+	corrLevels := map[corrKey][]float64{}
 	for _, r := range recs {
-		if r.Status != "ok" || r.Robustness == nil || r.Dataset != opt.Dataset || len(r.Robustness.Levels) == 0 {
+		if r.Status != "ok" || r.Robustness == nil || r.Dataset != opt.Dataset || len(r.Robustness.Levels) == 0 && len(r.Robustness.Corruptions) == 0 {
 			continue
 		}
-		if levels == nil {
-			levels = r.Robustness.Levels
-		} else if !slices.Equal(levels, r.Robustness.Levels) {
-			return fmt.Errorf("records on %s have different noise levels (%v and %v)", opt.Dataset, levels, r.Robustness.Levels)
+		if len(r.Robustness.Levels) > 0 {
+			if levels == nil {
+				levels = r.Robustness.Levels
+			} else if !slices.Equal(levels, r.Robustness.Levels) {
+				return fmt.Errorf("records on %s have different noise levels (%v and %v)", opt.Dataset, levels, r.Robustness.Levels)
+			}
+			noiseLabels = appendNew(noiseLabels, r.Label)
+		}
+		for _, c := range r.Robustness.Corruptions {
+			k := corrKey{c.Modality, c.Name}
+			if old, ok := corrLevels[k]; !ok {
+				corrLevels[k] = c.Levels
+				corrs = append(corrs, k)
+			} else if !slices.Equal(old, c.Levels) {
+				return fmt.Errorf("records on %s have different %s.%s levels (%v and %v)", opt.Dataset, c.Modality, c.Name, old, c.Levels)
+			}
 		}
 		labels = appendNew(labels, r.Label)
 		byLabel[r.Label] = append(byLabel[r.Label], r)
@@ -478,9 +498,12 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 		}
 	}
 	if len(labels) == 0 {
-		return fmt.Errorf("no successful run with noise levels on dataset %q (add robustness: {noise: [...]} to the suite)", opt.Dataset)
+		return fmt.Errorf("no successful run with noise levels or corruptions on dataset %q (add robustness: {noise: [...]} or corruptions to the suite)", opt.Dataset)
 	}
 	sort.Strings(mods)
+	sort.Slice(corrs, func(i, j int) bool {
+		return corrs[i].mod < corrs[j].mod || corrs[i].mod == corrs[j].mod && corrs[i].name < corrs[j].name
+	})
 	labels = order(labels, opt.Rows)
 	if len(opt.Only) > 0 {
 		for _, l := range opt.Only {
@@ -490,76 +513,145 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 		}
 		labels = opt.Only
 	}
+	for _, rs := range byLabel {
+		sort.Slice(rs, func(a, b int) bool { return rs[a].Seed < rs[b].Seed })
+	}
+	// band is the series name of the mean and min-max over rs of acc(r, k)
+	// at xs[k].
+	band := func(name string, xs []float64, rs []*bench.Record, acc func(r *bench.Record, k int) (float64, bool)) series {
+		s := series{name: name}
+		for k, x := range xs {
+			lo, hi, sum, n := math.Inf(1), math.Inf(-1), 0.0, 0
+			for _, r := range rs {
+				if v, ok := acc(r, k); ok {
+					lo, hi, sum, n = min(lo, v), max(hi, v), sum+v, n+1
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			s.epochs = append(s.epochs, x)
+			s.mean = append(s.mean, sum/float64(n))
+			s.low, s.high = append(s.low, lo), append(s.high, hi)
+		}
+		return s
+	}
+	// crosses marks each run's accuracy with modality m missing at x.
+	crosses := func(p *plot.Plot, rs []*bench.Record, m string, x float64, ls draw.LineStyle) error {
+		var pts plotter.XYs
+		for _, r := range rs {
+			if v, ok := r.Robustness.Missing[m]; ok {
+				pts = append(pts, plotter.XY{X: x, Y: v})
+			}
+		}
+		if len(pts) == 0 {
+			return nil
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		sc.GlyphStyle = draw.GlyphStyle{Color: ls.Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+		p.Add(sc)
+		return nil
+	}
+	var noisePanels, corrPanels []*plot.Plot
 	sty := newCurveStyles(mods)
-	xs := append([]float64{0}, levels...)
-	missX := xs[len(xs)-1] * 1.3
-	cols := min(3, len(labels))
-	rows := (len(labels) + cols - 1) / cols
+	if len(levels) > 0 {
+		xs := append([]float64{0}, levels...)
+		missX := xs[len(xs)-1] * 1.3
+		for _, label := range labels {
+			if !slices.Contains(noiseLabels, label) {
+				continue
+			}
+			rs := byLabel[label]
+			var ss []series
+			for _, m := range mods {
+				ss = append(ss, band(modalitySeries(m), xs, rs, func(r *bench.Record, k int) (float64, bool) {
+					if k == 0 {
+						return r.Metrics["test"].Acc, true
+					}
+					accs := r.Robustness.Noise[m]
+					if k-1 < len(accs) {
+						return accs[k-1], true
+					}
+					return 0, false
+				}))
+			}
+			p, err := curvePlot(fmt.Sprintf("%s on %s (%d seeds)", label, opt.Dataset, len(rs)), "test acc", ss, sty)
+			if err != nil {
+				return err
+			}
+			p.X.Label.Text = "noise level (× input std)"
+			ticks := plot.ConstantTicks{}
+			for _, x := range xs {
+				ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)})
+			}
+			p.X.Tick.Marker = append(ticks, plot.Tick{Value: missX, Label: "missing"})
+			p.X.Min, p.X.Max = 0, missX*1.06
+			p.Y.Min, p.Y.Max = 0, 1
+			for _, m := range mods {
+				if err := crosses(p, rs, m, missX, sty.line(modalitySeries(m))); err != nil {
+					return err
+				}
+			}
+			noisePanels = append(noisePanels, p)
+		}
+	}
+	msty := newCurveStyles(labels) // one colour and dash per method
+	for _, k := range corrs {
+		lv := corrLevels[k]
+		xs := make([]float64, len(lv)+1)
+		ticks := plot.ConstantTicks{{Value: 0, Label: "clean"}}
+		for i, l := range lv {
+			xs[i+1] = float64(i + 1)
+			ticks = append(ticks, plot.Tick{Value: float64(i + 1), Label: strconv.FormatFloat(l, 'g', -1, 64)})
+		}
+		missX := float64(len(lv) + 1)
+		var ss []series
+		for _, label := range labels {
+			s := band(modalitySeries(label), xs, byLabel[label], func(r *bench.Record, i int) (float64, bool) {
+				if i == 0 {
+					return r.Metrics["test"].Acc, true
+				}
+				c := corruptionCurve(r.Robustness, k.mod, k.name)
+				if c == nil || i-1 >= len(c.Acc) {
+					return 0, false
+				}
+				return c.Acc[i-1], true
+			})
+			if len(labels) > 6 {
+				s.low, s.high = nil, nil
+			}
+			ss = append(ss, s)
+		}
+		p, err := curvePlot(fmt.Sprintf("%s %s on %s", k.mod, k.name, opt.Dataset), "test acc", ss, msty)
+		if err != nil {
+			return err
+		}
+		p.X.Label.Text = k.mod + " " + k.name + " (mild → severe)"
+		p.X.Tick.Marker = append(ticks, plot.Tick{Value: missX, Label: "missing"})
+		p.X.Min, p.X.Max = 0, missX+0.2
+		p.Y.Min, p.Y.Max = 0, 1
+		for _, label := range labels {
+			if err := crosses(p, byLabel[label], k.mod, missX, msty.line(modalitySeries(label))); err != nil {
+				return err
+			}
+		}
+		corrPanels = append(corrPanels, p)
+	}
+	cols := min(3, max(len(noisePanels), len(corrPanels)))
+	nr, cr := (len(noisePanels)+cols-1)/cols, (len(corrPanels)+cols-1)/cols
+	rows := nr + cr
 	plots := make([][]*plot.Plot, rows)
 	for i := range plots {
 		plots[i] = make([]*plot.Plot, cols)
 	}
-	for i, label := range labels {
-		rs := byLabel[label]
-		sort.Slice(rs, func(a, b int) bool { return rs[a].Seed < rs[b].Seed })
-		var ss []series
-		var missing []plotter.XYs
-		for _, m := range mods {
-			s := series{name: modalitySeries(m)}
-			var miss plotter.XYs
-			for k, x := range xs {
-				var vals []float64
-				for _, r := range rs {
-					if k == 0 {
-						vals = append(vals, r.Metrics["test"].Acc)
-					} else if accs := r.Robustness.Noise[m]; k-1 < len(accs) {
-						vals = append(vals, accs[k-1])
-					}
-				}
-				if len(vals) == 0 {
-					continue
-				}
-				lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
-				for _, v := range vals {
-					lo, hi, sum = min(lo, v), max(hi, v), sum+v
-				}
-				s.epochs = append(s.epochs, x)
-				s.mean = append(s.mean, sum/float64(len(vals)))
-				s.low, s.high = append(s.low, lo), append(s.high, hi)
-			}
-			for _, r := range rs {
-				if v, ok := r.Robustness.Missing[m]; ok {
-					miss = append(miss, plotter.XY{X: missX, Y: v})
-				}
-			}
-			ss = append(ss, s)
-			missing = append(missing, miss)
-		}
-		p, err := curvePlot(fmt.Sprintf("%s on %s (%d seeds)", label, opt.Dataset, len(rs)), "test acc", ss, sty)
-		if err != nil {
-			return err
-		}
-		p.X.Label.Text = "noise level (× input std)"
-		ticks := plot.ConstantTicks{}
-		for _, x := range xs {
-			ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)})
-		}
-		p.X.Tick.Marker = append(ticks, plot.Tick{Value: missX, Label: "missing"})
-		p.X.Min, p.X.Max = 0, missX*1.06
-		p.Y.Min, p.Y.Max = 0, 1
-		for k, pts := range missing {
-			if len(pts) == 0 {
-				continue
-			}
-			sc, err := plotter.NewScatter(pts)
-			if err != nil {
-				return err
-			}
-			ls := sty.line(modalitySeries(mods[k]))
-			sc.GlyphStyle = draw.GlyphStyle{Color: ls.Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
-			p.Add(sc)
-		}
+	for i, p := range noisePanels {
 		plots[i/cols][i%cols] = p
+	}
+	for i, p := range corrPanels {
+		plots[nr+i/cols][i%cols] = p
 	}
 	width := opt.Width
 	if width == 0 {
@@ -569,29 +661,53 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 	if ph == 0 {
 		ph = 7 * vg.Centimeter
 	}
-	var c vg.CanvasWriterTo
-	switch format {
-	case "svg":
-		c = vgsvg.New(width, ph*vg.Length(rows))
-	default:
-		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, ph*vg.Length(rows)), vgimg.UseDPI(120))}
-	}
-	dc := draw.New(c)
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
 	legend.ThumbnailWidth = vg.Points(36)
 	legend.Padding = vg.Points(5)
-	for _, m := range mods {
-		ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
-		ln.LineStyle = sty.line(modalitySeries(m))
-		legend.Add("noise on "+m, ln)
+	both := len(noisePanels) > 0 && len(corrPanels) > 0
+	if len(noisePanels) > 0 {
+		if both {
+			legend.Add("per-method panels:")
+		}
+		for _, m := range mods {
+			ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
+			ln.LineStyle = sty.line(modalitySeries(m))
+			legend.Add("noise on "+m, ln)
+		}
+		for _, m := range mods {
+			sc, _ := plotter.NewScatter(plotter.XYs{{X: 0, Y: 0}})
+			sc.GlyphStyle = draw.GlyphStyle{Color: sty.line(modalitySeries(m)).Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+			legend.Add(m+" missing", sc)
+		}
 	}
-	for _, m := range mods {
+	if len(corrPanels) > 0 {
+		if both {
+			legend.Add("")
+			legend.Add("corruption panels:")
+		}
+		for _, label := range labels {
+			ln, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 0}})
+			ln.LineStyle = msty.line(modalitySeries(label))
+			legend.Add(label, ln)
+		}
 		sc, _ := plotter.NewScatter(plotter.XYs{{X: 0, Y: 0}})
-		sc.GlyphStyle = draw.GlyphStyle{Color: sty.line(modalitySeries(m)).Color, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
-		legend.Add(m+" missing", sc)
+		sc.GlyphStyle = draw.GlyphStyle{Color: color.Gray{Y: 0x40}, Radius: vg.Points(4), Shape: draw.CrossGlyph{}}
+		legend.Add("corrupted modality missing", sc)
 	}
-	legendW := legend.Rectangle(dc).Size().X + vg.Points(12)
+	// The figure is at least as tall as the legend (one entry per method
+	// with a single row of corruption panels).
+	size := legend.Rectangle(draw.New(vgimg.New(width, ph))).Size()
+	height := max(ph*vg.Length(rows), size.Y+vg.Points(16))
+	var c vg.CanvasWriterTo
+	switch format {
+	case "svg":
+		c = vgsvg.New(width, height)
+	default:
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(120))}
+	}
+	dc := draw.New(c)
+	legendW := size.X + vg.Points(12)
 	panels := dc
 	panels.Max.X -= legendW
 	lc := dc

@@ -64,7 +64,10 @@ type Column struct {
 	Kind     ColumnKind
 	Metric   string  // MetricColumn: acc, macro_f1 or map
 	Modality string  // ModalityColumn, GapColumn, ProbeColumn, RobustColumn
-	Level    float64 // RobustColumn: the noise level
+	Level    float64 // RobustColumn: the noise or corruption level
+	// Corruption is a RobustColumn's modality-specific corruption (e.g.
+	// "snr_db"); empty for the generic noise.
+	Corruption string
 }
 
 // Name is the column's header without its dataset.

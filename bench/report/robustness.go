@@ -15,6 +15,7 @@ const (
 	robClean     = "clean"     // the test accuracy
 	robMissing   = "missing"   // with Column.Modality missing
 	robNoise     = "noise"     // with Column.Modality at noise Column.Level
+	robCorrupt   = "corrupt"   // with Column.Modality under Column.Corruption at Column.Level
 	robRelative  = "relative"  // mean accuracy over the noise range
 	robEffective = "effective" // drop against the reference row's drop
 )
@@ -25,13 +26,17 @@ const DefaultRobustnessRef = "joint"
 
 // BuildRobustness summarises the records' robustness evaluations
 // (bench.Record.Robustness): per dataset the clean test accuracy, the
-// accuracy with each modality missing and at each noise level on each
-// modality, and two summaries per modality after MultiBench (Liang et al.,
-// 2021):
+// accuracy with each modality missing, at each noise level on each
+// modality and at each level of each modality-specific corruption
+// (bench.CorruptionCurve), and two summaries per modality and per
+// corruption after MultiBench (Liang et al., 2021):
 //
 //   - relative robustness: the area under accuracy against noise level,
 //     from the clean accuracy at level 0 to the largest level (trapezoids),
-//     divided by that level: the mean accuracy over the range;
+//     divided by that level: the mean accuracy over the range; for a
+//     corruption, whose levels need not be on a scale starting at 0 (an
+//     SNR in dB), the clean point and the levels are equally spaced steps,
+//     as MultiBench spaces its levels;
 //   - effective robustness: the mean over levels of the run's accuracy drop
 //     from clean minus the drop of the reference row (opt's ref, default
 //     joint) at the same level, paired by seed: positive means degrading
@@ -52,6 +57,9 @@ func BuildRobustness(recs []*bench.Record, opt Options, ref string) (*Table, err
 	var labels, dsNames []string
 	mods := map[string][]string{}
 	levels := map[string][]float64{}
+	type corrKey struct{ dataset, mod, name string }
+	corrLevels := map[corrKey][]float64{}
+	corrs := map[string][]corrKey{}
 	for _, r := range recs {
 		if r.Status != "ok" || r.Robustness == nil {
 			continue
@@ -71,6 +79,16 @@ func BuildRobustness(recs []*bench.Record, opt Options, ref string) (*Table, err
 		} else if len(r.Robustness.Levels) > 0 && !slices.Equal(levels[r.Dataset], r.Robustness.Levels) {
 			return nil, fmt.Errorf("records on %s have different noise levels (%v and %v): tabulate one setting at a time",
 				r.Dataset, levels[r.Dataset], r.Robustness.Levels)
+		}
+		for _, c := range r.Robustness.Corruptions {
+			k := corrKey{r.Dataset, c.Modality, c.Name}
+			if old, ok := corrLevels[k]; !ok {
+				corrLevels[k] = c.Levels
+				corrs[r.Dataset] = append(corrs[r.Dataset], k)
+			} else if !slices.Equal(old, c.Levels) {
+				return nil, fmt.Errorf("records on %s have different %s.%s levels (%v and %v): tabulate one setting at a time",
+					r.Dataset, c.Modality, c.Name, old, c.Levels)
+			}
 		}
 	}
 	if len(labels) == 0 {
@@ -92,14 +110,33 @@ func BuildRobustness(recs []*bench.Record, opt Options, ref string) (*Table, err
 				t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robNoise, Modality: m, Level: l})
 			}
 		}
+		cs := corrs[d]
+		sort.Slice(cs, func(i, j int) bool {
+			return cs[i].mod < cs[j].mod || cs[i].mod == cs[j].mod && cs[i].name < cs[j].name
+		})
+		for _, k := range cs {
+			for _, l := range corrLevels[k] {
+				t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robCorrupt, Modality: k.mod, Corruption: k.name, Level: l})
+			}
+		}
+		// The summaries: per modality over the noise levels, then per
+		// corruption.
+		var curves []Column
 		if len(levels[d]) > 0 {
 			for _, m := range ms {
-				t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robRelative, Modality: m})
+				curves = append(curves, Column{Dataset: d, Modality: m})
 			}
-			if len(byKey[key{ref, d}]) > 0 {
-				for _, m := range ms {
-					t.Columns = append(t.Columns, Column{Dataset: d, Kind: RobustColumn, Metric: robEffective, Modality: m})
-				}
+		}
+		for _, k := range cs {
+			curves = append(curves, Column{Dataset: d, Modality: k.mod, Corruption: k.name})
+		}
+		for _, metric := range []string{robRelative, robEffective} {
+			if metric == robEffective && len(byKey[key{ref, d}]) == 0 {
+				continue
+			}
+			for _, c := range curves {
+				c.Kind, c.Metric = RobustColumn, metric
+				t.Columns = append(t.Columns, c)
 			}
 		}
 	}
@@ -127,11 +164,14 @@ func BuildRobustness(recs []*bench.Record, opt Options, ref string) (*Table, err
 		"Test accuracy of the selected model, in %, mean ± sample standard deviation (n − 1) over seeds; (n) is the number of seeds. "+
 			"Best of each column in bold, and so is every cell not significantly worse than it (one-sided Welch's t-test over seeds, p ≥ 0.05, both cells with n ≥ 2).",
 		"no M: modality M's inputs replaced (zeros, or their training mean with impute: mean). M σ×L: Gaussian noise of L times each input's training standard deviation added to modality M.")
+	if t.hasRob(robCorrupt) {
+		t.Notes = append(t.Notes, "M C=L: modality M under the dataset's corruption C at level L (`miebench describe DATASET` says what the levels mean).")
+	}
 	if t.hasRob(robRelative) {
-		t.Notes = append(t.Notes, "Rel. rob. (M): relative robustness after MultiBench, the area under accuracy against noise level on M from the clean accuracy at 0 to the largest level, over that level (the mean accuracy over the range).")
+		t.Notes = append(t.Notes, "Rel. rob. (M): relative robustness after MultiBench, the area under accuracy against noise level on M from the clean accuracy at 0 to the largest level, over that level (the mean accuracy over the range). Rel. rob. (M C): the same over corruption C's levels taken as equally spaced steps after the clean point (the mean of the trapezoids).")
 	}
 	if t.hasRob(robEffective) {
-		t.Notes = append(t.Notes, fmt.Sprintf("Eff. rob. (M): effective robustness after MultiBench, the mean over levels of the accuracy drop from clean minus the drop of the %s row at the same level, paired by seed (> 0: degrades less than %s). MultiBench's min-max normalisation across methods is not applied.", ref, ref))
+		t.Notes = append(t.Notes, fmt.Sprintf("Eff. rob. (M) and (M C): effective robustness after MultiBench, the mean over levels of the accuracy drop from clean minus the drop of the %s row at the same level, paired by seed (> 0: degrades less than %s). MultiBench's min-max normalisation across methods is not applied.", ref, ref))
 	}
 	t.addSearchNotes(searched, opt.AllTrials)
 	return t, nil
@@ -142,6 +182,9 @@ func BuildRobustness(recs []*bench.Record, opt Options, ref string) (*Table, err
 func robustValue(r *bench.Record, c Column, ref *bench.Record) (float64, bool) {
 	rob := r.Robustness
 	clean := r.Metrics["test"].Acc
+	if c.Corruption != "" {
+		return corruptionValue(r, c, ref)
+	}
 	switch c.Metric {
 	case robClean:
 		return clean, true
@@ -170,6 +213,55 @@ func robustValue(r *bench.Record, c Column, ref *bench.Record) (float64, bool) {
 		return effectiveRobustness(clean, accs, ref.Metrics["test"].Acc, refAccs), true
 	}
 	return 0, false
+}
+
+// corruptionValue is run r's value in column c of a modality-specific
+// corruption.
+func corruptionValue(r *bench.Record, c Column, ref *bench.Record) (float64, bool) {
+	cur := corruptionCurve(r.Robustness, c.Modality, c.Corruption)
+	if cur == nil || len(cur.Acc) != len(cur.Levels) {
+		return 0, false
+	}
+	clean := r.Metrics["test"].Acc
+	switch c.Metric {
+	case robCorrupt:
+		if i := slices.Index(cur.Levels, c.Level); i >= 0 {
+			return cur.Acc[i], true
+		}
+	case robRelative:
+		return relativeRobustness(clean, steps(len(cur.Levels)), cur.Acc), true
+	case robEffective:
+		if ref == nil || ref.Robustness == nil {
+			return 0, false
+		}
+		rc := corruptionCurve(ref.Robustness, c.Modality, c.Corruption)
+		if rc == nil || !slices.Equal(rc.Levels, cur.Levels) || len(rc.Acc) != len(cur.Acc) {
+			return 0, false
+		}
+		return effectiveRobustness(clean, cur.Acc, ref.Metrics["test"].Acc, rc.Acc), true
+	}
+	return 0, false
+}
+
+// corruptionCurve is rob's curve of corruption name on modality mod, or
+// nil.
+func corruptionCurve(rob *bench.Robustness, mod, name string) *bench.CorruptionCurve {
+	for i, c := range rob.Corruptions {
+		if c.Modality == mod && c.Name == name {
+			return &rob.Corruptions[i]
+		}
+	}
+	return nil
+}
+
+// steps is 1, 2, ..., n: equally spaced positions of n levels after the
+// clean point at 0.
+func steps(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = float64(i + 1)
+	}
+	return s
 }
 
 // relativeRobustness is the trapezoid area under (0, clean), (levels[i],
@@ -234,10 +326,12 @@ func robustName(c Column) string {
 		return "no " + c.Modality
 	case robNoise:
 		return c.Modality + " σ×" + strconv.FormatFloat(c.Level, 'g', -1, 64)
+	case robCorrupt:
+		return c.Modality + " " + c.Corruption + "=" + strconv.FormatFloat(c.Level, 'g', -1, 64)
 	case robRelative:
-		return "Rel. rob. (" + c.Modality + ")"
+		return "Rel. rob. (" + strings.TrimSpace(c.Modality+" "+c.Corruption) + ")"
 	case robEffective:
-		return "Eff. rob. (" + c.Modality + ")"
+		return "Eff. rob. (" + strings.TrimSpace(c.Modality+" "+c.Corruption) + ")"
 	}
 	return strings.TrimSpace(c.Metric + " " + c.Modality)
 }

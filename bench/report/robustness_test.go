@@ -75,3 +75,69 @@ func TestRobustnessMeasures(t *testing.T) {
 		}
 	}
 }
+
+func TestRobustnessCorruptionColumns(t *testing.T) {
+	rec := func(label string, seed uint64, clean float64, snr, occ []float64) *bench.Record {
+		r := robRecord(label, seed, clean, map[string]float64{"a": 0.5}, nil)
+		r.Robustness.Levels = nil
+		r.Robustness.Corruptions = []bench.CorruptionCurve{
+			{Modality: "a", Name: "snr_db", Levels: []float64{20, 10, 0}, Acc: snr},
+			{Modality: "v", Name: "occlusion", Levels: []float64{0.25, 0.5}, Acc: occ},
+		}
+		return r
+	}
+	recs := []*bench.Record{
+		rec("joint", 0, 0.8, []float64{0.75, 0.6, 0.3}, []float64{0.7, 0.5}),
+		rec("mla", 0, 0.9, []float64{0.8, 0.6, 0.2}, []float64{0.9, 0.8}),
+	}
+	tab, err := BuildRobustness(recs, Options{Rows: []string{"joint", "mla"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var heads []string
+	for _, c := range tab.Columns {
+		heads = append(heads, c.Name())
+	}
+	want := "Clean,no a,a snr_db=20,a snr_db=10,a snr_db=0,v occlusion=0.25,v occlusion=0.5,Rel. rob. (a snr_db),Rel. rob. (v occlusion),Eff. rob. (a snr_db),Eff. rob. (v occlusion)"
+	if got := strings.Join(heads, ","); got != want {
+		t.Fatalf("columns\n got %s\nwant %s", got, want)
+	}
+	// mla's SNR curve (clean .9, then .8 .6 .2) on equal steps: trapezoids
+	// .85 + .7 + .4 over 3 steps. Its drops -.1 -.3 -.7 against joint's
+	// -.05 -.2 -.5. Occlusion: (.9 .9 .8): (.9 + .85)/2; drops 0, -.1
+	// against -.1, -.3.
+	for _, tc := range []struct {
+		col  int
+		want float64
+	}{{2, 0.8}, {6, 0.8}, {7, 1.95 / 3}, {8, 0.875}, {9, -0.35 / 3}, {10, 0.15}} {
+		if c := tab.Cells[1][tc.col]; math.Abs(c.Mean-tc.want) > 1e-12 || c.N != 1 {
+			t.Errorf("mla %s: %+v, want %v", heads[tc.col], c, tc.want)
+		}
+	}
+	bad := rec("mla", 1, 0.9, []float64{0.8, 0.6, 0.2}, []float64{0.9, 0.8})
+	bad.Robustness.Corruptions[0].Levels = []float64{30, 10, 0}
+	if _, err := BuildRobustness(append(recs, bad), Options{}, ""); err == nil || !strings.Contains(err.Error(), "different a.snr_db levels") {
+		t.Errorf("mixed levels: %v", err)
+	}
+	if err := RobustnessCurves(&bytes.Buffer{}, "png", append(recs, bad), PlotOptions{}); err == nil || !strings.Contains(err.Error(), "different a.snr_db levels") {
+		t.Errorf("plot of mixed levels: %v", err)
+	}
+	// Corruption panels alone, and after the noise panels.
+	withNoise := rec("ume", 0, 0.85, []float64{0.8, 0.7, 0.5}, []float64{0.8, 0.6})
+	withNoise.Robustness.Levels, withNoise.Robustness.Noise = []float64{1, 2}, map[string][]float64{"a": {0.7, 0.5}, "v": {0.8, 0.6}}
+	for _, rs := range [][]*bench.Record{recs, append(recs, withNoise)} {
+		var a, b bytes.Buffer
+		if err := RobustnessCurves(&a, "svg", rs, PlotOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := RobustnessCurves(&b, "svg", rs, PlotOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) || !strings.Contains(a.String(), "a snr_db on d") || !strings.Contains(a.String(), "v occlusion on d") {
+			t.Errorf("%d records: renderings differ or lack the corruption panels", len(rs))
+		}
+		if len(rs) == 3 && !strings.Contains(a.String(), "ume on d") {
+			t.Error("the noise panel of ume is missing")
+		}
+	}
+}

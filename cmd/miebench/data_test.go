@@ -78,6 +78,7 @@ func TestListAndDescribe(t *testing.T) {
 		{[]string{"list", "colours"}, exitConfig, ""},
 		{[]string{"describe", "mie"}, exitOK, "[switch]"},
 		{[]string{"describe", "av-digits"}, exitOK, "image_noise"},
+		{[]string{"describe", "av-digits"}, exitOK, "audio.snr_db       signal-to-noise ratio in dB"},
 		{[]string{"describe", "nothing"}, exitConfig, ""},
 		{[]string{"frobnicate"}, exitConfig, ""},
 		{[]string{"--help"}, exitOK, "Commands:"},

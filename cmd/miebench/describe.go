@@ -61,6 +61,12 @@ func describeMain(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "  %-18s %-10v %s\n", p.Name, fmtDefault(p.Default), p.Doc)
 			}
 		}
+		if len(b.Corruptions) > 0 {
+			fmt.Fprintln(stdout, "\nCorruptions for the robustness evaluation (robustness: {corruptions: {MODALITY: {NAME: [levels, mild to severe]}}}):")
+			for _, c := range b.Corruptions {
+				fmt.Fprintf(stdout, "  %-18s %s\n", c.Modality+"."+c.Name, c.Levels)
+			}
+		}
 	}
 	if !found {
 		fmt.Fprintf(stderr, "miebench describe: %q is neither a method %v nor a dataset %v\n", name, methods.Names(), datasets.Names())
