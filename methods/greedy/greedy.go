@@ -258,6 +258,14 @@ func (g *Greedy) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	return methods.Stats{Loss: total}, nil
 }
 
+// Features implements methods.Featurer: the encoders' outputs with the
+// MMTM layers between their stages (evaluation mode), which the linear
+// probe reads.
+func (g *Greedy) Features(r *methods.Run, b *methods.Batch) []*nn.Tensor {
+	z := g.features(b, -1, false)
+	return z[:]
+}
+
 // Predict returns (out_0 + out_1) / 2 and each head's logits, without
 // replacing excitations or updating the running averages.
 func (g *Greedy) Predict(r *methods.Run, b *methods.Batch) (methods.Prediction, error) {
