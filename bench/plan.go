@@ -419,11 +419,13 @@ func checkFeatureDims(m ModelSpec, mods []string) (string, error) {
 
 // planInfo is what a method is told at plan time: the dataset's
 // modalities, the configured encoders' feature widths where the
-// configuration fixes them, the fusion kind and the epochs.
+// configuration fixes them, the encoder kinds, the fusion kind and the
+// epochs.
 func planInfo(mods []string, m ModelSpec, tr TrainSpec) methods.PlanInfo {
-	p := methods.PlanInfo{Modalities: mods, Fusion: m.Fusion, Epochs: tr.Epochs, FeatureDims: make([]int, len(mods))}
+	p := methods.PlanInfo{Modalities: mods, Fusion: m.Fusion, Epochs: tr.Epochs, FeatureDims: make([]int, len(mods)), EncoderKinds: make([]string, len(mods))}
 	for i, name := range mods {
 		e := m.Encoders[name]
+		p.EncoderKinds[i] = e.Kind
 		p.FeatureDims[i] = model.FeatureDim(model.EncoderConfig{Kind: e.Kind, Widths: e.Widths, Dim: e.Dim})
 	}
 	return p

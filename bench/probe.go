@@ -93,13 +93,14 @@ func (t *trainer) probeModalities() error {
 	return nil
 }
 
-// features encodes a whole split in evaluation mode.
+// features encodes a whole split in evaluation mode: the features the
+// method's heads read (methods.EvalFeatures).
 func (t *trainer) features(split string) ([]*nn.Tensor, error) {
 	n := t.splits[split].Len()
 	md := t.mr.Model
 	out := make([]*nn.Tensor, len(md.Modalities))
 	err := t.evalBatches(split, func(lo int, b *methods.Batch) error {
-		for m, z := range methods.Encode(t.mr, b, false) {
+		for m, z := range methods.EvalFeatures(t.method, t.mr, b) {
 			if z == nil {
 				continue
 			}

@@ -29,7 +29,9 @@ with s = strength/noise and C classes: for C = 4, s = 3 gives 95.6%, s = 1.5
 gives 70.2%, s = 1 gives 55.2% (chance 25%). The defaults therefore make m0
 the strong modality and m1 a weak one that is still well above chance alone.
 
-Modalities: "m0", "m1", ..., kind "features", shape [dim[m]].
+Modalities: "m0", "m1", ..., kind "features", shape [dim[m]]; with image
+true, kind "image", shape [1, s, s] with dim[m] = s*s (the same numbers
+laid out as one-channel images, for encoders with stages such as cnn).
 Splits: train, val, test of the given sizes.
 List parameters take one value per modality, or a single value for all
 (on the command line: strength=3,1.5).`
@@ -47,6 +49,7 @@ func init() {
 			{Name: "dim", Default: []int{16}, Doc: "feature dimension per modality (one value, or one per modality)"},
 			{Name: "strength", Default: []float64{3.0, 1.5}, Doc: "signal strength per modality: length of the class prototype"},
 			{Name: "noise", Default: []float64{1.0}, Doc: "standard deviation of the isotropic Gaussian noise per modality"},
+			{Name: "image", Default: false, Doc: "lay each modality out as a one-channel square image [1, s, s] (dim must be s*s)"},
 		},
 		Open: openSynthetic,
 	})
@@ -58,6 +61,7 @@ type syntheticSpec struct {
 	sizes               map[string]int
 	dim                 []int
 	strength, noise     []float64
+	image               bool
 }
 
 func parseSynthetic(cfg Config) (*syntheticSpec, error) {
@@ -92,10 +96,14 @@ func parseSynthetic(cfg Config) (*syntheticSpec, error) {
 		if s.dim[m] < 1 {
 			return nil, fmt.Errorf("dataset synthetic: parameter \"dim\" for modality %d is %d, want at least 1", m, s.dim[m])
 		}
+		if side := int(math.Round(math.Sqrt(float64(s.dim[m])))); p.Bool("image") && side*side != s.dim[m] {
+			return nil, fmt.Errorf("dataset synthetic: parameter \"image\" needs square dims, modality %d has dim %d", m, s.dim[m])
+		}
 		if s.noise[m] < 0 || math.IsNaN(s.noise[m]) || math.IsNaN(s.strength[m]) {
 			return nil, fmt.Errorf("dataset synthetic: modality %d has strength %v and noise %v; noise must be >= 0 and both numbers", m, s.strength[m], s.noise[m])
 		}
 	}
+	s.image = p.Bool("image")
 	return s, nil
 }
 
@@ -109,7 +117,12 @@ func openSynthetic(cfg Config) (Dataset, error) {
 		info.Classes[k] = fmt.Sprintf("c%d", k)
 	}
 	for m := range s.modalities {
-		info.Modalities = append(info.Modalities, Modality{Name: fmt.Sprintf("m%d", m), Kind: "features", Shape: []int{s.dim[m]}})
+		mod := Modality{Name: fmt.Sprintf("m%d", m), Kind: "features", Shape: []int{s.dim[m]}}
+		if s.image {
+			side := int(math.Round(math.Sqrt(float64(s.dim[m]))))
+			mod.Kind, mod.Shape = "image", []int{1, side, side}
+		}
+		info.Modalities = append(info.Modalities, mod)
 	}
 	protoRNG := rngs.Stream(cfg.Seed, "synthetic/prototypes")
 	protos := make([][][]float64, s.modalities)

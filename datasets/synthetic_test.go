@@ -89,6 +89,33 @@ func TestSyntheticShapesAndBalance(t *testing.T) {
 	}
 }
 
+// TestSyntheticImage checks that image true lays the same numbers out as
+// one-channel square images.
+func TestSyntheticImage(t *testing.T) {
+	params := map[string]any{"train": 7, "dim": []any{16, 9}}
+	flat := openT(t, "synthetic", Config{Seed: 2, Params: params})
+	params["image"] = true
+	img := openT(t, "synthetic", Config{Seed: 2, Params: params})
+	for m, want := range [][]int{{1, 4, 4}, {1, 3, 3}} {
+		if mod := img.Info().Modalities[m]; mod.Kind != "image" || !slices.Equal(mod.Shape, want) {
+			t.Errorf("modality %d = %+v, want kind image, shape %v", m, mod, want)
+		}
+	}
+	a, err := splitT(t, flat, "train").Load([]int{0, 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := splitT(t, img, "train").Load([]int{0, 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := range 2 {
+		if !slices.Equal(a[m].Data, b[m].Data) {
+			t.Errorf("modality %d: image data differ from the feature vectors", m)
+		}
+	}
+}
+
 func TestSyntheticDeterminism(t *testing.T) {
 	a := loadAll(t, splitT(t, openT(t, "synthetic", Config{Seed: 7}), "test"))
 	b := loadAll(t, splitT(t, openT(t, "synthetic", Config{Seed: 7}), "test"))
@@ -200,6 +227,7 @@ func TestSyntheticParamErrors(t *testing.T) {
 		{map[string]any{"noise": -1.0}, "noise must be >= 0"},
 		{map[string]any{"dim": []any{4, "x"}}, "item 1"},
 		{map[string]any{"train": 0}, `"train" is 0`},
+		{map[string]any{"image": true, "dim": []any{16, 8}}, `"image" needs square dims, modality 1 has dim 8`},
 	}
 	b, err := Lookup("synthetic")
 	if err != nil {

@@ -96,6 +96,24 @@ func Encode(r *Run, b *Batch, train bool) []*nn.Tensor {
 	return z
 }
 
+// Featurer is implemented by a method whose features are not the
+// encoders' own outputs (greedy: cross-modal layers between encoder
+// stages). Features returns every modality's features [N, D_m] for b in
+// evaluation mode, changing no state.
+type Featurer interface {
+	Features(r *Run, b *Batch) []*nn.Tensor
+}
+
+// EvalFeatures returns the features the method's heads read, in
+// evaluation mode: the method's Features where it is a Featurer, else
+// Encode's. The run loop's linear probe reads them.
+func EvalFeatures(meth Method, r *Run, b *Batch) []*nn.Tensor {
+	if f, ok := meth.(Featurer); ok {
+		return f.Features(r, b)
+	}
+	return Encode(r, b, false)
+}
+
 // Fuse maps features to fused logits with the model's fusion head, which
 // must exist. A training Fuse caches what the next BackwardFusion needs.
 func Fuse(r *Run, z []*nn.Tensor, train bool) *nn.Tensor {

@@ -31,6 +31,9 @@ type PlanInfo struct {
 	Classes     int    // number of classes; 0 when not known
 	Fusion      string // "concat", "sum", "film", "gated", or "" / "none" for no fusion head
 	Epochs      int    // training epochs; 0 when not known
+	// EncoderKinds[m] is modality m's encoder kind (mlp, cnn, resnet18);
+	// nil when the caller does not know the encoders.
+	EncoderKinds []string
 }
 
 // Caps declares what a method needs from the run, checked at plan time by

@@ -11,6 +11,7 @@ import (
 	_ "github.com/miebench/miebench/methods/cml"
 	_ "github.com/miebench/miebench/methods/dimml"
 	_ "github.com/miebench/miebench/methods/gblending"
+	_ "github.com/miebench/miebench/methods/greedy"
 	_ "github.com/miebench/miebench/methods/inforeg"
 	_ "github.com/miebench/miebench/methods/joint"
 	_ "github.com/miebench/miebench/methods/lfm"

@@ -21,11 +21,19 @@ var conformanceParams = map[string]map[string]any{
 	"sample-valuation": {"warmup": 1},
 }
 
+// conformanceCNN are the methods checked with cnn encoders on image-shaped
+// inputs: their layers sit between encoder stages, which mlp encoders lack.
+var conformanceCNN = map[string]bool{"greedy": true}
+
 // TestConformance runs the conformance suite on every registered method.
 func TestConformance(t *testing.T) {
 	for _, name := range methods.Names() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			if conformanceCNN[name] {
+				methodtest.ConformanceCNN(t, name, conformanceParams[name])
+				return
+			}
 			methodtest.Conformance(t, name, conformanceParams[name])
 		})
 	}

@@ -41,6 +41,11 @@ func Conformance(t *testing.T, name string, params map[string]any) {
 //     twice, and gives every per-modality output a source
 //     (methods.SourcePartial or SourceHead) and [N, C] shape.
 func Check(name string, params map[string]any) []error {
+	return check(name, params, mlpFixture)
+}
+
+// check is Check with the given encoders.
+func check(name string, params map[string]any, fx fixture) []error {
 	spec, err := methods.Lookup(name)
 	if err != nil {
 		return []error{err}
@@ -55,17 +60,17 @@ func Check(name string, params map[string]any) []error {
 		for i := range mods {
 			mods[i] = fmt.Sprintf("m%d", i)
 		}
-		plan := methods.PlanInfo{Modalities: mods, FeatureDims: slices.Repeat([]int{conformanceDim}, m), Classes: conformanceClasses, Fusion: "concat", Epochs: ConformanceEpochs}
+		plan := methods.PlanInfo{Modalities: mods, FeatureDims: slices.Repeat([]int{conformanceDim}, m), Classes: conformanceClasses, Fusion: "concat", Epochs: ConformanceEpochs, EncoderKinds: slices.Repeat([]string{fx.kind}, m)}
 		if err := spec.CheckPlan(h, plan); err != nil {
 			if msg := err.Error(); !strings.HasPrefix(msg, name+": ") || len(msg) < len(name)+10 {
 				errs = append(errs, fmt.Errorf("%s, M=%d: plan refused with an unclear error %q (want it to start with %q and say why)", name, m, msg, name+": "))
 			}
 			continue
 		}
-		for _, err := range guard(func() []error { return checkByHand(spec, h, m) }) {
+		for _, err := range guard(func() []error { return checkByHand(spec, h, m, fx) }) {
 			errs = append(errs, fmt.Errorf("%s, M=%d: %w", name, m, err))
 		}
-		for _, err := range guard(func() []error { return checkTrain(name, params, m) }) {
+		for _, err := range guard(func() []error { return checkTrain(name, params, m, fx) }) {
 			errs = append(errs, fmt.Errorf("%s, M=%d: %w", name, m, err))
 		}
 	}
@@ -91,20 +96,20 @@ const (
 
 // conformanceSpec is a ConformanceEpochs-epoch run of method on the
 // synthetic data set with m modalities.
-func conformanceSpec(method string, params map[string]any, m int) bench.RunSpec {
+func conformanceSpec(method string, params map[string]any, m int, fx fixture) bench.RunSpec {
 	if params == nil {
 		params = map[string]any{}
 	}
 	enc := map[string]bench.EncoderSpec{}
 	strength := make([]float64, m)
 	for i := range m {
-		enc[fmt.Sprintf("m%d", i)] = bench.EncoderSpec{Kind: "mlp", Widths: []int{8}, Dim: conformanceDim}
+		enc[fmt.Sprintf("m%d", i)] = fx.encoder
 		strength[i] = 3 / float64(i+1)
 	}
 	return bench.RunSpec{
 		Suite: "conformance", Label: method, Method: method, Params: params, Seed: 3,
 		Dataset: bench.DatasetSpec{Name: "synthetic", Params: map[string]any{
-			"modalities": m, "classes": conformanceClasses, "train": 96, "val": 30, "test": 30, "dim": []int{5}, "strength": strength}},
+			"modalities": m, "classes": conformanceClasses, "train": 96, "val": 30, "test": 30, "dim": []int{fx.dim}, "strength": strength, "image": fx.image}},
 		Train: bench.TrainSpec{Epochs: ConformanceEpochs, BatchSize: 16, EvalBatchSize: 32, Optimizer: "sgd",
 			LR: 0.01, Momentum: 0.9, Schedule: bench.ScheduleSpec{Kind: "none"}},
 		Model:     bench.ModelSpec{Fusion: "concat", Encoders: enc},
@@ -113,8 +118,8 @@ func conformanceSpec(method string, params map[string]any, m int) bench.RunSpec 
 }
 
 // checkTrain trains the method twice through the run loop.
-func checkTrain(method string, params map[string]any, m int) []error {
-	spec := conformanceSpec(method, params, m)
+func checkTrain(method string, params map[string]any, m int, fx fixture) []error {
+	spec := conformanceSpec(method, params, m, fx)
 	var recs [2]*bench.Record
 	for i := range recs {
 		rec, err := bench.Train(context.Background(), spec, bench.TrainOptions{})
@@ -141,7 +146,7 @@ func checkTrain(method string, params map[string]any, m int) []error {
 // checkByHand builds a run, sets the method up and steps it on fixed
 // batches, watching the optimizer during Setup, the logged values and
 // what Predict touches.
-func checkByHand(spec methods.Spec, h methods.Hyper, m int) []error {
+func checkByHand(spec methods.Spec, h methods.Hyper, m int, fx fixture) []error {
 	var errs []error
 	meth, err := spec.New(h)
 	if err != nil {
@@ -150,14 +155,14 @@ func checkByHand(spec methods.Spec, h methods.Hyper, m int) []error {
 	cfg := model.Config{Fusion: "concat", NumClasses: conformanceClasses}
 	for i := range m {
 		cfg.Modalities = append(cfg.Modalities, fmt.Sprintf("m%d", i))
-		cfg.Shapes = append(cfg.Shapes, []int{4})
-		cfg.Encoders = append(cfg.Encoders, model.EncoderConfig{Kind: "mlp", Widths: []int{6}, Dim: conformanceDim})
+		cfg.Shapes = append(cfg.Shapes, fx.handShape)
+		cfg.Encoders = append(cfg.Encoders, fx.handEncoder)
 	}
 	md, err := model.New(cfg, rand.New(rand.NewPCG(11, 12)))
 	if err != nil {
 		return []error{err}
 	}
-	batches := []*methods.Batch{RandomBatch(m, conformanceBatch, 1), RandomBatch(m, conformanceBatch, 2)}
+	batches := []*methods.Batch{fx.batch(m, conformanceBatch, 1), fx.batch(m, conformanceBatch, 2)}
 	loop := &handLoop{batches: batches}
 	var badLogs []string
 	spy := &spyOptimizer{}
