@@ -73,14 +73,8 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 	for _, r := range recs {
 		dsNames = appendNew(dsNames, r.Dataset)
 	}
-	sort.Strings(dsNames)
-	if opt.Dataset == "" {
-		if len(dsNames) > 1 {
-			return fmt.Errorf("the records cover several datasets (%s): choose one", strings.Join(dsNames, ", "))
-		}
-		if len(dsNames) == 1 {
-			opt.Dataset = dsNames[0]
-		}
+	if err := chooseDataset(&opt.Dataset, dsNames); err != nil {
+		return err
 	}
 	for _, r := range recs {
 		if r.Status != "ok" || r.Dataset != opt.Dataset || len(r.History) == 0 {
@@ -456,14 +450,8 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 			dsNames = appendNew(dsNames, r.Dataset)
 		}
 	}
-	sort.Strings(dsNames)
-	if opt.Dataset == "" {
-		if len(dsNames) > 1 {
-			return fmt.Errorf("the records cover several datasets (%s): choose one", strings.Join(dsNames, ", "))
-		}
-		if len(dsNames) == 1 {
-			opt.Dataset = dsNames[0]
-		}
+	if err := chooseDataset(&opt.Dataset, dsNames); err != nil {
+		return err
 	}
 	type corrKey struct{ mod, name string }
 	var mods []string
@@ -726,4 +714,21 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 	}
 	_, err := c.WriteTo(w)
 	return err
+}
+
+// chooseDataset sorts names (in place) and sets an unset *dataset to the
+// records' only dataset, or fails when they cover several and none was
+// chosen.
+func chooseDataset(dataset *string, names []string) error {
+	sort.Strings(names)
+	if *dataset != "" {
+		return nil
+	}
+	if len(names) > 1 {
+		return fmt.Errorf("the records cover several datasets (%s): choose one", strings.Join(names, ", "))
+	}
+	if len(names) == 1 {
+		*dataset = names[0]
+	}
+	return nil
 }

@@ -557,9 +557,15 @@ func (t *Table) hasKind(k ColumnKind) bool {
 // dropEmptyGaps removes gap columns without any value (no unimodal row for
 // that modality).
 func (t *Table) dropEmptyGaps() {
+	t.dropColumnsWhere(func(c Column) bool { return c.Kind == GapColumn })
+}
+
+// dropColumnsWhere removes the columns that drop selects and that hold no
+// value in any row.
+func (t *Table) dropColumnsWhere(drop func(Column) bool) {
 	keep := make([]bool, len(t.Columns))
 	for j, c := range t.Columns {
-		keep[j] = c.Kind != GapColumn
+		keep[j] = !drop(c)
 		for i := range t.Rows {
 			keep[j] = keep[j] || t.Cells[i][j].N > 0
 		}

@@ -295,26 +295,7 @@ func (t *Table) hasRob(metric string) bool {
 
 // dropEmpty removes columns without any value.
 func (t *Table) dropEmpty() {
-	var cols []Column
-	keep := make([]bool, len(t.Columns))
-	for j, c := range t.Columns {
-		for i := range t.Rows {
-			keep[j] = keep[j] || t.Cells[i][j].N > 0
-		}
-		if keep[j] {
-			cols = append(cols, c)
-		}
-	}
-	for i, row := range t.Cells {
-		var cells []Cell
-		for j, c := range row {
-			if keep[j] {
-				cells = append(cells, c)
-			}
-		}
-		t.Cells[i] = cells
-	}
-	t.Columns = cols
+	t.dropColumnsWhere(func(Column) bool { return true })
 }
 
 // robustName is a RobustColumn's header without its dataset.
