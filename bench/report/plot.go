@@ -86,14 +86,9 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 	if len(labels) == 0 {
 		return fmt.Errorf("no successful run with a history on dataset %q (datasets: %s)", opt.Dataset, strings.Join(dsNames, ", "))
 	}
-	labels = order(labels, opt.Rows)
-	if len(opt.Only) > 0 {
-		for _, l := range opt.Only {
-			if !slices.Contains(labels, l) {
-				return fmt.Errorf("no successful run of %q on %s (methods: %s)", l, opt.Dataset, strings.Join(labels, ", "))
-			}
-		}
-		labels = opt.Only
+	labels, err := onlyLabels(order(labels, opt.Rows), opt.Only, "no successful run", opt.Dataset)
+	if err != nil {
+		return err
 	}
 	sty := newCurveStyles(modalitiesOf(byLabel, labels, opt))
 	plots := make([][]*plot.Plot, len(labels))
@@ -160,7 +155,7 @@ func Curves(w io.Writer, format string, recs []*bench.Record, opt PlotOptions) e
 			plots[i][j].Draw(canvases[i][j])
 		}
 	}
-	_, err := c.WriteTo(w)
+	_, err = c.WriteTo(w)
 	return err
 }
 
@@ -492,14 +487,9 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 	sort.Slice(corrs, func(i, j int) bool {
 		return corrs[i].mod < corrs[j].mod || corrs[i].mod == corrs[j].mod && corrs[i].name < corrs[j].name
 	})
-	labels = order(labels, opt.Rows)
-	if len(opt.Only) > 0 {
-		for _, l := range opt.Only {
-			if !slices.Contains(labels, l) {
-				return fmt.Errorf("no robustness evaluation of %q on %s (methods: %s)", l, opt.Dataset, strings.Join(labels, ", "))
-			}
-		}
-		labels = opt.Only
+	labels, err := onlyLabels(order(labels, opt.Rows), opt.Only, "no robustness evaluation", opt.Dataset)
+	if err != nil {
+		return err
 	}
 	for _, rs := range byLabel {
 		sort.Slice(rs, func(a, b int) bool { return rs[a].Seed < rs[b].Seed })
@@ -712,7 +702,7 @@ func RobustnessCurves(w io.Writer, format string, recs []*bench.Record, opt Plot
 			}
 		}
 	}
-	_, err := c.WriteTo(w)
+	_, err = c.WriteTo(w)
 	return err
 }
 
@@ -731,4 +721,19 @@ func chooseDataset(dataset *string, names []string) error {
 		*dataset = names[0]
 	}
 	return nil
+}
+
+// onlyLabels returns only (the rows a plot was asked for) when every one of
+// them is among labels, else an error saying what is missing ("none of
+// what" of that row on dataset); without only, labels.
+func onlyLabels(labels, only []string, none, dataset string) ([]string, error) {
+	if len(only) == 0 {
+		return labels, nil
+	}
+	for _, l := range only {
+		if !slices.Contains(labels, l) {
+			return nil, fmt.Errorf("%s of %q on %s (methods: %s)", none, l, dataset, strings.Join(labels, ", "))
+		}
+	}
+	return only, nil
 }
