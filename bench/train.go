@@ -498,25 +498,17 @@ func (t *trainer) evaluate(split string) (Metrics, methods.Scores, error) {
 		MAP:     MeanAveragePrecision(ev.fused, ev.y, classes),
 		Loss:    MeanCrossEntropy(ev.fused, ev.y),
 	}
-	for i, mod := range t.info.Modalities {
-		if ev.modal[i] == nil {
-			continue
-		}
-		if m.ModalityAcc == nil {
-			m.ModalityAcc = map[string]float64{}
-			m.ModalitySource = map[string]string{}
-		}
-		m.ModalityAcc[mod.Name] = Accuracy(Argmax(ev.modal[i]), ev.y)
-		m.ModalitySource[mod.Name] = ev.source[i]
-	}
 	sc := methods.Scores{Loss: m.Loss, Acc: m.Acc}
 	for i, mod := range t.info.Modalities {
 		if ev.modal[i] == nil {
 			continue
 		}
-		if sc.ModalAcc == nil {
+		if m.ModalityAcc == nil {
+			m.ModalityAcc, m.ModalitySource = map[string]float64{}, map[string]string{}
 			sc.ModalAcc, sc.ModalLoss = map[string]float64{}, map[string]float64{}
 		}
+		m.ModalityAcc[mod.Name] = Accuracy(Argmax(ev.modal[i]), ev.y)
+		m.ModalitySource[mod.Name] = ev.source[i]
 		sc.ModalAcc[mod.Name] = m.ModalityAcc[mod.Name]
 		sc.ModalLoss[mod.Name] = MeanCrossEntropy(ev.modal[i], ev.y)
 	}
