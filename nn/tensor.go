@@ -79,6 +79,16 @@ func (t *Tensor) Clone() *Tensor {
 // Zero sets every element to 0.
 func (t *Tensor) Zero() { clear(t.Data) }
 
+// Float64s returns a float64 copy of the elements, for rules computed in
+// float64 on small outputs (scores, coefficients).
+func (t *Tensor) Float64s() []float64 {
+	out := make([]float64, len(t.Data))
+	for i, v := range t.Data {
+		out[i] = float64(v)
+	}
+	return out
+}
+
 // Reshape returns a view with the same data and a new shape.
 // One dimension may be -1 and is then inferred.
 func (t *Tensor) Reshape(shape ...int) *Tensor {

@@ -165,7 +165,7 @@ func (a *AGM) removed(r *methods.Run, b *methods.Batch, z []*nn.Tensor) []*nn.Te
 func (a *AGM) shapley(r *methods.Run, b *methods.Batch, z []*nn.Tensor, full *nn.Tensor) ([][]float64, error) {
 	nmod := len(z)
 	outs := make([][]float64, 1<<nmod)
-	outs[len(outs)-1] = toFloat64(full)
+	outs[len(outs)-1] = full.Float64s()
 	pad := a.removed(r, b, z)
 	for mask := 0; mask < len(outs)-1; mask++ {
 		if mask == 0 && a.Empty != EmptySubtract {
@@ -179,7 +179,7 @@ func (a *AGM) shapley(r *methods.Run, b *methods.Batch, z []*nn.Tensor, full *nn
 				zs[m] = pad[m]
 			}
 		}
-		outs[mask] = toFloat64(r.Model.Fusion.Forward(zs, false))
+		outs[mask] = r.Model.Fusion.Forward(zs, false).Float64s()
 	}
 	phi := make([][]float64, nmod)
 	for m := range phi {
@@ -189,14 +189,6 @@ func (a *AGM) shapley(r *methods.Run, b *methods.Batch, z []*nn.Tensor, full *nn
 		}
 	}
 	return phi, nil
-}
-
-func toFloat64(t *nn.Tensor) []float64 {
-	out := make([]float64, len(t.Data))
-	for i, v := range t.Data {
-		out[i] = float64(v)
-	}
-	return out
 }
 
 // Step does one AGM step.

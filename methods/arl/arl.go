@@ -95,14 +95,6 @@ func (a *ARL) Setup(r *methods.Run) error {
 	return methods.NeedEncoders("arl", r.Model)
 }
 
-func float64s(t *nn.Tensor) []float64 {
-	out := make([]float64, len(t.Data))
-	for i, v := range t.Data {
-		out[i] = float64(v)
-	}
-	return out
-}
-
 // Step does one ARL step.
 func (a *ARL) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 	md := r.Model
@@ -124,7 +116,7 @@ func (a *ARL) Step(r *methods.Run, b *methods.Batch) (methods.Stats, error) {
 		keep := make([]bool, len(z))
 		keep[m] = true
 		logits := methods.FuseSubset(r, z, keep, true)
-		uni[m] = float64s(logits)
+		uni[m] = logits.Float64s()
 		var dm *nn.Tensor
 		lossUni[m], dm = nn.SoftmaxCrossEntropy(logits, b.Y)
 		for i := range dm.Data {
