@@ -7,18 +7,26 @@ import (
 	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
-// colBudget bounds the im2col matrix of one GEMM (in elements): a batch is
-// convolved in chunks of as many samples as fit, so small late layers get
-// one large product while large early layers stay within memory. It is a
-// variable so that tests can force chunking.
-var colBudget = 1 << 21
+// IM2ColBudget bounds the im2col matrix of one GEMM (in elements): a batch
+// is convolved in chunks of as many samples as fit, so small late layers get
+// one large product while large early layers stay within memory. A
+// convolution whose whole batch fits keeps the matrix for Backward (package
+// bench/sizing counts it so).
+const IM2ColBudget = 1 << 21
 
-// perSampleMinP is the output plane size from which a chunk is multiplied
+// colBudget is IM2ColBudget, a variable so that tests can force chunking.
+var colBudget = IM2ColBudget
+
+// PerSampleMinP is the output plane size from which a chunk is multiplied
 // sample by sample (each product still wide enough for the GEMM kernels),
 // writing straight into the NCHW output instead of through a chunk-wide
-// product that must then be permuted. A variable so that tests can cover
-// both paths.
-var perSampleMinP = 256
+// product that must then be permuted (so it needs no chunk-wide scratch,
+// which package bench/sizing counts).
+const PerSampleMinP = 256
+
+// perSampleMinP is PerSampleMinP, a variable so that tests can cover both
+// paths.
+var perSampleMinP = PerSampleMinP
 
 // Conv2D is a 2-D convolution (cross-correlation, as PyTorch's Conv2d) over
 // [N, C, H, W] batches with weight [outC, inC, kH, kW], computed as im2col

@@ -14,22 +14,44 @@ var scratch struct {
 	free []*[]float32
 }
 
-// maxFreeScratch bounds the buffers kept: layers run one after another, so
+// MaxFreeScratch bounds the buffers kept: layers run one after another, so
 // a training run needs two or three at a time (a few more with several
 // runs in one process).
-const maxFreeScratch = 8
+const MaxFreeScratch = 8
+
+// ScratchFit is the free list's choice for a request of n floats among
+// kept buffers of the given capacities: the index of the smallest one
+// large enough (the first of equal ones), or -1 for a new buffer. Package
+// bench/sizing replays the list with it.
+func ScratchFit[T any](kept []T, capacity func(T) int64, n int64) int {
+	best := -1
+	for i, k := range kept {
+		if c := capacity(k); c >= n && (best < 0 || c < capacity(kept[best])) {
+			best = i
+		}
+	}
+	return best
+}
+
+// ScratchEvict is the buffer the free list drops when it keeps more than
+// MaxFreeScratch: the index of the smallest (the first of equal ones).
+func ScratchEvict[T any](kept []T, capacity func(T) int64) int {
+	small := 0
+	for i, k := range kept {
+		if capacity(k) < capacity(kept[small]) {
+			small = i
+		}
+	}
+	return small
+}
+
+func scratchCap(p *[]float32) int64 { return int64(cap(*p)) }
 
 // getScratch returns a buffer of length n: the smallest kept buffer that is
 // large enough, or a new one. Return it with putScratch when done.
 func getScratch(n int) *[]float32 {
 	scratch.mu.Lock()
-	best := -1
-	for i, p := range scratch.free {
-		if cap(*p) >= n && (best < 0 || cap(*p) < cap(*scratch.free[best])) {
-			best = i
-		}
-	}
-	if best >= 0 {
+	if best := ScratchFit(scratch.free, scratchCap, int64(n)); best >= 0 {
 		p := scratch.free[best]
 		scratch.free = append(scratch.free[:best], scratch.free[best+1:]...)
 		scratch.mu.Unlock()
@@ -42,18 +64,13 @@ func getScratch(n int) *[]float32 {
 }
 
 // putScratch returns a buffer obtained from getScratch. When more than
-// maxFreeScratch are kept, the smallest is dropped.
+// MaxFreeScratch are kept, the smallest is dropped.
 func putScratch(p *[]float32) {
 	scratch.mu.Lock()
 	defer scratch.mu.Unlock()
 	scratch.free = append(scratch.free, p)
-	if len(scratch.free) > maxFreeScratch {
-		small := 0
-		for i, q := range scratch.free {
-			if cap(*q) < cap(*scratch.free[small]) {
-				small = i
-			}
-		}
+	if len(scratch.free) > MaxFreeScratch {
+		small := ScratchEvict(scratch.free, scratchCap)
 		scratch.free = append(scratch.free[:small], scratch.free[small+1:]...)
 	}
 }

@@ -4,7 +4,7 @@ import "testing"
 
 // TestScratchReuse: getScratch hands back the smallest kept buffer that
 // fits, allocates when none does, and putScratch keeps at most
-// maxFreeScratch buffers, dropping the smallest.
+// MaxFreeScratch buffers, dropping the smallest.
 func TestScratchReuse(t *testing.T) {
 	scratch.free = nil
 	defer func() { scratch.free = nil }()
@@ -21,12 +21,12 @@ func TestScratchReuse(t *testing.T) {
 		t.Error("getScratch(2000) reused a buffer too small for it")
 	}
 	scratch.free = nil
-	for i := range maxFreeScratch + 2 {
+	for i := range MaxFreeScratch + 2 {
 		s := make([]float32, 10*(i+1))
 		putScratch(&s)
 	}
-	if len(scratch.free) != maxFreeScratch {
-		t.Fatalf("%d buffers kept, want %d", len(scratch.free), maxFreeScratch)
+	if len(scratch.free) != MaxFreeScratch {
+		t.Fatalf("%d buffers kept, want %d", len(scratch.free), MaxFreeScratch)
 	}
 	for _, p := range scratch.free {
 		if cap(*p) < 10*3 {

@@ -20,19 +20,6 @@ const floatBytes = 4
 // position in its window in 16 bits).
 const argBytes = 2
 
-// maxFreeScratch mirrors the number of scratch buffers nn's free list
-// keeps between uses.
-const maxFreeScratch = 8
-
-// colBudget mirrors nn's im2col budget (floats per chunk of samples): a
-// convolution whose whole batch's im2col matrix fits in it keeps the matrix
-// for Backward; one that does not works through chunks with scratch space.
-const colBudget = 1 << 21
-
-// perSampleMinP mirrors nn's threshold (output pixels) above which a
-// convolution multiplies sample by sample instead of packing a chunk.
-const perSampleMinP = 256
-
 // Memory is the estimated memory of one run, in bytes, by what holds it.
 type Memory struct {
 	// Params is the number of trainable values (not bytes).
@@ -239,9 +226,9 @@ func (w *net) conv(c, h, wd, outC, k, stride, pad, ySlot, dxSlot int) (int, int,
 // pass, and whether it keeps the batch's im2col matrix for Backward
 // instead (training only, when the batch fits one chunk).
 func convScratch(k, p, outC int, n int64, train bool) (fwd, bwd []int64, keep bool) {
-	chunk := max(1, min(n, int64(colBudget/max(1, k*p))))
+	chunk := max(1, min(n, int64(nn.IM2ColBudget/max(1, k*p))))
 	keep = train && chunk == n
-	perSample := chunk == 1 || p >= perSampleMinP
+	perSample := chunk == 1 || p >= nn.PerSampleMinP
 	cols, packed := int64(k*p)*chunk, int64(outC*p)*chunk
 	if !perSample {
 		fwd = append(fwd, packed)

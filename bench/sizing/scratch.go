@@ -1,5 +1,7 @@
 package sizing
 
+import "github.com/miebench/miebench/nn"
+
 // scratchTrace is the im2col scratch a model's convolutions take from nn's
 // free list, one group per convolution call (the buffers one call holds at
 // once, in floats, in the order it takes them; it gives them back in the
@@ -13,7 +15,7 @@ type scratchTrace struct {
 // freeList mirrors nn's scratch free list: a taken buffer is the smallest
 // kept one that is large enough (the first of equal ones), or a new one of
 // the size asked for; a returned one is kept, and when more than
-// maxFreeScratch are kept the smallest (the first of equal ones) is
+// nn.MaxFreeScratch are kept the smallest (the first of equal ones) is
 // dropped, garbage for the collector. It records the most memory that taken
 // and kept buffers hold at once.
 type freeList struct {
@@ -23,14 +25,8 @@ type freeList struct {
 
 // take returns the capacity of the buffer a request for n floats gets.
 func (f *freeList) take(n int64) int64 {
-	best := -1
-	for i, c := range f.free {
-		if c >= n && (best < 0 || c < f.free[best]) {
-			best = i
-		}
-	}
 	c := n
-	if best >= 0 {
+	if best := nn.ScratchFit(f.free, identity, n); best >= 0 {
 		c = f.free[best]
 		f.free = append(f.free[:best], f.free[best+1:]...)
 	}
@@ -43,16 +39,13 @@ func (f *freeList) take(n int64) int64 {
 func (f *freeList) give(c int64) {
 	f.inUse -= c
 	f.free = append(f.free, c)
-	if len(f.free) > maxFreeScratch {
-		small := 0
-		for i, q := range f.free {
-			if q < f.free[small] {
-				small = i
-			}
-		}
+	if len(f.free) > nn.MaxFreeScratch {
+		small := nn.ScratchEvict(f.free, identity)
 		f.free = append(f.free[:small], f.free[small+1:]...)
 	}
 }
+
+func identity(c int64) int64 { return c }
 
 // call takes a convolution call's buffers and gives them back.
 func (f *freeList) call(group []int64) {

@@ -165,7 +165,7 @@ func TestConvKeepsSmallIm2col(t *testing.T) {
 }
 
 // TestFreeList checks the free-list mirror: best fit, a new buffer when
-// none fits, the smallest dropped beyond maxFreeScratch, and the peak of
+// none fits, the smallest dropped beyond nn.MaxFreeScratch, and the peak of
 // taken plus kept buffers.
 func TestFreeList(t *testing.T) {
 	for _, tc := range []struct {
