@@ -85,6 +85,10 @@ func NewFromStreams(cfg Config, stream func(module string) *rand.Rand) (*Model, 
 			return nil, fmt.Errorf("model: modality %q: %w", name, err)
 		}
 		SetGroup(enc.Params(), "enc/"+name)
+		// Encoder inputs are data: nobody reads their gradient.
+		if d, ok := enc.(nn.InputGradDropper); ok {
+			d.DropInputGrad()
+		}
 		md.Encoders[i] = enc
 		dims[i] = enc.OutDim()
 	}

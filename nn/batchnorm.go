@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // BatchNorm normalises each channel of [N, C] (1-d) or [N, C, H, W] (2-d)
@@ -121,20 +123,21 @@ func (b *BatchNorm) Forward(x *Tensor, train bool) *Tensor {
 }
 
 // trainChannel normalises channel c with its batch statistics and updates
-// its running statistics.
+// its running statistics. The sums run plane by plane in sample order, each
+// plane's in float64 (nn/gemm's Sum64 and SumSqDev64).
 func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float64) {
 	m := n * s
 	gamma, beta := b.Gamma.Value.Data, b.Beta.Value.Data
 	var sum float64
 	for i := range n {
 		off := (i*b.C + c) * s
-		sum += sum64(x.Data[off : off+s])
+		sum += simdgemm.Sum64(x.Data[off : off+s])
 	}
 	mean := sum / float64(m)
 	var ss float64
 	for i := range n {
 		off := (i*b.C + c) * s
-		ss += sumSqDev64(x.Data[off:off+s], mean)
+		ss += simdgemm.SumSqDev64(x.Data[off:off+s], mean)
 	}
 	variance := ss / float64(m)
 	inv := 1 / math.Sqrt(variance+b.Eps)
@@ -142,21 +145,7 @@ func (b *BatchNorm) trainChannel(c int, x, xhat, y *Tensor, n, s int, mom float6
 	fm, finv, g, bt := float32(mean), float32(inv), gamma[c], beta[c]
 	for i := range n {
 		off := (i*b.C + c) * s
-		xs := x.Data[off : off+s]
-		hs, ys := xhat.Data[off:][:len(xs)], y.Data[off:][:len(xs)]
-		if b.fuseReLU {
-			for j, v := range xs {
-				h := (v - fm) * finv
-				hs[j] = h
-				ys[j] = reluValue(g*h + bt)
-			}
-			continue
-		}
-		for j, v := range xs {
-			h := (v - fm) * finv
-			hs[j] = h
-			ys[j] = g*h + bt
-		}
+		simdgemm.Normalize(xhat.Data[off:off+s], y.Data[off:off+s], x.Data[off:off+s], fm, finv, g, bt, b.fuseReLU)
 	}
 	rm, rv := b.RunningMean.Value.Data, b.RunningVar.Value.Data
 	rm[c] = float32((1-mom)*float64(rm[c]) + mom*mean)
@@ -190,42 +179,31 @@ func (b *BatchNorm) Backward(dy *Tensor) *Tensor {
 	return dx
 }
 
-// backwardChannel computes channel c's parameter and input gradients.
+// backwardChannel computes channel c's parameter and input gradients. With
+// a fused ReLU, dy is first zeroed where the output, relu(γ·x̂ + β)
+// recomputed with Forward's arithmetic, is not positive (the mask ReLU's
+// Backward would apply), in the same pass as the plane's sums.
 func (b *BatchNorm) backwardChannel(c int, dy, xh, dx []float32, n, s int, m float64) {
+	g, bt := b.Gamma.Value.Data[c], b.Beta.Value.Data[c]
 	var sdy, sdyx float64
 	for i := range n {
 		off := (i*b.C + c) * s
+		var a, d float64
 		if b.fuseReLU {
-			b.maskReLU(c, dy[off:off+s], xh[off:off+s])
+			a, d = simdgemm.MaskSumDot64(dy[off:off+s], xh[off:off+s], g, bt)
+		} else {
+			a, d = simdgemm.SumDot64(dy[off:off+s], xh[off:off+s])
 		}
-		a, d := sumDot64(dy[off:off+s], xh[off:off+s])
 		sdy += a
 		sdyx += d
 	}
 	b.Gamma.Grad.Data[c] += float32(sdyx)
 	b.Beta.Grad.Data[c] += float32(sdy)
-	k := float32(float64(b.Gamma.Value.Data[c]) * b.invStd[c])
+	k := float32(float64(g) * b.invStd[c])
 	mdy, mdyx := float32(sdy/m), float32(sdyx/m)
 	for i := range n {
 		off := (i*b.C + c) * s
-		ds := dy[off : off+s]
-		xs, dxs := xh[off:][:len(ds)], dx[off:][:len(ds)]
-		for j, d := range ds {
-			dxs[j] = k * (d - mdy - xs[j]*mdyx)
-		}
-	}
-}
-
-// maskReLU zeroes dy where the fused ReLU's output, relu(γ·x̂ + β) for
-// channel c, is not positive; the output is recomputed with Forward's
-// arithmetic, so the mask is the one ReLU's Backward would apply.
-func (b *BatchNorm) maskReLU(c int, dy, xh []float32) {
-	g, bt := b.Gamma.Value.Data[c], b.Beta.Value.Data[c]
-	xh = xh[:len(dy)]
-	for j, h := range xh {
-		v := int32(math.Float32bits(reluValue(g*h + bt)))
-		mask := uint32(-v >> 31) // all ones when the output is positive
-		dy[j] = math.Float32frombits(math.Float32bits(dy[j]) & mask)
+		simdgemm.NormalizeGrad(dx[off:off+s], dy[off:off+s], xh[off:off+s], k, mdy, mdyx)
 	}
 }
 

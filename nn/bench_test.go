@@ -49,15 +49,19 @@ func reportThroughput(b *testing.B, batch int, best time.Duration) {
 func BenchmarkCNNStep(b *testing.B) {
 	rng := newTestRNG(2)
 	enc := NewCNNEncoder("cnn", []int{1, 64, 64}, []int{16, 32, 64, 128}, 0, rng)
+	enc.(InputGradDropper).DropInputGrad() // as a model's encoders: the input is data
 	net := NewSequential(enc, NewLinear("head", enc.OutDim(), 10, rng))
 	benchStep(b, net, randTensor(rng, 1, 64, 1, 64, 64), 10)
 }
 
 // BenchmarkResNet18ForwardBackward is ResNet-18 forward and backward on a
-// batch of 8 single-channel 257 x 188 spectrograms.
+// batch of 8 single-channel 257 x 188 spectrograms, without the gradient
+// with respect to the input (as in a model, and as PyTorch's side of
+// scripts/bench-torch.py).
 func BenchmarkResNet18ForwardBackward(b *testing.B) {
 	rng := newTestRNG(3)
 	r := NewResNet18("audio", 1, rng)
+	r.(InputGradDropper).DropInputGrad() // as a model's encoders: the input is data
 	x := randTensor(rng, 1, 8, 1, 257, 188)
 	dy := randTensor(rng, 1e-3, 8, 512)
 	var best time.Duration
@@ -83,6 +87,9 @@ func BenchmarkCREMADStep(b *testing.B) {
 	rng := newTestRNG(4)
 	audio := NewResNet18("audio", 1, rng)
 	visual := NewResNet18("visual", 3, rng)
+	for _, e := range []Encoder{audio, visual} {
+		e.(InputGradDropper).DropInputGrad() // as a model's encoders
+	}
 	head := NewLinear("head", 1024, classes, rng)
 	xa := randTensor(rng, 1, batch, 1, 257, 188)
 	xv := randTensor(rng, 1, batch, 3, 224, 224)

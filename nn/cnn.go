@@ -256,13 +256,22 @@ func (e *CNNEncoder) Forward(x *Tensor, train bool) *Tensor {
 	return z
 }
 
-// Backward returns the gradient with respect to the input, shaped like it.
+// Backward returns the gradient with respect to the input, shaped like it
+// (nil after DropInputGrad).
 func (e *CNNEncoder) Backward(dy *Tensor) *Tensor {
 	if e.FC != nil {
 		dy = e.FC.Backward(e.relu.Backward(dy))
 	}
-	return e.Body.Backward(e.frames.backward(dy)).Reshape(e.xShape...)
+	dx := e.Body.Backward(e.frames.backward(dy))
+	if dx == nil {
+		return nil
+	}
+	return dx.Reshape(e.xShape...)
 }
+
+// DropInputGrad stops Backward computing the input gradient (the first
+// convolution's dx).
+func (e *CNNEncoder) DropInputGrad() { e.Body.Layers[0].(*Conv2D).NoInputGrad = true }
 
 // Params returns the convolution and batch-norm parameters, then the fc's.
 func (e *CNNEncoder) Params() []*Param {

@@ -1,9 +1,12 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -259,5 +262,69 @@ func TestConv2DObserve(t *testing.T) {
 	c.Forward(x, false)
 	if len(seen) != 2 || seen[0] != x || seen[1] != x {
 		t.Errorf("Observe saw %d inputs, want the input twice", len(seen))
+	}
+}
+
+// TestConvScratchMatchesRequests checks ConvScratch, which package
+// bench/sizing replays, against the requests a convolution really makes
+// of the scratch free list: per-sample and chunked layers, with and
+// without the kept im2col matrix and the input gradient, on one, two and
+// eight goroutines, in training and evaluation.
+func TestConvScratchMatchesRequests(t *testing.T) {
+	defer func(b int) { colBudget = b }(colBudget)
+	var mu sync.Mutex
+	var got []int64
+	scratchTaken = func(n int) {
+		mu.Lock()
+		got = append(got, int64(n))
+		mu.Unlock()
+	}
+	defer func() { scratchTaken = nil }()
+	take := func(f func()) []int64 {
+		got = nil
+		f()
+		s := slices.Clone(got)
+		slices.Sort(s)
+		return s
+	}
+	sorted := func(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
+	for _, tc := range []struct {
+		name         string
+		n, h, budget int
+		noInputGrad  bool
+	}{
+		{"per-sample kept", 3, 16, IM2ColBudget, false},
+		{"per-sample", 5, 32, 2000, false},
+		{"per-sample without input gradient", 5, 32, 2000, true},
+		{"chunks kept", 4, 8, IM2ColBudget, false},
+		{"chunks", 9, 8, 4000, false},
+		{"chunks without input gradient", 9, 8, 4000, true},
+	} {
+		for _, procs := range []int{1, 2, 8} {
+			t.Run(fmt.Sprintf("%s/procs=%d", tc.name, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				colBudget = tc.budget
+				rng := newTestRNG(7)
+				c := NewConv2D("c", 2, 3, 3, 3, 1, 1, false, rng)
+				c.NoInputGrad = tc.noInputGrad
+				x := randTensor(rng, 1, tc.n, 2, tc.h, tc.h)
+				p, k := tc.h*tc.h, 2*9
+				fwd, bwd, keep := ConvScratch(k, p, 3, tc.n, procs, true, !tc.noInputGrad)
+				if g := take(func() { c.Forward(x, true) }); !slices.Equal(g, sorted(fwd)) {
+					t.Errorf("training forward took %v, ConvScratch says %v", g, fwd)
+				}
+				if keep != (c.cols != nil) {
+					t.Errorf("kept im2col matrix: %v, ConvScratch says %v", c.cols != nil, keep)
+				}
+				dy := randTensor(rng, 1, tc.n, 3, tc.h, tc.h)
+				if g := take(func() { c.Backward(dy) }); !slices.Equal(g, sorted(bwd)) {
+					t.Errorf("backward took %v, ConvScratch says %v", g, bwd)
+				}
+				efwd, _, _ := ConvScratch(k, p, 3, tc.n, procs, false, false)
+				if g := take(func() { c.Forward(x, false) }); !slices.Equal(g, sorted(efwd)) {
+					t.Errorf("evaluation forward took %v, ConvScratch says %v", g, efwd)
+				}
+			})
+		}
 	}
 }

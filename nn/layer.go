@@ -53,6 +53,16 @@ type Layer interface {
 	Buffers() []*Buffer
 }
 
+// InputGradDropper is an encoder that can skip the gradient with respect
+// to its input, which nobody reads when the input is data: the first layer
+// then computes its parameter gradients only (a convolution's input
+// gradient is a GEMM and a col2im per sample). After DropInputGrad,
+// Backward still accumulates every parameter gradient, bit for bit as
+// before, and returns nil.
+type InputGradDropper interface {
+	DropInputGrad()
+}
+
 // Encoder is a Layer that maps a batch of one modality's inputs to a batch of
 // feature vectors of width OutDim.
 type Encoder interface {

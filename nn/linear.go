@@ -13,6 +13,10 @@ type Linear struct {
 	W, B    *Param
 	In, Out int
 
+	// NoInputGrad skips the input gradient: Backward accumulates the
+	// parameter gradients only and returns nil.
+	NoInputGrad bool
+
 	x      *Tensor // input of the most recent training Forward
 	y, dx  *Tensor // reused output and input-gradient buffers
 	xShape []int
@@ -50,7 +54,7 @@ func (l *Linear) Forward(x *Tensor, train bool) *Tensor {
 }
 
 // Backward accumulates dW += dyᵀ x and db += Σ dy and returns dx = dy W,
-// shaped like the input.
+// shaped like the input (nil when NoInputGrad is set).
 func (l *Linear) Backward(dy *Tensor) *Tensor {
 	if l.x == nil {
 		panic(fmt.Sprintf("nn: Linear %s: Backward without a training Forward", l.W.Name))
@@ -61,6 +65,9 @@ func (l *Linear) Backward(dy *Tensor) *Tensor {
 	}
 	gemm(true, false, l.Out, l.In, n, 1, dy.Data, l.Out, l.x.Data, l.In, 1, l.W.Grad.Data, l.In)
 	simdgemm.SumRows(l.B.Grad.Data, dy.Data[:n*l.Out])
+	if l.NoInputGrad {
+		return nil
+	}
 	dx := ensure(&l.dx, false, l.xShape...)
 	gemm(false, false, n, l.In, l.Out, 1, dy.Data, l.Out, l.W.Value.Data, l.In, 0, dx.Data, l.In)
 	return dx

@@ -48,10 +48,19 @@ func (e *MLPEncoder) Forward(x *Tensor, train bool) *Tensor {
 	return e.Net.Forward(x.Reshape(x.Rows(), e.in), train)
 }
 
-// Backward returns the gradient with respect to the input, shaped like it.
+// Backward returns the gradient with respect to the input, shaped like it
+// (nil after DropInputGrad).
 func (e *MLPEncoder) Backward(dy *Tensor) *Tensor {
-	return e.Net.Backward(dy).Reshape(e.shape...)
+	dx := e.Net.Backward(dy)
+	if dx == nil {
+		return nil
+	}
+	return dx.Reshape(e.shape...)
 }
+
+// DropInputGrad stops Backward computing the input gradient (the first
+// Linear's dx).
+func (e *MLPEncoder) DropInputGrad() { e.Linears[0].NoInputGrad = true }
 
 // Params returns the weights and biases in layer order.
 func (e *MLPEncoder) Params() []*Param { return e.Net.Params() }

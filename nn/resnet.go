@@ -217,14 +217,23 @@ func (r *ResNet18) Forward(x *Tensor, train bool) *Tensor {
 	return f.forward(z, false)
 }
 
-// Backward returns the gradient with respect to the input, shaped like it.
+// Backward returns the gradient with respect to the input, shaped like it
+// (nil after DropInputGrad).
 func (r *ResNet18) Backward(dy *Tensor) *Tensor {
 	d := r.Pool.Backward(r.frames.backward(dy))
 	for i := len(r.Blocks) - 1; i >= 0; i-- {
 		d = r.Blocks[i].Backward(d)
 	}
-	return r.Stem.Backward(d).Reshape(r.xShape...)
+	dx := r.Stem.Backward(d)
+	if dx == nil {
+		return nil
+	}
+	return dx.Reshape(r.xShape...)
 }
+
+// DropInputGrad stops Backward computing the input gradient (the stem
+// convolution's dx).
+func (r *ResNet18) DropInputGrad() { r.Stem.Layers[0].(*Conv2D).NoInputGrad = true }
 
 // Params returns every parameter in torchvision's order.
 func (r *ResNet18) Params() []*Param {

@@ -47,10 +47,16 @@ func ScratchEvict[T any](kept []T, capacity func(T) int64) int {
 
 func scratchCap(p *[]float32) int64 { return int64(cap(*p)) }
 
+// scratchTaken, when set (by tests), is told the size of every request.
+var scratchTaken func(n int)
+
 // getScratch returns a buffer of length n: the smallest kept buffer that is
 // large enough, or a new one. Return it with putScratch when done.
 func getScratch(n int) *[]float32 {
 	scratch.mu.Lock()
+	if scratchTaken != nil {
+		scratchTaken(n)
+	}
 	if best := ScratchFit(scratch.free, scratchCap, int64(n)); best >= 0 {
 		p := scratch.free[best]
 		scratch.free = append(scratch.free[:best], scratch.free[best+1:]...)

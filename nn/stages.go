@@ -30,7 +30,7 @@ type StagedEncoder interface {
 	// StageBackward is stage k's backward pass.
 	StageBackward(k int, dz *Tensor) *Tensor
 	// EnterBackward reshapes the first stage's input gradient like the
-	// last training input.
+	// last training input (nil after DropInputGrad).
 	EnterBackward(dz *Tensor) *Tensor
 }
 
@@ -104,8 +104,14 @@ func (e *CNNEncoder) ExitBackward(dy *Tensor) *Tensor {
 	return e.Body.Layers[len(e.Body.Layers)-1].Backward(e.frames.backward(dy))
 }
 
-// EnterBackward reshapes the input gradient like the last training input.
-func (e *CNNEncoder) EnterBackward(dz *Tensor) *Tensor { return dz.Reshape(e.xShape...) }
+// EnterBackward reshapes the input gradient like the last training input
+// (nil after DropInputGrad).
+func (e *CNNEncoder) EnterBackward(dz *Tensor) *Tensor {
+	if dz == nil {
+		return nil
+	}
+	return dz.Reshape(e.xShape...)
+}
 
 // Stages is 4: layer1 (with the stem), layer2, layer3, layer4.
 func (r *ResNet18) Stages() int { return 4 }
@@ -166,5 +172,11 @@ func (r *ResNet18) Exit(z *Tensor, t int, train bool) *Tensor {
 // ExitBackward is Exit's backward pass.
 func (r *ResNet18) ExitBackward(dy *Tensor) *Tensor { return r.Pool.Backward(r.frames.backward(dy)) }
 
-// EnterBackward reshapes the input gradient like the last training input.
-func (r *ResNet18) EnterBackward(dz *Tensor) *Tensor { return dz.Reshape(r.xShape...) }
+// EnterBackward reshapes the input gradient like the last training input
+// (nil after DropInputGrad).
+func (r *ResNet18) EnterBackward(dz *Tensor) *Tensor {
+	if dz == nil {
+		return nil
+	}
+	return dz.Reshape(r.xShape...)
+}

@@ -7,6 +7,7 @@ package sizing
 
 import (
 	"fmt"
+	"runtime"
 
 	"github.com/miebench/miebench/bench"
 	"github.com/miebench/miebench/datasets"
@@ -142,8 +143,11 @@ type part struct {
 }
 
 // own says that a layer's buffer is its own rather than one of the
-// encoder's shared gradient slots.
-const own = -1
+// encoder's shared gradient slots; none that the layer has no such buffer.
+const (
+	own  = -1
+	none = -2
+)
 
 // net accumulates a network's layers as it walks their shapes; n is the
 // training batch (times frames), ne the evaluation batch (times frames).
@@ -184,11 +188,14 @@ func (w *net) keepSlots() {
 // evaluation forward.
 func (w *net) fresh(s int) { w.p.mem.Eval += floatBytes * w.ne * int64(s) }
 
-// linear is nn.Linear: output and input-gradient buffers.
-func (w *net) linear(in, out int) {
+// linear is nn.Linear: output and input-gradient buffers (no input
+// gradient for an encoder's first layer, whose input is data).
+func (w *net) linear(in, out int, inputGrad bool) {
 	w.p.params += int64(in*out + out)
 	w.keep(out)
-	w.keep(in)
+	if inputGrad {
+		w.keep(in)
+	}
 	w.fresh(out)
 }
 
@@ -200,48 +207,30 @@ func (w *net) relu(d int) {
 }
 
 // conv is nn.Conv2D on [C H W] samples, its training output in ySlot and
-// its input gradient in dxSlot (own or a shared slot); it returns the
-// output shape. Evaluation allocates the output afresh.
+// its input gradient in dxSlot (own or a shared slot; none for an
+// encoder's first convolution, whose input gradient nobody computes); it
+// returns the output shape. Evaluation allocates the output afresh. Its
+// im2col scratch is what nn.ConvScratch says for this process's
+// GOMAXPROCS, the goroutines a training process on this machine would use.
 func (w *net) conv(c, h, wd, outC, k, stride, pad, ySlot, dxSlot int) (int, int, int) {
 	oh, ow := (h+2*pad-k)/stride+1, (wd+2*pad-k)/stride+1
 	p, kk := oh*ow, c*k*k
 	w.p.params += int64(outC * kk)
 	w.store(ySlot, outC*p)
-	w.store(dxSlot, c*h*wd)
+	if dxSlot != none {
+		w.store(dxSlot, c*h*wd)
+	}
 	w.fresh(outC * p)
-	fwd, bwd, keep := convScratch(kk, p, outC, w.n, true)
+	procs := runtime.GOMAXPROCS(0)
+	fwd, bwd, keep := nn.ConvScratch(kk, p, outC, int(w.n), procs, true, dxSlot != none)
 	if keep {
 		w.p.mem.Activations += floatBytes * int64(kk*p) * w.n
 	}
-	efwd, _, _ := convScratch(kk, p, outC, w.ne, false)
+	efwd, _, _ := nn.ConvScratch(kk, p, outC, int(w.ne), procs, false, false)
 	w.p.scratch.fwd = append(w.p.scratch.fwd, fwd)
 	w.p.scratch.bwd = append(w.p.scratch.bwd, bwd)
 	w.p.scratch.eval = append(w.p.scratch.eval, efwd)
 	return outC, oh, ow
-}
-
-// convScratch is what nn's convolution of n samples (k rows and p output
-// pixels per sample's im2col matrix) takes from the scratch free list, in
-// floats and in the order it takes them, in its forward and its backward
-// pass, and whether it keeps the batch's im2col matrix for Backward
-// instead (training only, when the batch fits one chunk).
-func convScratch(k, p, outC int, n int64, train bool) (fwd, bwd []int64, keep bool) {
-	chunk := max(1, min(n, int64(nn.IM2ColBudget/max(1, k*p))))
-	keep = train && chunk == n
-	perSample := chunk == 1 || p >= nn.PerSampleMinP
-	cols, packed := int64(k*p)*chunk, int64(outC*p)*chunk
-	if !perSample {
-		fwd = append(fwd, packed)
-	}
-	if !keep {
-		fwd = append(fwd, cols)
-		bwd = append(bwd, cols)
-	}
-	if !perSample {
-		bwd = append(bwd, packed)
-	}
-	bwd = append(bwd, cols) // the input-gradient columns
-	return fwd, bwd, keep
 }
 
 // batchNorm is nn.BatchNorm over c channels of s values each (with or
@@ -295,8 +284,8 @@ func encoder(e bench.EncoderSpec, shape []int, batch, evalBatch int) (part, erro
 	switch e.Kind {
 	case "mlp":
 		in := shapeSize(shape)
-		for _, width := range append(append([]int(nil), e.Widths...), e.Dim) {
-			w.linear(in, width)
+		for i, width := range append(append([]int(nil), e.Widths...), e.Dim) {
+			w.linear(in, width, i > 0)
 			w.relu(width)
 			in = width
 		}
@@ -323,7 +312,7 @@ func encoder(e bench.EncoderSpec, shape []int, batch, evalBatch int) (part, erro
 		}
 		if e.Kind == "cnn" && e.Dim > 0 {
 			w.n, w.ne = int64(batch), int64(evalBatch)
-			w.linear(w.p.out, e.Dim)
+			w.linear(w.p.out, e.Dim, true)
 			w.relu(e.Dim)
 			w.p.out = e.Dim
 		}
@@ -358,7 +347,7 @@ func (w *net) cnn(shape []int, c, h, wd int, e bench.EncoderSpec) error {
 		}
 	}
 	dx := make([]int, len(kinds))
-	dx[0] = own
+	dx[0] = none
 	g := own
 	for i := len(kinds) - 1; i > 0; i-- {
 		dx[i] = own
@@ -414,7 +403,7 @@ const (
 // global average pool, with nn's sharing of gradient and dead-output
 // storage (see the slot constants).
 func (w *net) resnet18(c, h, wd int) {
-	c, h, wd = w.conv(c, h, wd, 64, 7, 2, 3, slotStem, slotD)
+	c, h, wd = w.conv(c, h, wd, 64, 7, 2, 3, slotStem, none)
 	w.batchNorm(c, h*wd, true, true, own)
 	h, wd = w.maxPool(c, h, wd, 3, 2, 1, slotStem)
 	for stage, width := range []int{64, 128, 256, 512} {
@@ -456,24 +445,24 @@ func fusion(kind string, dims []int, classes, batch, evalBatch int) (part, error
 		w.keep(sum) // the concatenated features
 		w.keep(sum) // their gradient, split per modality
 		w.fresh(sum)
-		w.linear(sum, classes)
+		w.linear(sum, classes, true)
 	case "sum":
 		for _, d := range dims {
-			w.linear(d, classes)
+			w.linear(d, classes, true)
 		}
 	case "film", "gated":
 		if len(dims) != 2 {
 			return part{}, fmt.Errorf("fusion %q needs two modalities, got %d", kind, len(dims))
 		}
 		if kind == "film" {
-			w.linear(dims[0], 2*dims[1])
+			w.linear(dims[0], 2*dims[1], true)
 			w.keep(dims[1])
-			w.linear(dims[1], classes)
+			w.linear(dims[1], classes, true)
 		} else {
-			w.linear(dims[0], dims[1])
-			w.linear(dims[1], dims[1])
+			w.linear(dims[0], dims[1], true)
+			w.linear(dims[1], dims[1], true)
 			w.keep(2 * dims[1])
-			w.linear(dims[1], classes)
+			w.linear(dims[1], classes, true)
 		}
 	case "none":
 	default:

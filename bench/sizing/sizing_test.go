@@ -107,15 +107,15 @@ func TestOptimizerState(t *testing.T) {
 
 // TestMLPActivations checks the buffers of a small MLP model by hand.
 func TestMLPActivations(t *testing.T) {
-	// a: 6 -> 4 (Linear y 4 + dx 6, ReLU y 4 + dx 4) = 18 per sample
-	// b: 2 -> 4 (4 + 2 + 4 + 4) = 14 per sample
+	// a: 6 -> 4 (Linear y 4, no dx: its input is data; ReLU y 4 + dx 4) = 12 per sample
+	// b: 2 -> 4 (4 + 4 + 4) = 12 per sample
 	// concat: features 8 + gradient 8, Linear 8 -> 3 (y 3 + dx 8), logits and gradient 3 + 3 = 33
 	mlp := bench.EncoderSpec{Kind: "mlp", Dim: 4}
 	m, err := Estimate(specOf("concat", mlp, mlp, 10, 7, "sgd", 0), twoModal([]int{6}, []int{2}, 3))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := int64(4 * 10 * (18 + 14 + 33)); m.Activations != want {
+	if want := int64(4 * 10 * (12 + 12 + 33)); m.Activations != want {
 		t.Errorf("activations %d bytes, want %d", m.Activations, want)
 	}
 	// Evaluation outputs: a 4+4, b 4+4, concat 8, head 3 = 27 per sample.
@@ -201,18 +201,18 @@ func TestCNNActivations(t *testing.T) {
 		want  int64 // bytes per sample
 	}{
 		// conv0 1x4x4 -> 2x4x4: output in the pool's gradient slot (32),
-		// own input gradient 16, im2col kept 9·16; bn x̂ 32; max2 pool
+		// no input gradient (the input is data), im2col kept 9·16; bn x̂ 32; max2 pool
 		// output 8 and arg-maxes 8 x 2 bytes, input gradient in the slot;
 		// global pool 2 + 8; the slot 32.
 		{"default", bench.EncoderSpec{Kind: "cnn", Widths: []int{2}}, []int{1, 4, 4},
-			4*(32+16+144+32+8+2+8) + 2*8},
-		// conv0 1x8x8 stride 2 -> 2x4x4, no pooling: own output 32, own
-		// input gradient 64, im2col kept 9·16; bn x̂ 32. conv1 -> 3x4x4:
+			4*(32+144+32+8+2+8) + 2*8},
+		// conv0 1x8x8 stride 2 -> 2x4x4, no pooling: own output 32, no
+		// input gradient, im2col kept 9·16; bn x̂ 32. conv1 -> 3x4x4:
 		// output in slot 0 (48), input gradient in slot 1 (32), im2col kept
 		// 18·16; bn x̂ 48. avg2 output 12, input gradient in slot 0 (48).
 		// Global pool 3 + 12. Slots 48 + 32.
 		{"strides and pools", bench.EncoderSpec{Kind: "cnn", Widths: []int{2, 3}, Strides: []int{2, 1}, Pools: []string{"none", "avg2"}}, []int{1, 8, 8},
-			4 * (32 + 64 + 144 + 32 + 288 + 48 + 12 + 3 + 12 + 48 + 32)},
+			4 * (32 + 144 + 32 + 288 + 48 + 12 + 3 + 12 + 48 + 32)},
 	} {
 		p, err := encoder(tc.enc, tc.shape, 5, 5)
 		if err != nil {
@@ -231,9 +231,9 @@ func TestCNNActivations(t *testing.T) {
 // TestResNetSlots checks ResNet-18's shared buffers on a 3x32x32 sample
 // (per sample, floats): the stem convolution's output 64x16x16 shares the
 // max pooling's input gradient; the three block slots are as large as
-// layer1's tensors, 64x8x8, the largest of their uses (the stem's input
-// gradient, 3072, and the shortcut convolutions' outputs and input
-// gradients are smaller).
+// layer1's tensors, 64x8x8, the largest of their uses (the shortcut
+// convolutions' outputs and input gradients are smaller; the stem computes
+// no input gradient).
 func TestResNetSlots(t *testing.T) {
 	w := &net{n: 2, ne: 2}
 	w.resnet18(3, 32, 32)

@@ -2,6 +2,8 @@
 
 package gemm
 
+import "golang.org/x/sys/cpu"
+
 // bulk is how many leading elements of an n-element loop the assembly
 // handles: the largest multiple of 16 not above n, or 0 without AVX.
 func bulk(n int) int {
@@ -28,3 +30,33 @@ func sgdAVX(w, grad *float32, n int, lr, wd float32)
 
 //go:noescape
 func sgdMomentumAVX(w, grad, buf *float32, n int, lr, wd, mu float32)
+
+// hasAVX2 reports whether the AVX2 loops of normalize_amd64.s can run.
+var hasAVX2 = cpu.X86.HasAVX2
+
+// bulk2 is bulk for the AVX2 loops: the largest multiple of 16 not above n,
+// or 0 without AVX2.
+func bulk2(n int) int {
+	if !hasAVX2 {
+		return 0
+	}
+	return n &^ 15
+}
+
+//go:noescape
+func sum64AVX2(x *float32, n int, s *[lanes]float64)
+
+//go:noescape
+func sumSqDev64AVX2(x *float32, n int, m float64, s *[lanes]float64)
+
+//go:noescape
+func sumDot64AVX2(a, b *float32, n int, s, d *[lanes]float64)
+
+//go:noescape
+func maskSumDot64AVX2(dy, h *float32, n int, gamma, beta float32, s, d *[lanes]float64)
+
+//go:noescape
+func normalizeAVX2(h, y, x *float32, n int, mean, inv, gamma, beta float32, relu bool)
+
+//go:noescape
+func normalizeGradAVX2(dx, dy, h *float32, n int, k, mdy, mdyx float32)

@@ -2,8 +2,10 @@
 
 package gemm
 
-// bulk is 0: without assembly the Go loops do everything.
+// bulk and bulk2 are 0: without assembly the Go loops do everything.
 func bulk(n int) int { return 0 }
+
+func bulk2(n int) int { return 0 }
 
 // The assembly entry points are never called when bulk returns 0.
 
@@ -13,3 +15,14 @@ func reluAVX(dst, src *float32, n int)                                { panic("g
 func reluGradAVX(dst, dy, y *float32, n int)                          { panic("gemm: no assembly") }
 func sgdAVX(w, grad *float32, n int, lr, wd float32)                  { panic("gemm: no assembly") }
 func sgdMomentumAVX(w, grad, buf *float32, n int, lr, wd, mu float32) { panic("gemm: no assembly") }
+
+func sum64AVX2(x *float32, n int, s *[lanes]float64)                 { panic("gemm: no assembly") }
+func sumSqDev64AVX2(x *float32, n int, m float64, s *[lanes]float64) { panic("gemm: no assembly") }
+func sumDot64AVX2(a, b *float32, n int, s, d *[lanes]float64)        { panic("gemm: no assembly") }
+func maskSumDot64AVX2(dy, h *float32, n int, gamma, beta float32, s, d *[lanes]float64) {
+	panic("gemm: no assembly")
+}
+func normalizeAVX2(h, y, x *float32, n int, mean, inv, gamma, beta float32, relu bool) {
+	panic("gemm: no assembly")
+}
+func normalizeGradAVX2(dx, dy, h *float32, n int, k, mdy, mdyx float32) { panic("gemm: no assembly") }
