@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/miebench/miebench/nn"
 )
 
 // TrainFunc trains one run; Train is the real one.
@@ -77,6 +79,13 @@ type SweepSummary struct {
 // runs of MLPs on av-digits, 2 cores, other jobs light): one worker keeps
 // about one core busy and takes 48-49 s; two workers take 26-28 s (1.8x).
 func DefaultWorkers() int { return runtime.NumCPU() }
+
+// ThreadsPerRun is the goroutines each run's layers use (nn.SetThreads)
+// when workers runs train at once: an equal share of GOMAXPROCS, at least
+// one. Nested parallelism (every run's GEMMs on every core) made runs wait
+// for goroutines that another run had descheduled. Results do not depend
+// on it.
+func ThreadsPerRun(workers int) int { return max(1, runtime.GOMAXPROCS(0)/max(1, workers)) }
 
 // Pending returns the runs of plan that have no usable record in the store,
 // in plan order, with duplicate ids removed, and the number of failed records
@@ -238,6 +247,9 @@ func (r *Runner) Run(ctx context.Context, plan []RunSpec) (SweepSummary, error) 
 		workers = DefaultWorkers()
 	}
 	workers = max(1, min(workers, len(pending)))
+	// Each concurrent run gets its share of the cores for its layers.
+	nn.SetThreads(ThreadsPerRun(workers))
+	defer nn.SetThreads(0)
 	pol := r.Claims.withDefaults()
 	log := &runLog{w: r.Log}
 	prog := newSyncProgress(r.Progress)

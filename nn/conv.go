@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -393,7 +392,7 @@ func (c *Conv2D) backwardChunks(dy, dx []float32) {
 // take from the scratch free list, in floats, in the order taken (buffers
 // of concurrent goroutines in goroutine order), for k = inC·kH·kW im2col
 // rows, p output pixels per sample, outC outputs and n samples, with
-// procs = GOMAXPROCS; keep reports whether training keeps the batch's
+// procs = Threads(); keep reports whether training keeps the batch's
 // im2col matrix for Backward instead, inputGrad whether Backward computes
 // the input gradient (not after NoInputGrad). Package bench/sizing replays
 // the free list with it.
@@ -448,10 +447,10 @@ func colStride(p int) int {
 }
 
 // sampleWorkers is how many goroutines convolve whole samples of a batch of
-// n: GOMAXPROCS, or 1 (samples one at a time, each parallel inside) when
+// n: Threads(), or 1 (samples one at a time, each parallel inside) when
 // there are fewer samples than that.
 func sampleWorkers(n int) int {
-	w := runtime.GOMAXPROCS(0)
+	w := Threads()
 	if n < w {
 		return 1
 	}
@@ -484,7 +483,7 @@ func forEachSampleOf(first, n, workers int, body func(next func() (int, bool))) 
 	wg.Wait()
 }
 
-// gemmOn is gemm on at most workers goroutines (0: as many as GOMAXPROCS).
+// gemmOn is gemm on at most workers goroutines (0: as many as Threads()).
 func gemmOn(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if workers == 0 {
 		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

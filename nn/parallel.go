@@ -1,8 +1,9 @@
 package nn
 
 import (
-	"runtime"
 	"sync"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
 // minParallelWork is the amount of work (in elements touched) below which
@@ -10,13 +11,26 @@ import (
 // thousand elementwise operations.
 const minParallelWork = 1 << 15
 
+// SetThreads bounds the goroutines one layer call uses (its GEMMs, and its
+// passes split over samples or channels) to n, at most GOMAXPROCS; n <= 0
+// restores the default, GOMAXPROCS. A process that trains several runs at
+// once gives each run its share of the cores instead of letting every
+// layer start GOMAXPROCS goroutines that then wait for each other. Results
+// do not depend on it. It also bounds every other caller of gonum's blas32
+// (see package nn/gemm's SetDefaultWorkers).
+func SetThreads(n int) { simdgemm.SetDefaultWorkers(n) }
+
+// Threads is the most goroutines one layer call uses: GOMAXPROCS, or the
+// SetThreads bound if lower.
+func Threads() int { return simdgemm.DefaultWorkers() }
+
 // parallelFor calls f on contiguous sub-ranges of [0, n) that together cover
-// it, on up to GOMAXPROCS goroutines when n·cost is at least minParallelWork.
+// it, on up to Threads() goroutines when n·cost is at least minParallelWork.
 // Callers keep f's writes disjoint between indices and compute each index
 // the same way whatever the split, so results do not depend on the number
 // of goroutines.
 func parallelFor(n, cost int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	workers := min(Threads(), n)
 	if workers <= 1 || n*cost < minParallelWork {
 		f(0, n)
 		return

@@ -7,7 +7,6 @@ package sizing
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/miebench/miebench/bench"
 	"github.com/miebench/miebench/datasets"
@@ -210,8 +209,9 @@ func (w *net) relu(d int) {
 // its input gradient in dxSlot (own or a shared slot; none for an
 // encoder's first convolution, whose input gradient nobody computes); it
 // returns the output shape. Evaluation allocates the output afresh. Its
-// im2col scratch is what nn.ConvScratch says for this process's
-// GOMAXPROCS, the goroutines a training process on this machine would use.
+// im2col scratch is what nn.ConvScratch says for nn.Threads() goroutines,
+// what a training process here would give each run (cmd/miebench sets it
+// from --workers before sizing).
 func (w *net) conv(c, h, wd, outC, k, stride, pad, ySlot, dxSlot int) (int, int, int) {
 	oh, ow := (h+2*pad-k)/stride+1, (wd+2*pad-k)/stride+1
 	p, kk := oh*ow, c*k*k
@@ -221,7 +221,7 @@ func (w *net) conv(c, h, wd, outC, k, stride, pad, ySlot, dxSlot int) (int, int,
 		w.store(dxSlot, c*h*wd)
 	}
 	w.fresh(outC * p)
-	procs := runtime.GOMAXPROCS(0)
+	procs := nn.Threads()
 	fwd, bwd, keep := nn.ConvScratch(kk, p, outC, int(w.n), procs, true, dxSlot != none)
 	if keep {
 		w.p.mem.Activations += floatBytes * int64(kk*p) * w.n

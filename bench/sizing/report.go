@@ -8,6 +8,7 @@ import (
 
 	"github.com/miebench/miebench/bench"
 	"github.com/miebench/miebench/datasets"
+	"github.com/miebench/miebench/nn"
 )
 
 // Options configure Report.
@@ -29,6 +30,10 @@ type Options struct {
 // and, with opt.Time, the total training time. Call it after planning,
 // which has opened the datasets: their memory is part of the base.
 func Report(w, summary io.Writer, runs []bench.RunSpec, opt Options) error {
+	// Convolution scratch grows with the goroutines of a run: size it for
+	// the share of the cores a run gets with opt.Workers workers.
+	nn.SetThreads(bench.ThreadsPerRun(max(1, min(opt.Workers, len(runs)))))
+	defer nn.SetThreads(0)
 	mems, err := Estimates(runs, opt.CacheDir)
 	if err != nil {
 		return err

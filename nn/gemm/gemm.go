@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -15,9 +16,30 @@ type Implementation struct {
 	gonum.Implementation
 
 	// Workers is the largest number of goroutines one Sgemm call uses;
-	// zero or negative means runtime.GOMAXPROCS(0). The result bits do
-	// not depend on it.
+	// zero or negative means DefaultWorkers(). The result bits do not
+	// depend on it.
 	Workers int
+}
+
+// workerLimit is SetDefaultWorkers's bound; 0 means none.
+var workerLimit atomic.Int64
+
+// SetDefaultWorkers bounds the goroutines of Sgemm calls that do not set
+// Implementation.Workers to n (at most GOMAXPROCS); n <= 0 removes the
+// bound. A process that runs several independent computations at once
+// gives each its share of the cores this way instead of letting every
+// call start GOMAXPROCS goroutines. The result bits do not depend on it.
+func SetDefaultWorkers(n int) { workerLimit.Store(int64(max(n, 0))) }
+
+// DefaultWorkers is the goroutines an Sgemm call uses when
+// Implementation.Workers is not set: GOMAXPROCS, or the
+// SetDefaultWorkers bound if lower.
+func DefaultWorkers() int {
+	procs := runtime.GOMAXPROCS(0)
+	if l := int(workerLimit.Load()); l > 0 {
+		return min(l, procs)
+	}
+	return procs
 }
 
 var _ blas.Float32 = Implementation{}
@@ -53,7 +75,7 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 	}
 	workers := impl.Workers
 	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		workers = DefaultWorkers()
 	}
 	if m*n*k < serialWork {
 		workers = 1
