@@ -11,21 +11,20 @@ import (
 	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
-// IM2ColBudget bounds the im2col matrix of one GEMM (in elements): a batch
-// is convolved in chunks of as many samples as fit, so small late layers get
-// one large product while large early layers stay within memory. A
-// convolution whose whole batch fits keeps the matrix for Backward (package
-// bench/sizing counts it so).
+// IM2ColBudget bounds the im2col matrix of one GEMM (in elements), and the
+// batch whose im2col matrices a convolution keeps from Forward for
+// Backward (package bench/sizing counts them so) instead of recomputing
+// them.
 const IM2ColBudget = 1 << 21
 
 // colBudget is IM2ColBudget, a variable so that tests can force chunking.
 var colBudget = IM2ColBudget
 
-// PerSampleMinP is the output plane size from which a chunk is multiplied
-// sample by sample (each product still wide enough for the GEMM kernels),
-// writing straight into the NCHW output instead of through a chunk-wide
-// product that must then be permuted (so it needs no chunk-wide scratch,
-// which package bench/sizing counts).
+// PerSampleMinP is the output plane size from which a convolution multiplies
+// sample by sample (each product wide enough for the GEMM kernels), writing
+// straight into the NCHW output; smaller planes are convolved in units of
+// as many samples as give PerSampleMinP columns, whose product is then
+// permuted into the output.
 const PerSampleMinP = 256
 
 // perSampleMinP is PerSampleMinP, a variable so that tests can cover both
@@ -34,17 +33,18 @@ var perSampleMinP = PerSampleMinP
 
 // Conv2D is a 2-D convolution (cross-correlation, as PyTorch's Conv2d) over
 // [N, C, H, W] batches with weight [outC, inC, kH, kW], computed as im2col
-// followed by one GEMM per chunk of samples.
+// followed by one GEMM per unit of samples (convUnit), the units of a
+// batch on separate goroutines.
 type Conv2D struct {
 	W, B                *Param // B is nil without bias
 	InC, OutC, KH, KW   int
 	Stride, Pad         int
 	x                   *Tensor
 	y, dx               *Tensor
-	cols                *Tensor // im2col of the whole batch when it fits in one chunk
+	cols                *Tensor // the units' im2col matrices, kept for Backward when they fit the budget
 	colsHoldBatch       bool    // cols holds the last training batch's im2col
 	n, h, w, outH, outW int
-	chunk               int
+	unit                int       // samples per unit of the last training batch
 	dxSlot              *gradSlot // where dx lives when the encoder shares gradient storage
 	// ySlot, when set, holds the training output: an encoder sets it when
 	// the output is dead once the next layers have consumed it (no
@@ -107,7 +107,7 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	}
 	p := oh * ow
 	k := c.InC * c.KH * c.KW
-	chunk := max(1, min(n, colBudget/max(1, k*p)))
+	g := convUnit(n, k, p)
 	var y *Tensor
 	if train && c.ySlot != nil {
 		c.ySlot.reserve(n * c.OutC * p)
@@ -115,19 +115,47 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	} else {
 		y = output(&c.y, train, false, n, c.OutC, oh, ow)
 	}
+	keep := train && keepCols(n, k, p) // keep the im2col matrices for Backward
 	if train {
-		c.x, c.n, c.h, c.w, c.outH, c.outW, c.chunk = x, n, h, w, oh, ow, chunk
-		c.colsHoldBatch = chunk == n
+		c.x, c.n, c.h, c.w, c.outH, c.outW, c.unit = x, n, h, w, oh, ow, g
+		c.colsHoldBatch = keep
 		if c.dxSlot != nil && !c.NoInputGrad {
 			c.dxSlot.reserve(len(x.Data))
 		}
 	}
-	keep := train && chunk == n // keep the im2col matrix for Backward
-	if chunk == 1 || p >= perSampleMinP {
-		c.forwardSamples(x.Data, y.Data, n, h, w, oh, ow, keep)
-	} else {
-		c.forwardChunks(x.Data, y.Data, n, chunk, h, w, oh, ow, keep)
+	units, unitCols := ceilDiv(n, g), k*colStride(g*p)
+	var kept []float32
+	if keep {
+		kept = ensure(&c.cols, false, units*unitCols).Data
 	}
+	c.eachUnit(units, func(get func(int) []float32) func(u, workers int) {
+		var cols, prod []float32
+		if !keep {
+			cols = get(unitCols)
+		}
+		if g > 1 {
+			prod = get(c.OutC * g * p)
+		}
+		return func(u, workers int) {
+			n0 := u * g
+			gu := min(g, n-n0)
+			ld := colStride(gu * p)
+			cm := cols
+			if keep {
+				cm = kept[u*unitCols:][:unitCols]
+			}
+			c.im2col(cm, ld, x.Data, n0, gu, h, w, oh, ow, workers == 0)
+			if gu == 1 && g == 1 {
+				gemmOn(workers, false, false, c.OutC, p, k, 1, c.W.Value.Data, k, cm, ld, 0, y.Data[n0*c.OutC*p:], p)
+				return
+			}
+			t := prod[:c.OutC*gu*p]
+			gemmOn(workers, false, false, c.OutC, gu*p, k, 1, c.W.Value.Data, k, cm, ld, 0, t, gu*p)
+			permute(workers, c.OutC, gu, p, func(o, i int) (dst, src []float32) {
+				return y.Data[((n0+i)*c.OutC+o)*p:][:p], t[o*gu*p+i*p:][:p]
+			})
+		}
+	})
 	if c.B != nil {
 		bias := c.B.Value.Data
 		parallelFor(n*c.OutC, p, func(lo, hi int) {
@@ -143,84 +171,75 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	return y
 }
 
-// forwardSamples convolves sample by sample: each sample's im2col matrix
-// [K, P] (rows colStride(P) apart) times the weight gives its [outC, P]
-// output in place. With at least as many samples as goroutines, whole
-// samples run on separate goroutines, each with its own columns and serial
-// GEMMs (cache-sized work, no synchronisation inside a sample); otherwise
-// one sample at a time with the im2col and the GEMM parallel. The GEMM's
-// bits do not depend on its goroutines, so neither does the output.
-func (c *Conv2D) forwardSamples(x, y []float32, n, h, w, oh, ow int, keep bool) {
-	p, k := oh*ow, c.InC*c.KH*c.KW
-	ld := colStride(p)
-	var kept []float32
-	if keep {
-		kept = ensure(&c.cols, false, n, k*ld).Data
+// convUnit is how many samples of a batch of n one GEMM takes, for k
+// im2col rows and p output pixels per sample: 1 for planes of at least
+// PerSampleMinP pixels, otherwise enough samples for that many columns
+// within the im2col budget. It depends on the shapes only, so the sums of
+// the weight gradient do not depend on the goroutines.
+func convUnit(n, k, p int) int {
+	if p >= perSampleMinP {
+		return 1
 	}
-	sample := func(i int, cols []float32, workers int) {
-		if keep {
-			cols = kept[i*k*ld:][:k*ld]
-		}
-		c.im2colSample(cols, ld, x, i, h, w, oh, ow, workers == 0)
-		gemmOn(workers, false, false, c.OutC, p, k, 1, c.W.Value.Data, k, cols, ld, 0, y[i*c.OutC*p:], p)
-	}
-	workers := sampleWorkers(n)
-	if workers == 1 {
-		var cols []float32
-		if !keep {
-			s := getScratch(k * ld)
-			defer putScratch(s)
-			cols = *s
-		}
-		for i := range n {
-			sample(i, cols, 0)
-		}
-		return
-	}
-	forEachSample(n, workers, func(next func() (int, bool)) {
-		var cols []float32
-		if !keep {
-			s := getScratch(k * ld)
-			defer putScratch(s)
-			cols = *s
-		}
-		for i, ok := next(); ok; i, ok = next() {
-			sample(i, cols, 1)
-		}
-	})
+	return max(1, min(n, ceilDiv(perSampleMinP, p), colBudget/max(1, k*p)))
 }
 
-// forwardChunks convolves chunks of samples whose output planes are small:
-// one GEMM over the chunk's im2col matrix [K, g·P], whose product is then
-// permuted into the NCHW output.
-func (c *Conv2D) forwardChunks(x, y []float32, n, chunk, h, w, oh, ow int, keep bool) {
-	p, k := oh*ow, c.InC*c.KH*c.KW
-	tmp := getScratch(c.OutC * chunk * p)
-	defer putScratch(tmp)
-	var scratch *[]float32
-	if !keep {
-		scratch = getScratch(k * chunk * p)
-		defer putScratch(scratch)
-	}
-	for n0 := 0; n0 < n; n0 += chunk {
-		g := min(chunk, n-n0)
-		var cols []float32
-		if keep {
-			cols = ensure(&c.cols, false, k, g*p).Data
-		} else {
-			cols = (*scratch)[:k*g*p]
+// keepCols reports whether a training Forward of n samples keeps their
+// im2col matrices for Backward: when they fit the budget together.
+func keepCols(n, k, p int) bool { return n*k*p <= colBudget }
+
+// ceilDiv is ⌈x/y⌉ for positive y.
+func ceilDiv(x, y int) int { return (x + y - 1) / y }
+
+// eachUnit runs the units 0..units-1 of a batch: with at least as many units
+// as Threads(), on that many goroutines, each calling setup once for its
+// buffers (get takes one from the scratch free list, given back at the
+// end) and then the returned function for the units it claims, with
+// workers = 1 (serial GEMMs and passes); otherwise one unit after another
+// on this goroutine with workers = 0 (everything parallel inside). Each
+// unit must be computed the same way wherever it runs.
+func (c *Conv2D) eachUnit(units int, setup func(get func(int) []float32) func(u, workers int)) {
+	run := func(workers int, next func() (int, bool)) {
+		var taken []*[]float32
+		get := func(n int) []float32 {
+			s := getScratch(n)
+			taken = append(taken, s)
+			return *s
 		}
-		c.im2col(cols, x, n0, g, h, w, oh, ow)
-		t := (*tmp)[:c.OutC*g*p]
-		gemm(false, false, c.OutC, g*p, k, 1, c.W.Value.Data, k, cols, g*p, 0, t, g*p)
-		parallelFor(c.OutC, g*p, func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				for i := range g {
-					copy(y[((n0+i)*c.OutC+o)*p:][:p], t[o*g*p+i*p:][:p])
-				}
-			}
-		})
+		f := setup(get)
+		for u, ok := next(); ok; u, ok = next() {
+			f(u, workers)
+		}
+		for i := len(taken) - 1; i >= 0; i-- {
+			putScratch(taken[i])
+		}
 	}
+	workers := sampleWorkers(units)
+	if workers == 1 {
+		u := 0
+		run(0, func() (int, bool) { u++; return u - 1, u <= units })
+		return
+	}
+	forEachSample(units, workers, func(next func() (int, bool)) { run(1, next) })
+}
+
+// permute copies g planes of p values per output channel between a unit's
+// product [outC, g·P] and the NCHW tensor: pair returns the destination and
+// source planes of channel o, sample i. In parallel over channels unless
+// workers is 1.
+func permute(workers, outC, g, p int, pair func(o, i int) (dst, src []float32)) {
+	planes := func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			for i := range g {
+				dst, src := pair(o, i)
+				copy(dst, src)
+			}
+		}
+	}
+	if workers == 1 {
+		planes(0, outC)
+		return
+	}
+	parallelFor(outC, g*p, planes)
 }
 
 // Backward accumulates the weight and bias gradients and returns dx (nil
@@ -233,12 +252,10 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	if len(dy.Data) != n*c.OutC*p {
 		panic(fmt.Sprintf("nn: Conv2D %s: gradient shape %v, output shape [%d %d %d %d]", c.W.Name, dy.Shape, n, c.OutC, c.outH, c.outW))
 	}
-	perSample := c.chunk == 1 || p >= perSampleMinP
 	var dx *Tensor
 	if !c.NoInputGrad {
-		// Sample by sample, each sample's part is cleared where it is
-		// computed.
-		dx = gradBuffer(&c.dx, c.dxSlot, !perSample, c.x.Shape...)
+		// Each unit clears its samples' part before adding into it.
+		dx = gradBuffer(&c.dx, c.dxSlot, false, c.x.Shape...)
 	}
 	if c.B != nil {
 		// Per channel, the samples in order: the same sums whatever the split.
@@ -255,184 +272,119 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 			}
 		})
 	}
-	var dxData []float32
-	if dx != nil {
-		dxData = dx.Data
-	}
-	if perSample {
-		c.backwardSamples(dy.Data, dxData)
-	} else {
-		c.backwardChunks(dy.Data, dxData)
-	}
+	c.backwardUnits(dy.Data, dx)
 	return dx
 }
 
-// weightGradBudget bounds (in floats) the per-sample weight gradients that
-// backwardSamples holds before adding them to the weight's gradient.
+// weightGradBudget bounds (in floats) the per-unit weight gradients that
+// backwardUnits holds before adding them to the weight's gradient.
 const weightGradBudget = 1 << 20
 
-// backwardSamples is Backward sample by sample, on separate goroutines as
-// in forwardSamples: sample i's weight gradient dyᵢ·colsᵢᵀ goes to its own
-// buffer and its input gradient Wᵀ·dyᵢ through col2im to its part of dx;
-// the weight gradients of a group of samples are then added to the
-// parameter's gradient in sample order, so the sums are the same whatever
-// the goroutines. dx is nil when the input gradient is not wanted.
-func (c *Conv2D) backwardSamples(dy, dx []float32) {
+// backwardUnits is Backward unit by unit, on separate goroutines as in
+// Forward: unit u's weight gradient dyᵤ·colsᵤᵀ goes to its own buffer and
+// its input gradient Wᵀ·dyᵤ through col2im to its samples' part of dx; the
+// weight gradients of a group of units are then added to the parameter's
+// gradient in unit order, so the sums are the same whatever the
+// goroutines. dx is nil when the input gradient is not wanted.
+func (c *Conv2D) backwardUnits(dy []float32, dx *Tensor) {
 	n, h, w, oh, ow := c.n, c.h, c.w, c.outH, c.outW
-	p, k := oh*ow, c.InC*c.KH*c.KW
-	ld := colStride(p)
-	wk := c.OutC * k
-	workers := sampleWorkers(n)
-	group := min(n, max(workers, weightGradBudget/wk))
+	p, k, g := oh*ow, c.InC*c.KH*c.KW, c.unit
+	wk, unitCols := c.OutC*k, k*colStride(g*p)
+	units := ceilDiv(n, g)
+	group := min(units, max(sampleWorkers(units), weightGradBudget/wk))
 	parts := getScratch(group * wk)
 	defer putScratch(parts)
-	sample := func(i, g0 int, cols, dcols []float32, workers int) {
-		if c.colsHoldBatch {
-			cols = c.cols.Data[i*k*ld:][:k*ld]
-		} else {
-			c.im2colSample(cols, ld, c.x.Data, i, h, w, oh, ow, workers == 0)
-		}
-		dyi := dy[i*c.OutC*p:][:c.OutC*p]
-		gemmOn(workers, false, true, c.OutC, k, p, 1, dyi, p, cols, ld, 0, (*parts)[(i-g0)*wk:], k)
-		if dx == nil {
-			return
-		}
-		gemmOn(workers, true, false, k, p, c.OutC, 1, c.W.Value.Data, k, dyi, p, 0, dcols, ld)
-		c.col2imSample(dx, dcols, ld, i, h, w, oh, ow, workers == 0)
-	}
-	// buffers returns a goroutine's im2col and input-gradient columns.
-	buffers := func() (cols, dcols []float32, done func()) {
-		var taken []*[]float32
-		if !c.colsHoldBatch {
-			s := getScratch(k * ld)
-			taken, cols = append(taken, s), *s
-		}
-		if dx != nil {
-			s := getScratch(k * ld)
-			taken, dcols = append(taken, s), *s
-		}
-		return cols, dcols, func() {
-			for _, s := range taken {
-				putScratch(s)
-			}
-		}
-	}
 	dw := c.W.Grad.Data
-	for g0 := 0; g0 < n; g0 += group {
-		g := min(group, n-g0)
-		if workers == 1 {
-			cols, dcols, done := buffers()
-			for i := g0; i < g0+g; i++ {
-				sample(i, g0, cols, dcols, 0)
+	for u0 := 0; u0 < units; u0 += group {
+		gn := min(group, units-u0)
+		c.eachUnit(gn, func(get func(int) []float32) func(u, workers int) {
+			var cols, dm, dcols []float32
+			if !c.colsHoldBatch {
+				cols = get(unitCols)
 			}
-			done()
-		} else {
-			forEachSampleOf(g0, g, workers, func(next func() (int, bool)) {
-				cols, dcols, done := buffers()
-				defer done()
-				for i, ok := next(); ok; i, ok = next() {
-					sample(i, g0, cols, dcols, 1)
+			if g > 1 {
+				dm = get(c.OutC * g * p)
+			}
+			if dx != nil {
+				dcols = get(unitCols)
+			}
+			return func(u, workers int) {
+				n0 := (u0 + u) * g
+				gu := min(g, n-n0)
+				ld := colStride(gu * p)
+				cm := cols
+				if c.colsHoldBatch {
+					cm = c.cols.Data[(u0+u)*unitCols:][:unitCols]
+				} else {
+					c.im2col(cm, ld, c.x.Data, n0, gu, h, w, oh, ow, workers == 0)
 				}
-			})
-		}
-		parallelFor(wk, g, func(lo, hi int) {
-			for i := range g {
-				simdgemm.Add(dw[lo:hi], (*parts)[i*wk+lo:i*wk+hi])
+				d := dy[n0*c.OutC*p:][:c.OutC*p]
+				if g > 1 {
+					d = dm[:c.OutC*gu*p]
+					permute(workers, c.OutC, gu, p, func(o, i int) (dst, src []float32) {
+						return d[o*gu*p+i*p:][:p], dy[((n0+i)*c.OutC+o)*p:][:p]
+					})
+				}
+				gemmOn(workers, false, true, c.OutC, k, gu*p, 1, d, gu*p, cm, ld, 0, (*parts)[u*wk:], k)
+				if dx == nil {
+					return
+				}
+				gemmOn(workers, true, false, k, gu*p, c.OutC, 1, c.W.Value.Data, k, d, gu*p, 0, dcols, ld)
+				c.col2im(dx.Data, dcols, ld, n0, gu, h, w, oh, ow, workers == 0)
 			}
 		})
-	}
-}
-
-// backwardChunks is Backward for chunks of samples with small output
-// planes (see forwardChunks): one weight-gradient GEMM over the chunk's
-// columns, accumulated into the parameter's gradient, and one for the
-// chunk's input-gradient columns, added back into dx by col2im.
-func (c *Conv2D) backwardChunks(dy, dx []float32) {
-	n, p := c.n, c.outH*c.outW
-	k := c.InC * c.KH * c.KW
-	var cols, dcols *[]float32
-	if !c.colsHoldBatch {
-		cols = getScratch(k * c.chunk * p)
-		defer putScratch(cols)
-	}
-	dyc := getScratch(c.OutC * c.chunk * p)
-	defer putScratch(dyc)
-	if dx != nil {
-		dcols = getScratch(k * c.chunk * p)
-		defer putScratch(dcols)
-	}
-	for n0 := 0; n0 < n; n0 += c.chunk {
-		g := min(c.chunk, n-n0)
-		var cm []float32
-		if c.colsHoldBatch {
-			cm = c.cols.Data
-		} else {
-			cm = (*cols)[:k*g*p]
-			c.im2col(cm, c.x.Data, n0, g, c.h, c.w, c.outH, c.outW)
-		}
-		dm := (*dyc)[:c.OutC*g*p]
-		parallelFor(c.OutC, g*p, func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				for i := range g {
-					copy(dm[o*g*p+i*p:][:p], dy[((n0+i)*c.OutC+o)*p:][:p])
-				}
+		parallelFor(wk, gn, func(lo, hi int) {
+			for u := range gn {
+				simdgemm.Add(dw[lo:hi], (*parts)[u*wk+lo:u*wk+hi])
 			}
 		})
-		gemm(false, true, c.OutC, k, g*p, 1, dm, g*p, cm, g*p, 1, c.W.Grad.Data, k)
-		if dx == nil {
-			continue
-		}
-		dc := (*dcols)[:k*g*p]
-		gemm(true, false, k, g*p, c.OutC, 1, c.W.Value.Data, k, dm, g*p, 0, dc, g*p)
-		c.col2im(dx, dc, n0, g, c.h, c.w, c.outH, c.outW)
 	}
 }
 
 // ConvScratch lists what one Forward and one Backward of a convolution
-// take from the scratch free list, in floats, in the order taken (buffers
-// of concurrent goroutines in goroutine order), for k = inC·kH·kW im2col
-// rows, p output pixels per sample, outC outputs and n samples, with
-// procs = Threads(); keep reports whether training keeps the batch's
-// im2col matrix for Backward instead, inputGrad whether Backward computes
-// the input gradient (not after NoInputGrad). Package bench/sizing replays
-// the free list with it.
-func ConvScratch(k, p, outC, n, procs int, train, inputGrad bool) (fwd, bwd []int64, keep bool) {
-	chunk := max(1, min(n, colBudget/max(1, k*p)))
-	keep = train && chunk == n
-	if chunk == 1 || p >= perSampleMinP {
-		cols := int64(k * colStride(p))
-		workers := 1
-		if procs <= n {
-			workers = procs
-		}
-		for range workers {
-			if !keep {
-				fwd = append(fwd, cols)
-			}
-		}
-		group := min(n, max(workers, weightGradBudget/(outC*k)))
-		bwd = append(bwd, int64(group*outC*k))
-		for range workers {
-			if !keep {
-				bwd = append(bwd, cols)
-			}
-			if inputGrad {
-				bwd = append(bwd, cols)
-			}
-		}
-		return fwd, bwd, keep
+// take from the scratch free list, in floats, in the order taken (the
+// buffers of concurrent goroutines one goroutine after another), for
+// k = inC·kH·kW im2col rows, p output pixels per sample, outC outputs and
+// n samples, with procs = Threads(); kept is the floats of the im2col
+// matrices a training Forward keeps for Backward instead (0 when it keeps
+// none), inputGrad whether Backward computes the input gradient (not after
+// NoInputGrad). Package bench/sizing replays the free list with it.
+func ConvScratch(k, p, outC, n, procs int, train, inputGrad bool) (fwd, bwd []int64, kept int64) {
+	g := convUnit(n, k, p)
+	keep := train && keepCols(n, k, p)
+	units, unitCols := ceilDiv(n, g), int64(k*colStride(g*p))
+	if keep {
+		kept = int64(units) * unitCols
 	}
-	cols, packed := int64(k*p*chunk), int64(outC*p*chunk)
-	fwd = append(fwd, packed)
-	if !keep {
-		fwd = append(fwd, cols)
-		bwd = append(bwd, cols)
+	prod := int64(outC * g * p)
+	workers := func(units int) int {
+		if procs <= units {
+			return procs
+		}
+		return 1
 	}
-	bwd = append(bwd, packed)
-	if inputGrad {
-		bwd = append(bwd, cols)
+	for range workers(units) {
+		if !keep {
+			fwd = append(fwd, unitCols)
+		}
+		if g > 1 {
+			fwd = append(fwd, prod)
+		}
 	}
-	return fwd, bwd, keep
+	group := min(units, max(workers(units), weightGradBudget/(outC*k)))
+	bwd = append(bwd, int64(group*outC*k))
+	for range workers(group) {
+		if !keep {
+			bwd = append(bwd, unitCols)
+		}
+		if g > 1 {
+			bwd = append(bwd, prod)
+		}
+		if inputGrad {
+			bwd = append(bwd, unitCols)
+		}
+	}
+	return fwd, bwd, kept
 }
 
 // colStride is the row stride of a per-sample im2col matrix with p
@@ -457,20 +409,15 @@ func sampleWorkers(n int) int {
 	return w
 }
 
-// forEachSample runs body on workers goroutines that share the samples
-// 0..n-1: each calls next for the sample to do until it reports none left.
-// Samples are claimed in order but may finish in any order, so body must
-// compute each one the same way wherever it runs.
+// forEachSample runs body on workers goroutines that share the items
+// 0..n-1 (samples or units of a batch): each calls next for the item to do
+// until it reports none left. Items are claimed in order but may finish in
+// any order, so body must compute each one the same way wherever it runs.
 func forEachSample(n, workers int, body func(next func() (int, bool))) {
-	forEachSampleOf(0, n, workers, body)
-}
-
-// forEachSampleOf is forEachSample over samples first..first+n-1.
-func forEachSampleOf(first, n, workers int, body func(next func() (int, bool))) {
 	var claimed atomic.Int64
 	next := func() (int, bool) {
 		i := int(claimed.Add(1)) - 1
-		return first + i, i < n
+		return i, i < n
 	}
 	var wg sync.WaitGroup
 	for range min(workers, n) {
@@ -514,33 +461,23 @@ func validRange(n, stride, off, size int) (lo, hi int) {
 	return lo, max(lo, hi)
 }
 
-// im2col writes the patches of samples n0..n0+g-1 of x into cols [K, g·P]:
-// row (ci·kH + ki)·kW + kj, column i·P + oy·outW + ox holds
-// x[n0+i, ci, oy·stride - pad + ki, ox·stride - pad + kj], or 0 in the padding.
-// Work is split over (sample, input channel) pairs.
-func (c *Conv2D) im2col(cols, x []float32, n0, g, h, w, oh, ow int) {
+// im2col writes the patches of samples n0..n0+g-1 of x into cols [K, g·P]
+// with rows ld apart: row (ci·kH + ki)·kW + kj, column i·P + oy·outW + ox
+// holds x[n0+i, ci, oy·stride - pad + ki, ox·stride - pad + kj], or 0 in
+// the padding. In parallel over (sample, input channel) pairs when asked.
+func (c *Conv2D) im2col(cols []float32, ld int, x []float32, n0, g, h, w, oh, ow int, parallel bool) {
 	p := oh * ow
-	parallelFor(g*c.InC, c.KH*c.KW*p, func(lo, hi int) {
+	planes := func(lo, hi int) {
 		for u := lo; u < hi; u++ {
 			i, ci := u/c.InC, u%c.InC
-			c.im2colPlane(cols, g*p, i*p, x[((n0+i)*c.InC+ci)*h*w:][:h*w], ci, h, w, oh, ow)
-		}
-	})
-}
-
-// im2colSample writes sample i's patches into cols [K, P] with rows ld
-// apart, split over input channels when parallel.
-func (c *Conv2D) im2colSample(cols []float32, ld int, x []float32, i, h, w, oh, ow int, parallel bool) {
-	planes := func(lo, hi int) {
-		for ci := lo; ci < hi; ci++ {
-			c.im2colPlane(cols, ld, 0, x[(i*c.InC+ci)*h*w:][:h*w], ci, h, w, oh, ow)
+			c.im2colPlane(cols, ld, i*p, x[((n0+i)*c.InC+ci)*h*w:][:h*w], ci, h, w, oh, ow)
 		}
 	}
 	if !parallel {
-		planes(0, c.InC)
+		planes(0, g*c.InC)
 		return
 	}
-	parallelFor(c.InC, c.KH*c.KW*oh*ow, planes)
+	parallelFor(g*c.InC, c.KH*c.KW*p, planes)
 }
 
 // im2colPlane writes the patches of input channel ci, whose h x w plane is
@@ -581,34 +518,26 @@ func (c *Conv2D) im2colPlane(cols []float32, ld, off int, plane []float32, ci, h
 	}
 }
 
-// col2im adds cols [K, g·P] back into dx at the positions im2col read from,
-// for each input element in the fixed order of the kernel offsets (ki, kj).
-func (c *Conv2D) col2im(dx, cols []float32, n0, g, h, w, oh, ow int) {
+// col2im sets the input gradient of samples n0..n0+g-1 in dx from their
+// columns [K, g·P] (rows ld apart): each plane cleared, then the columns
+// added back at the positions im2col read from, for each input element in
+// the fixed order of the kernel offsets (ki, kj). In parallel over
+// (sample, input channel) pairs when asked.
+func (c *Conv2D) col2im(dx, cols []float32, ld, n0, g, h, w, oh, ow int, parallel bool) {
 	p := oh * ow
-	parallelFor(g*c.InC, c.KH*c.KW*p, func(lo, hi int) {
+	planes := func(lo, hi int) {
 		for u := lo; u < hi; u++ {
 			i, ci := u/c.InC, u%c.InC
-			c.col2imPlane(dx[((n0+i)*c.InC+ci)*h*w:][:h*w], cols, g*p, i*p, ci, h, w, oh, ow)
-		}
-	})
-}
-
-// col2imSample sets sample i's part of dx from its input-gradient columns
-// [K, P] (rows ld apart): cleared, then col2im's sums, split over input
-// channels when parallel.
-func (c *Conv2D) col2imSample(dx, cols []float32, ld, i, h, w, oh, ow int, parallel bool) {
-	planes := func(lo, hi int) {
-		for ci := lo; ci < hi; ci++ {
-			plane := dx[(i*c.InC+ci)*h*w:][:h*w]
+			plane := dx[((n0+i)*c.InC+ci)*h*w:][:h*w]
 			clear(plane)
-			c.col2imPlane(plane, cols, ld, 0, ci, h, w, oh, ow)
+			c.col2imPlane(plane, cols, ld, i*p, ci, h, w, oh, ow)
 		}
 	}
 	if !parallel {
-		planes(0, c.InC)
+		planes(0, g*c.InC)
 		return
 	}
-	parallelFor(c.InC, c.KH*c.KW*oh*ow, planes)
+	parallelFor(g*c.InC, c.KH*c.KW*p, planes)
 }
 
 // col2imPlane adds rows (ci·kH + ki)·kW + kj of cols (ld apart, from column

@@ -222,10 +222,8 @@ func (w *net) conv(c, h, wd, outC, k, stride, pad, ySlot, dxSlot int) (int, int,
 	}
 	w.fresh(outC * p)
 	procs := nn.Threads()
-	fwd, bwd, keep := nn.ConvScratch(kk, p, outC, int(w.n), procs, true, dxSlot != none)
-	if keep {
-		w.p.mem.Activations += floatBytes * int64(kk*p) * w.n
-	}
+	fwd, bwd, kept := nn.ConvScratch(kk, p, outC, int(w.n), procs, true, dxSlot != none)
+	w.p.mem.Activations += floatBytes * kept
 	efwd, _, _ := nn.ConvScratch(kk, p, outC, int(w.ne), procs, false, false)
 	w.p.scratch.fwd = append(w.p.scratch.fwd, fwd)
 	w.p.scratch.bwd = append(w.p.scratch.bwd, bwd)

@@ -130,36 +130,35 @@ func TestMLPActivations(t *testing.T) {
 	}
 }
 
-// TestConvKeepsSmallIm2col checks the convolution's kept im2col matrix
-// and scratch: a batch whose matrix fits the budget keeps it and takes only
-// the packed product and the input-gradient columns from the free list; a
-// large one takes the columns as scratch in both passes; evaluation never
-// keeps them.
+// TestConvKeepsSmallIm2col checks the convolution's kept im2col matrices
+// and scratch, on one thread: a batch whose matrices fit the budget keeps
+// them and takes only the weight-gradient buffer, the permuted product and
+// the input-gradient columns from the free list; a large one takes the
+// columns as scratch in both passes; evaluation never keeps them. An 8x8
+// output plane (p = 64) is convolved in units of 4 samples (256 columns).
 func TestConvKeepsSmallIm2col(t *testing.T) {
+	nn.SetThreads(1)
+	defer nn.SetThreads(0)
 	const k, p, outC = 9, 64, 2 // 1 input channel, 3x3 kernel, 8x8 output
 	for _, tc := range []struct {
-		batch    int
-		keep     bool
-		fwd, bwd []int64
+		batch          int
+		kept           int64 // floats
+		fwd, bwd, eval []int64
 	}{
-		{2, true, []int64{outC * p * 2}, []int64{outC * p * 2, k * p * 2}},
-		{4096, false, []int64{outC * p * 3640, k * p * 3640}, []int64{k * p * 3640, outC * p * 3640, k * p * 3640}},
+		// One unit of 2 samples: columns 9 x 128, product 2 x 128, weight gradient 2 x 9.
+		{2, k * 128, []int64{outC * 128}, []int64{outC * k, outC * 128, k * 128}, []int64{k * 128, outC * 128}},
+		// 1024 units of 4 samples, 2.36M im2col floats: over the budget.
+		{4096, 0, []int64{k * 256, outC * 256}, []int64{1024 * outC * k, k * 256, outC * 256, k * 256}, []int64{k * 256, outC * 256}},
 	} {
 		w := &net{n: int64(tc.batch), ne: int64(tc.batch)}
 		w.conv(1, 8, 8, outC, 3, 1, 1, own, own)
 		kept := w.p.mem.Activations - int64(4*tc.batch*(outC*p+p))
-		if (kept > 0) != tc.keep {
-			t.Errorf("batch %d: kept im2col %d bytes, want kept=%v", tc.batch, kept, tc.keep)
+		if kept != 4*tc.kept {
+			t.Errorf("batch %d: kept im2col %d bytes, want %d", tc.batch, kept, 4*tc.kept)
 		}
 		tr := w.p.scratch
-		if !reflect.DeepEqual(tr.fwd, [][]int64{tc.fwd}) || !reflect.DeepEqual(tr.bwd, [][]int64{tc.bwd}) {
-			t.Errorf("batch %d: scratch forward %v, backward %v; want %v, %v", tc.batch, tr.fwd, tr.bwd, tc.fwd, tc.bwd)
-		}
-		if want := tc.fwd; tc.keep {
-			want = append(want, k*p*int64(tc.batch))
-			if !reflect.DeepEqual(tr.eval, [][]int64{want}) {
-				t.Errorf("batch %d: evaluation scratch %v, want %v", tc.batch, tr.eval, want)
-			}
+		if !reflect.DeepEqual(tr.fwd, [][]int64{tc.fwd}) || !reflect.DeepEqual(tr.bwd, [][]int64{tc.bwd}) || !reflect.DeepEqual(tr.eval, [][]int64{tc.eval}) {
+			t.Errorf("batch %d: scratch forward %v, backward %v, evaluation %v; want %v, %v, %v", tc.batch, tr.fwd, tr.bwd, tr.eval, tc.fwd, tc.bwd, tc.eval)
 		}
 	}
 }
