@@ -75,9 +75,10 @@ type SweepSummary struct {
 
 // DefaultWorkers is the default number of concurrent runs: the number of
 // CPUs. Runs are independent, while the threads inside one run (the GEMM
-// kernels) only pay off on large layers. Measured on the default suite (27
-// runs of MLPs on av-digits, 2 cores, other jobs light): one worker keeps
-// about one core busy and takes 48-49 s; two workers take 26-28 s (1.8x).
+// kernels) only pay off on large layers; each run gets ThreadsPerRun of
+// them. Measured on the default suite (81 runs of MLPs on av-digits, 2
+// cores, nothing else running): 3m47s with one worker, 2m02s with two
+// (1.86x).
 func DefaultWorkers() int { return runtime.NumCPU() }
 
 // ThreadsPerRun is the goroutines each run's layers use (nn.SetThreads)

@@ -17,7 +17,7 @@ var scratch struct {
 // MaxFreeScratch bounds the buffers kept: layers run one after another, so
 // a training run needs two or three at a time (a few more with several
 // runs in one process).
-const MaxFreeScratch = 8
+const MaxFreeScratch = 16
 
 // ScratchFit is the free list's choice for a request of n floats among
 // kept buffers of the given capacities: the index of the smallest one

@@ -2,6 +2,7 @@ package sizing
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,6 +168,16 @@ func TestConvKeepsSmallIm2col(t *testing.T) {
 // none fits, the smallest dropped beyond nn.MaxFreeScratch, and the peak of
 // taken plus kept buffers.
 func TestFreeList(t *testing.T) {
+	// Calls of more buffers than the list keeps: sizes 1..m+1, given back
+	// largest first, so the list keeps m+1 down to 2.
+	m := int64(nn.MaxFreeScratch)
+	var over, keptOver []int64
+	for i := int64(1); i <= m+1; i++ {
+		over = append(over, i)
+		keptOver = append([]int64{i}, keptOver...)
+	}
+	keptOver = keptOver[:m]
+	sumOver := (m + 1) * (m + 2) / 2
 	for _, tc := range []struct {
 		name  string
 		calls [][]int64
@@ -176,8 +187,9 @@ func TestFreeList(t *testing.T) {
 		{"reuse", [][]int64{{10, 20}, {10, 20}}, []int64{20, 10}, 30},
 		{"best fit", [][]int64{{5, 50}, {4}, {40}}, []int64{5, 50}, 55},
 		{"larger request allocates", [][]int64{{10}, {11}}, []int64{10, 11}, 21},
-		{"bounded", [][]int64{{1, 2, 3, 4, 5, 6, 7, 8, 9}}, []int64{9, 8, 7, 6, 5, 4, 3, 2}, 45},
-		{"dropped is not held", [][]int64{{1, 2, 3, 4, 5, 6, 7, 8, 9}, {10}}, []int64{9, 8, 7, 6, 5, 4, 3, 10}, 44 + 10},
+		{"bounded", [][]int64{over}, keptOver, sumOver},
+		// A new buffer of m+2 while m+1..2 are kept; returned, it pushes 2 out.
+		{"dropped is not held", [][]int64{over, {m + 2}}, append(slices.Clone(keptOver[:m-1]), m+2), sumOver - 1 + m + 2},
 	} {
 		var f freeList
 		for _, g := range tc.calls {

@@ -308,9 +308,25 @@ func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha floa
 							}
 						}
 					}
+					t.done()
 				})
 			}
 		}
+	}
+}
+
+// maxTile is the largest mr x nr tile of the kernels (AVX-512's 12 x 32).
+const maxTile = 12 * 32
+
+// edgeTiles recycles the scratch tiles of edge work items (put back by
+// done), which every GEMM with a partial panel needs.
+var edgeTiles = sync.Pool{New: func() any { return new([maxTile]float32) }}
+
+// done returns the work item's scratch tile, if it took one.
+func (t *tile) done() {
+	if t.tmp != nil {
+		edgeTiles.Put((*[maxTile]float32)(t.tmp[:maxTile]))
+		t.tmp = nil
 	}
 }
 
@@ -335,7 +351,7 @@ func (t *tile) run(kc int, a *float32, lda int, b *float32, ldb int, row, nrows,
 	// Edge tile: same kernel on a scratch tile, so edge elements get
 	// exactly the arithmetic of interior ones.
 	if t.tmp == nil {
-		t.tmp = make([]float32, mr*nr)
+		t.tmp = edgeTiles.Get().(*[maxTile]float32)[:mr*nr]
 	}
 	if t.beta != 0 {
 		for r := range nrows {
