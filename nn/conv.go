@@ -174,13 +174,16 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 // convUnit is how many samples of a batch of n one GEMM takes, for k
 // im2col rows and p output pixels per sample: 1 for planes of at least
 // PerSampleMinP pixels, otherwise enough samples for that many columns
-// within the im2col budget. It depends on the shapes only, so the sums of
-// the weight gradient do not depend on the goroutines.
+// within the im2col budget, evened out over the units (8 samples of 5
+// per unit become two units of 4, not 5 and 3). It depends on the shapes
+// only, so the sums of the weight gradient do not depend on the
+// goroutines.
 func convUnit(n, k, p int) int {
 	if p >= perSampleMinP {
 		return 1
 	}
-	return max(1, min(n, ceilDiv(perSampleMinP, p), colBudget/max(1, k*p)))
+	g := max(1, min(n, ceilDiv(perSampleMinP, p), colBudget/max(1, k*p)))
+	return ceilDiv(n, ceilDiv(n, g))
 }
 
 // keepCols reports whether a training Forward of n samples keeps their
@@ -495,6 +498,14 @@ func (c *Conv2D) im2colPlane(cols []float32, ld, off int, plane []float32, ci, h
 			xlo, xhi := validRange(ow, s, dx, w)
 			clear(d[:ylo*ow])
 			clear(d[yhi*ow:])
+			if s == 1 && ow == w && ylo < yhi {
+				// Output rows as wide as input rows: the valid rows are
+				// one shifted copy of the plane; the columns that fall
+				// into the padding are cleared after it.
+				shiftedCopy(d[ylo*ow:yhi*ow], plane, (ylo+ki-c.Pad)*w+dx)
+				clearColumns(d, ylo, yhi, ow, xlo, xhi)
+				continue
+			}
 			for oy := ylo; oy < yhi; oy++ {
 				line := d[oy*ow:][:ow]
 				src := plane[(oy*s+ki-c.Pad)*w:][:w]
@@ -514,6 +525,34 @@ func (c *Conv2D) im2colPlane(cols []float32, ld, off int, plane []float32, ci, h
 					line[ox] = src[ox*s+dx]
 				}
 			}
+		}
+	}
+}
+
+// shiftedCopy sets dst[i] = src[start+i], and 0 where start+i falls outside
+// src (a padding element at either end of the block).
+func shiftedCopy(dst, src []float32, start int) {
+	lo, hi := max(0, -start), min(len(dst), len(src)-start)
+	clear(dst[:lo])
+	clear(dst[max(hi, lo):])
+	if lo < hi {
+		copy(dst[lo:hi], src[start+lo:start+hi])
+	}
+}
+
+// clearColumns zeroes columns outside [xlo, xhi) of rows [ylo, yhi) of the
+// row-major plane d of rows ow wide.
+func clearColumns(d []float32, ylo, yhi, ow, xlo, xhi int) {
+	if xlo == 0 && xhi == ow {
+		return
+	}
+	for oy := ylo; oy < yhi; oy++ {
+		line := d[oy*ow:][:ow]
+		for j := range line[:xlo] {
+			line[j] = 0
+		}
+		for j := range line[xhi:] {
+			line[xhi+j] = 0
 		}
 	}
 }
@@ -552,6 +591,16 @@ func (c *Conv2D) col2imPlane(plane, cols []float32, ld, off, ci, h, w, oh, ow in
 			sp := cols[row*ld+off:][:p]
 			dx := kj - c.Pad
 			xlo, xhi := validRange(ow, s, dx, w)
+			if s == 1 && ow == w && ylo < yhi {
+				// As in im2colPlane, the valid rows are one shifted
+				// block of the plane: the columns that fall into the
+				// padding are zeroed in the (scratch) columns first, so
+				// that one addition covers the block; adding those
+				// zeros changes nothing but a -0 into +0.
+				clearColumns(sp, ylo, yhi, ow, xlo, xhi)
+				shiftedAdd(plane, sp[ylo*ow:yhi*ow], (ylo+ki-c.Pad)*w+dx)
+				continue
+			}
 			for oy := ylo; oy < yhi; oy++ {
 				line := sp[oy*ow:][:ow]
 				dst := plane[(oy*s+ki-c.Pad)*w:][:w]
@@ -564,6 +613,15 @@ func (c *Conv2D) col2imPlane(plane, cols []float32, ld, off, ci, h, w, oh, ow in
 				}
 			}
 		}
+	}
+}
+
+// shiftedAdd adds src[i] to dst[start+i] where start+i falls inside dst
+// (elsewhere src holds padding, which is dropped).
+func shiftedAdd(dst, src []float32, start int) {
+	lo, hi := max(0, -start), min(len(src), len(dst)-start)
+	if lo < hi {
+		simdgemm.Add(dst[start+lo:start+hi], src[lo:hi])
 	}
 }
 
