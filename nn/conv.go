@@ -6,8 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gonum.org/v1/gonum/blas"
-
 	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
@@ -433,22 +431,6 @@ func forEachSample(n, workers int, body func(next func() (int, bool))) {
 	wg.Wait()
 }
 
-// gemmOn is gemm on at most workers goroutines (0: as many as Threads()).
-func gemmOn(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if workers == 0 {
-		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	tA, tB := blas.NoTrans, blas.NoTrans
-	if transA {
-		tA = blas.Trans
-	}
-	if transB {
-		tB = blas.Trans
-	}
-	simdgemm.Implementation{Workers: workers}.Sgemm(tA, tB, m, n, k, alpha, a, max(lda, 1), b, max(ldb, 1), beta, c, max(ldc, 1))
-}
-
 // validRange returns the output positions [lo, hi) of a row of n outputs
 // whose input index o·stride + off falls inside [0, size).
 func validRange(n, stride, off, size int) (lo, hi int) {
@@ -483,50 +465,58 @@ func (c *Conv2D) im2col(cols []float32, ld int, x []float32, n0, g, h, w, oh, ow
 	parallelFor(g*c.InC, c.KH*c.KW*p, planes)
 }
 
+// eachOffset calls f for each kernel offset (ki, kj) of input channel ci,
+// in order: its im2col row, ki, the output rows [ylo, yhi) and columns
+// [xlo, xhi) whose input falls inside the h x w plane, and the column
+// offset dx = kj - pad.
+func (c *Conv2D) eachOffset(ci, h, w, oh, ow int, f func(row, ki, ylo, yhi, dx, xlo, xhi int)) {
+	for ki := range c.KH {
+		ylo, yhi := validRange(oh, c.Stride, ki-c.Pad, h)
+		for kj := range c.KW {
+			dx := kj - c.Pad
+			xlo, xhi := validRange(ow, c.Stride, dx, w)
+			f((ci*c.KH+ki)*c.KW+kj, ki, ylo, yhi, dx, xlo, xhi)
+		}
+	}
+}
+
 // im2colPlane writes the patches of input channel ci, whose h x w plane is
 // given, into rows (ci·kH + ki)·kW + kj of cols (ld apart), columns
 // off + oy·outW + ox.
 func (c *Conv2D) im2colPlane(cols []float32, ld, off int, plane []float32, ci, h, w, oh, ow int) {
-	p := oh * ow
 	s := c.Stride
-	for ki := range c.KH {
-		ylo, yhi := validRange(oh, s, ki-c.Pad, h)
-		for kj := range c.KW {
-			row := (ci*c.KH+ki)*c.KW + kj
-			d := cols[row*ld+off:][:p]
-			dx := kj - c.Pad
-			xlo, xhi := validRange(ow, s, dx, w)
-			clear(d[:ylo*ow])
-			clear(d[yhi*ow:])
-			if s == 1 && ow == w && ylo < yhi {
-				// Output rows as wide as input rows: the valid rows are
-				// one shifted copy of the plane; the columns that fall
-				// into the padding are cleared after it.
-				shiftedCopy(d[ylo*ow:yhi*ow], plane, (ylo+ki-c.Pad)*w+dx)
-				clearColumns(d, ylo, yhi, ow, xlo, xhi)
+	c.eachOffset(ci, h, w, oh, ow, func(row, ki, ylo, yhi, dx, xlo, xhi int) {
+		d := cols[row*ld+off:][:oh*ow]
+		clear(d[:ylo*ow])
+		clear(d[yhi*ow:])
+		if s == 1 && ow == w && ylo < yhi {
+			// Output rows as wide as input rows: the valid rows are
+			// one shifted copy of the plane; the columns that fall
+			// into the padding are cleared after it.
+			shiftedCopy(d[ylo*ow:yhi*ow], plane, (ylo+ki-c.Pad)*w+dx)
+			clearColumns(d, ylo, yhi, ow, xlo, xhi)
+			return
+		}
+		for oy := ylo; oy < yhi; oy++ {
+			line := d[oy*ow:][:ow]
+			src := plane[(oy*s+ki-c.Pad)*w:][:w]
+			// The padding columns are few: plain stores beat a
+			// call to clear per row.
+			for j := range line[:xlo] {
+				line[j] = 0
+			}
+			for j := range line[xhi:] {
+				line[xhi+j] = 0
+			}
+			if s == 1 {
+				copy(line[xlo:xhi], src[xlo+dx:xhi+dx])
 				continue
 			}
-			for oy := ylo; oy < yhi; oy++ {
-				line := d[oy*ow:][:ow]
-				src := plane[(oy*s+ki-c.Pad)*w:][:w]
-				// The padding columns are few: plain stores beat a
-				// call to clear per row.
-				for j := range line[:xlo] {
-					line[j] = 0
-				}
-				for j := range line[xhi:] {
-					line[xhi+j] = 0
-				}
-				if s == 1 {
-					copy(line[xlo:xhi], src[xlo+dx:xhi+dx])
-					continue
-				}
-				for ox := xlo; ox < xhi; ox++ {
-					line[ox] = src[ox*s+dx]
-				}
+			for ox := xlo; ox < xhi; ox++ {
+				line[ox] = src[ox*s+dx]
 			}
 		}
-	}
+	})
 }
 
 // shiftedCopy sets dst[i] = src[start+i], and 0 where start+i falls outside
@@ -582,38 +572,31 @@ func (c *Conv2D) col2im(dx, cols []float32, ld, n0, g, h, w, oh, ow int, paralle
 // col2imPlane adds rows (ci·kH + ki)·kW + kj of cols (ld apart, from column
 // off) into the input-gradient plane of channel ci.
 func (c *Conv2D) col2imPlane(plane, cols []float32, ld, off, ci, h, w, oh, ow int) {
-	p := oh * ow
 	s := c.Stride
-	for ki := range c.KH {
-		ylo, yhi := validRange(oh, s, ki-c.Pad, h)
-		for kj := range c.KW {
-			row := (ci*c.KH+ki)*c.KW + kj
-			sp := cols[row*ld+off:][:p]
-			dx := kj - c.Pad
-			xlo, xhi := validRange(ow, s, dx, w)
-			if s == 1 && ow == w && ylo < yhi {
-				// As in im2colPlane, the valid rows are one shifted
-				// block of the plane: the columns that fall into the
-				// padding are zeroed in the (scratch) columns first, so
-				// that one addition covers the block; adding those
-				// zeros changes nothing but a -0 into +0.
-				clearColumns(sp, ylo, yhi, ow, xlo, xhi)
-				shiftedAdd(plane, sp[ylo*ow:yhi*ow], (ylo+ki-c.Pad)*w+dx)
+	c.eachOffset(ci, h, w, oh, ow, func(row, ki, ylo, yhi, dx, xlo, xhi int) {
+		sp := cols[row*ld+off:][:oh*ow]
+		if s == 1 && ow == w && ylo < yhi {
+			// As in im2colPlane, the valid rows are one shifted
+			// block of the plane: the columns that fall into the
+			// padding are zeroed in the (scratch) columns first, so
+			// that one addition covers the block; adding those
+			// zeros changes nothing but a -0 into +0.
+			clearColumns(sp, ylo, yhi, ow, xlo, xhi)
+			shiftedAdd(plane, sp[ylo*ow:yhi*ow], (ylo+ki-c.Pad)*w+dx)
+			return
+		}
+		for oy := ylo; oy < yhi; oy++ {
+			line := sp[oy*ow:][:ow]
+			dst := plane[(oy*s+ki-c.Pad)*w:][:w]
+			if s == 1 {
+				simdgemm.Add(dst[xlo+dx:][:xhi-xlo], line[xlo:xhi])
 				continue
 			}
-			for oy := ylo; oy < yhi; oy++ {
-				line := sp[oy*ow:][:ow]
-				dst := plane[(oy*s+ki-c.Pad)*w:][:w]
-				if s == 1 {
-					simdgemm.Add(dst[xlo+dx:][:xhi-xlo], line[xlo:xhi])
-					continue
-				}
-				for ox := xlo; ox < xhi; ox++ {
-					dst[ox*s+dx] += line[ox]
-				}
+			for ox := xlo; ox < xhi; ox++ {
+				dst[ox*s+dx] += line[ox]
 			}
 		}
-	}
+	})
 }
 
 // shiftedAdd adds src[i] to dst[start+i] where start+i falls inside dst

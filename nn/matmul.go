@@ -4,15 +4,20 @@ import (
 	"fmt"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 
 	simdgemm "github.com/miebench/miebench/nn/gemm"
 )
 
-// gemm computes c = alpha*op(a)*op(b) + beta*c for row-major matrices through
-// gonum's blas32 implementation (the SIMD kernels once installed), where op(a)
-// is m×k and op(b) is k×n. Leading dimensions are the row strides.
+// gemm computes c = alpha*op(a)*op(b) + beta*c for row-major matrices with
+// package nn/gemm's SIMD GEMM (the BLAS nn installs for gonum's blas32),
+// where op(a) is m×k and op(b) is k×n. Leading dimensions are the row
+// strides.
 func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	gemmOn(0, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmOn is gemm on at most workers goroutines (0: Threads()).
+func gemmOn(workers int, transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -23,7 +28,7 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	if transB {
 		tB = blas.Trans
 	}
-	blas32.Implementation().Sgemm(tA, tB, m, n, k, alpha, a, max(lda, 1), b, max(ldb, 1), beta, c, max(ldc, 1))
+	simdgemm.Implementation{Workers: workers}.Sgemm(tA, tB, m, n, k, alpha, a, max(lda, 1), b, max(ldb, 1), beta, c, max(ldc, 1))
 }
 
 // MatMul computes dst = alpha*op(a)*op(b) + beta*dst, where each tensor is

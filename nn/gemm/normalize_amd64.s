@@ -86,20 +86,38 @@ sqLoop:
 	VMULPD    Y1, Y0, Y0 \
 	VADDPD    Y0, dacc, dacc
 
+// ZERO_SUMS clears the sum lanes (Y4-Y7) and the dot lanes (Y8-Y11).
+#define ZERO_SUMS \
+	VXORPD Y4, Y4, Y4 \
+	VXORPD Y5, Y5, Y5 \
+	VXORPD Y6, Y6, Y6 \
+	VXORPD Y7, Y7, Y7 \
+	VXORPD Y8, Y8, Y8 \
+	VXORPD Y9, Y9, Y9 \
+	VXORPD Y10, Y10, Y10 \
+	VXORPD Y11, Y11, Y11
+
+// STORE_SUMS stores the sum lanes to the array at argument offset soff and
+// the dot lanes to the one at doff.
+#define STORE_SUMS(soff, doff) \
+	MOVQ    s+soff(FP), DI \
+	VMOVUPD Y4, (DI) \
+	VMOVUPD Y5, 32(DI) \
+	VMOVUPD Y6, 64(DI) \
+	VMOVUPD Y7, 96(DI) \
+	MOVQ    d+doff(FP), DI \
+	VMOVUPD Y8, (DI) \
+	VMOVUPD Y9, 32(DI) \
+	VMOVUPD Y10, 64(DI) \
+	VMOVUPD Y11, 96(DI)
+
 // func sumDot64AVX2(a, b *float32, n int, s, d *[16]float64)
 TEXT ·sumDot64AVX2(SB), NOSPLIT, $0-40
 	MOVQ   a+0(FP), SI
 	MOVQ   b+8(FP), DX
 	MOVQ   n+16(FP), CX
 	SHRQ   $4, CX
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9
-	VXORPD Y10, Y10, Y10
-	VXORPD Y11, Y11, Y11
+	ZERO_SUMS
 
 dotLoop:
 	SUMDOT4(0, Y4, Y8)
@@ -110,16 +128,7 @@ dotLoop:
 	ADDQ $64, DX
 	DECQ CX
 	JNZ  dotLoop
-	MOVQ s+24(FP), DI
-	VMOVUPD Y4, (DI)
-	VMOVUPD Y5, 32(DI)
-	VMOVUPD Y6, 64(DI)
-	VMOVUPD Y7, 96(DI)
-	MOVQ d+32(FP), DI
-	VMOVUPD Y8, (DI)
-	VMOVUPD Y9, 32(DI)
-	VMOVUPD Y10, 64(DI)
-	VMOVUPD Y11, 96(DI)
+	STORE_SUMS(24, 32)
 	VZEROUPPER
 	RET
 
@@ -135,14 +144,7 @@ TEXT ·maskSumDot64AVX2(SB), NOSPLIT, $0-48
 	VBROADCASTSS beta+28(FP), Y13
 	SHRQ         $4, CX
 	VPXOR        Y12, Y12, Y12
-	VXORPD       Y4, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	VXORPD       Y8, Y8, Y8
-	VXORPD       Y9, Y9, Y9
-	VXORPD       Y10, Y10, Y10
-	VXORPD       Y11, Y11, Y11
+	ZERO_SUMS
 
 maskLoop:
 	VMULPS   (DX), Y14, Y2
@@ -163,16 +165,7 @@ maskLoop:
 	ADDQ     $64, DX
 	DECQ     CX
 	JNZ      maskLoop
-	MOVQ     s+32(FP), DI
-	VMOVUPD  Y4, (DI)
-	VMOVUPD  Y5, 32(DI)
-	VMOVUPD  Y6, 64(DI)
-	VMOVUPD  Y7, 96(DI)
-	MOVQ     d+40(FP), DI
-	VMOVUPD  Y8, (DI)
-	VMOVUPD  Y9, 32(DI)
-	VMOVUPD  Y10, 64(DI)
-	VMOVUPD  Y11, 96(DI)
+	STORE_SUMS(32, 40)
 	VZEROUPPER
 	RET
 
