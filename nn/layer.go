@@ -37,7 +37,8 @@ type Buffer struct {
 // Forward caches what Backward needs, so Backward refers to the most recent
 // Forward call. Backward takes the gradient of the loss with respect to the
 // output, accumulates (adds) parameter gradients into Param.Grad and returns
-// the gradient with respect to the input. Forward with train false (evaluation)
+// the gradient with respect to the input (nil from a first layer told not
+// to compute it; see InputGradDropper). Forward with train false (evaluation)
 // need not cache anything and must not change running statistics.
 //
 // In miebench's layers, a training Forward returns a tensor owned by the
