@@ -126,6 +126,18 @@ func TestGradConv2D(t *testing.T) {
 			gradCheck(t, c, randTensor(rng, 1, 2, 2, tc.h, tc.w), 4)
 		})
 	}
+	// Winograd's F(2x2, 3x3): 32 channels, 17 x 15 planes (9 x 8 tiles per
+	// sample, the last row and column clipped).
+	t.Run("winograd", func(t *testing.T) {
+		defer func(m int) { winogradMinTilesVar = m }(winogradMinTilesVar)
+		winogradMinTilesVar = 64
+		rng := newTestRNG(3)
+		c := NewConv2D("conv", 32, 32, 3, 3, 1, 1, true, rng)
+		if !c.Winograd(17, 15) {
+			t.Fatal("not a Winograd shape")
+		}
+		gradCheck(t, c, randTensor(rng, 1, 2, 32, 17, 15), 4)
+	})
 }
 
 func TestBatchNormRunningStatsAndEval(t *testing.T) {
@@ -289,28 +301,32 @@ func TestConvScratchMatchesRequests(t *testing.T) {
 	}
 	sorted := func(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
 	for _, tc := range []struct {
-		name         string
-		n, h, budget int
-		noInputGrad  bool
+		name                      string
+		inC, n, h, stride, budget int
+		noInputGrad               bool
 	}{
-		{"per-sample kept", 3, 16, IM2ColBudget, false},
-		{"per-sample", 5, 32, 2000, false},
-		{"per-sample without input gradient", 5, 32, 2000, true},
-		{"chunks kept", 4, 8, IM2ColBudget, false},
-		{"chunks kept, several units", 9, 8, IM2ColBudget, false},
-		{"chunks", 9, 8, 4000, false},
-		{"chunks without input gradient", 9, 8, 4000, true},
+		{"per-sample kept", 2, 3, 16, 1, IM2ColBudget, false},
+		{"per-sample", 2, 5, 32, 1, 2000, false},
+		{"per-sample without input gradient", 2, 5, 32, 1, 2000, true},
+		{"chunks kept", 2, 4, 8, 1, IM2ColBudget, false},
+		{"chunks kept, several units", 2, 9, 8, 1, IM2ColBudget, false},
+		{"chunks", 2, 9, 8, 1, 4000, false},
+		{"chunks without input gradient", 2, 9, 8, 1, 4000, true},
+		{"winograd", 32, 3, 24, 1, IM2ColBudget, false},
+		{"winograd, groups of samples", 32, 9, 16, 1, IM2ColBudget, false},
+		{"winograd without input gradient", 32, 3, 24, 1, IM2ColBudget, true},
+		{"stride 2, not winograd", 32, 3, 47, 2, IM2ColBudget, false},
 	} {
 		for _, procs := range []int{1, 2, 8} {
 			t.Run(fmt.Sprintf("%s/procs=%d", tc.name, procs), func(t *testing.T) {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 				colBudget = tc.budget
 				rng := newTestRNG(7)
-				c := NewConv2D("c", 2, 3, 3, 3, 1, 1, false, rng)
+				c := NewConv2D("c", tc.inC, 3, 3, 3, tc.stride, 1, false, rng)
 				c.NoInputGrad = tc.noInputGrad
-				x := randTensor(rng, 1, tc.n, 2, tc.h, tc.h)
-				p, k := tc.h*tc.h, 2*9
-				fwd, bwd, kept := ConvScratch(k, p, 3, tc.n, procs, true, !tc.noInputGrad)
+				x := randTensor(rng, 1, tc.n, tc.inC, tc.h, tc.h)
+				shape := ConvShape{InC: tc.inC, OutC: 3, KH: 3, KW: 3, Stride: tc.stride, Pad: 1, H: tc.h, W: tc.h}
+				fwd, bwd, kept := ConvScratch(shape, tc.n, procs, true, !tc.noInputGrad)
 				if g := take(func() { c.Forward(x, true) }); !slices.Equal(g, sorted(fwd)) {
 					t.Errorf("training forward took %v, ConvScratch says %v", g, fwd)
 				}
@@ -321,15 +337,63 @@ func TestConvScratchMatchesRequests(t *testing.T) {
 				if got != kept {
 					t.Errorf("kept %d floats of im2col, ConvScratch says %d", got, kept)
 				}
-				dy := randTensor(rng, 1, tc.n, 3, tc.h, tc.h)
+				oh := (tc.h-1)/tc.stride + 1
+				dy := randTensor(rng, 1, tc.n, 3, oh, oh)
 				if g := take(func() { c.Backward(dy) }); !slices.Equal(g, sorted(bwd)) {
 					t.Errorf("backward took %v, ConvScratch says %v", g, bwd)
 				}
-				efwd, _, _ := ConvScratch(k, p, 3, tc.n, procs, false, false)
+				efwd, _, _ := ConvScratch(shape, tc.n, procs, false, false)
 				if g := take(func() { c.Forward(x, false) }); !slices.Equal(g, sorted(efwd)) {
 					t.Errorf("evaluation forward took %v, ConvScratch says %v", g, efwd)
 				}
 			})
+		}
+	}
+}
+
+// TestWinogradMatchesGEMM checks the Winograd path (forward, weight and
+// input gradients) against the im2col GEMM path on shapes that take it:
+// odd plane sizes, groups of samples, a bias.
+func TestWinogradMatchesGEMM(t *testing.T) {
+	defer func(e bool) { winogradEnabled = e }(winogradEnabled)
+	for _, tc := range []struct{ n, inC, outC, h, w int }{
+		{3, 32, 32, 16, 32},
+		{2, 32, 48, 17, 31},
+		{5, 64, 32, 21, 24},
+	} {
+		rng := newTestRNG(9)
+		x := randTensor(rng, 1, tc.n, tc.inC, tc.h, tc.w)
+		dy := randTensor(rng, 1, tc.n, tc.outC, tc.h, tc.w)
+		ref := NewConv2D("c", tc.inC, tc.outC, 3, 3, 1, 1, true, rng)
+		for i := range ref.B.Value.Data {
+			ref.B.Value.Data[i] = 0.1 * float32(i)
+		}
+		if !ref.Winograd(tc.h, tc.w) {
+			t.Fatalf("%v: not a Winograd shape", tc)
+		}
+		run := func(wino bool) (y, dw, db, dx []float32) {
+			winogradEnabled = wino
+			c := *ref
+			c.W = &Param{Name: "w", Value: ref.W.Value, Grad: NewTensor(ref.W.Value.Shape...)}
+			c.B = &Param{Name: "b", Value: ref.B.Value, Grad: NewTensor(ref.B.Value.Shape...)}
+			y = slices.Clone(c.Forward(x, true).Data)
+			dx = slices.Clone(c.Backward(dy).Data)
+			return y, c.W.Grad.Data, c.B.Grad.Data, dx
+		}
+		gy, gdw, gdb, gdx := run(false)
+		wy, wdw, wdb, wdx := run(true)
+		for _, cmp := range []struct {
+			name      string
+			got, want []float32
+		}{{"output", wy, gy}, {"weight gradient", wdw, gdw}, {"bias gradient", wdb, gdb}, {"input gradient", wdx, gdx}} {
+			var scale, diff float64
+			for i := range cmp.want {
+				scale = max(scale, math.Abs(float64(cmp.want[i])))
+				diff = max(diff, math.Abs(float64(cmp.got[i]-cmp.want[i])))
+			}
+			if diff > 1e-5*scale {
+				t.Errorf("%v: %s differs by %g (largest value %g)", tc, cmp.name, diff, scale)
+			}
 		}
 	}
 }

@@ -26,6 +26,13 @@ func TestResultsIndependentOfGoroutines(t *testing.T) {
 			enc := NewCNNEncoderBlocks("cnn", []int{4, 32, 32}, []CNNBlock{{8, 2, PoolAvg, 2}, {16, 1, PoolMax, 3}, {16, 1, PoolNone, 0}}, 0, rng)
 			return NewSequential(NewConv2D("pre", 2, 4, 3, 3, 1, 1, true, rng), enc, NewLinear("head", 16, 3, rng)), []int{16, 2, 32, 32}
 		}},
+		{"winograd convolutions", 2, func(rng *rand.Rand) (Layer, []int) {
+			// 3x3 stride-1 layers of 32 channels on 24 x 22 planes (132
+			// tiles per sample): Winograd forward and input gradient.
+			return NewSequential(NewConv2D("pre", 2, 32, 3, 3, 1, 1, true, rng), NewReLU(),
+				NewConv2D("wino1", 32, 32, 3, 3, 1, 1, false, rng), NewBatchNorm2D("bn", 32), NewReLU(),
+				NewConv2D("wino2", 32, 32, 3, 3, 1, 1, true, rng), NewGlobalAvgPool(), NewLinear("head", 32, 3, rng)), []int{6, 2, 24, 22}
+		}},
 		{"resnet18", 1, func(rng *rand.Rand) (Layer, []int) {
 			enc := NewResNet18("r", 1, rng)
 			return NewSequential(enc, NewLinear("head", 512, 3, rng)), []int{4, 1, 48, 40}

@@ -222,9 +222,10 @@ func (w *net) conv(c, h, wd, outC, k, stride, pad, ySlot, dxSlot int) (int, int,
 	}
 	w.fresh(outC * p)
 	procs := nn.Threads()
-	fwd, bwd, kept := nn.ConvScratch(kk, p, outC, int(w.n), procs, true, dxSlot != none)
+	shape := nn.ConvShape{InC: c, OutC: outC, KH: k, KW: k, Stride: stride, Pad: pad, H: h, W: wd}
+	fwd, bwd, kept := nn.ConvScratch(shape, int(w.n), procs, true, dxSlot != none)
 	w.p.mem.Activations += floatBytes * kept
-	efwd, _, _ := nn.ConvScratch(kk, p, outC, int(w.ne), procs, false, false)
+	efwd, _, _ := nn.ConvScratch(shape, int(w.ne), procs, false, false)
 	w.p.scratch.fwd = append(w.p.scratch.fwd, fwd)
 	w.p.scratch.bwd = append(w.p.scratch.bwd, bwd)
 	w.p.scratch.eval = append(w.p.scratch.eval, efwd)

@@ -60,3 +60,24 @@ func normalizeAVX2(h, y, x *float32, n int, mean, inv, gamma, beta float32, relu
 
 //go:noescape
 func normalizeGradAVX2(dx, dy, h *float32, n int, k, mdy, mdyx float32)
+
+// bulk8 is the largest multiple of 8 not above n, or 0 without AVX2: the
+// leading elements the 8-wide loops of winograd_amd64.s handle.
+func bulk8(n int) int {
+	if !hasAVX2 {
+		return 0
+	}
+	return n &^ 7
+}
+
+//go:noescape
+func winogradInputAVX(d0, d1, d2, d3, x0, x1, x2, x3 *float32, n int)
+
+//go:noescape
+func winogradOutputAVX(s0, s1, m0, m1, m2, m3 *float32, n int)
+
+//go:noescape
+func interleaveAVX(dst, even, odd *float32, n int)
+
+//go:noescape
+func deinterleaveAVX(even, odd, src *float32, n int)

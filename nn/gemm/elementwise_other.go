@@ -26,3 +26,10 @@ func normalizeAVX2(h, y, x *float32, n int, mean, inv, gamma, beta float32, relu
 	panic("gemm: no assembly")
 }
 func normalizeGradAVX2(dx, dy, h *float32, n int, k, mdy, mdyx float32) { panic("gemm: no assembly") }
+
+func bulk8(n int) int { return 0 }
+
+func winogradInputAVX(d0, d1, d2, d3, x0, x1, x2, x3 *float32, n int) { panic("gemm: no assembly") }
+func winogradOutputAVX(s0, s1, m0, m1, m2, m3 *float32, n int)        { panic("gemm: no assembly") }
+func interleaveAVX(dst, even, odd *float32, n int)                    { panic("gemm: no assembly") }
+func deinterleaveAVX(even, odd, src *float32, n int)                  { panic("gemm: no assembly") }

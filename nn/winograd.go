@@ -1,0 +1,257 @@
+package nn
+
+import simdgemm "github.com/miebench/miebench/nn/gemm"
+
+// Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast
+// Algorithms for Convolutional Neural Networks", 2016) for the 3x3,
+// stride-1, padding-1 convolutions that make up most of a ResNet: each 2x2
+// output tile comes from a 4x4 input tile with 16 multiplications per
+// channel pair instead of 36. With the input tiles transformed as
+// V = Bᵀ d B and the filters as U = G g Gᵀ, the 16 positions ξ of the
+// transformed tiles are 16 independent GEMMs M[ξ] = U[ξ] · V[ξ] over the
+// channels, and each output tile is Aᵀ m A. The same routine computes the
+// input gradient, a 3x3 stride-1 padding-1 correlation of the output
+// gradient with the filters turned by 180 degrees and their channels
+// swapped. Every sum is in a fixed order, so results do not depend on how
+// samples are split between goroutines.
+
+// winogradStride is the distance between the 16 planes of a transformed
+// buffer of c rows of ld tiles: a little more than c·ld, so that the 16
+// planes a transform writes or reads together do not all map to the same
+// cache sets (c·ld is often a multiple of 4 KiB).
+func winogradStride(c, ld int) int { return c*ld + 16 }
+
+// winogradTiles is the number of 2x2 output tiles of an h x w plane.
+func winogradTiles(h, w int) int { return ((h + 1) / 2) * ((w + 1) / 2) }
+
+// winogradFilters writes the transformed filters U[ξ][o][i] (16 matrices of
+// outC x inC) for weights w [co][ci][3][3]: with flip, those of the input
+// gradient, whose output channels are the weight's input channels:
+// U[ξ][ci][co] from w[co][ci] turned by 180 degrees.
+func winogradFilters(u, w []float32, co, ci int, flip bool) {
+	outC, inC := co, ci
+	if flip {
+		outC, inC = ci, co
+	}
+	plane := outC * inC
+	parallelFor(outC, inC*64, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			for i := range inC {
+				var g [9]float64
+				if flip {
+					src := w[(i*ci+o)*9:][:9]
+					for j := range 9 {
+						g[j] = float64(src[8-j])
+					}
+				} else {
+					src := w[(o*ci+i)*9:][:9]
+					for j := range 9 {
+						g[j] = float64(src[j])
+					}
+				}
+				// G g (4x3), then (G g) Gᵀ (4x4), G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1].
+				var t [12]float64
+				for c := range 3 {
+					g0, g1, g2 := g[c], g[3+c], g[6+c]
+					t[c] = g0
+					t[3+c] = 0.5 * (g0 + g1 + g2)
+					t[6+c] = 0.5 * (g0 - g1 + g2)
+					t[9+c] = g2
+				}
+				for r := range 4 {
+					t0, t1, t2 := t[3*r], t[3*r+1], t[3*r+2]
+					base := (4*r)*plane + o*inC + i
+					u[base] = float32(t0)
+					u[base+plane] = float32(0.5 * (t0 + t1 + t2))
+					u[base+2*plane] = float32(0.5 * (t0 - t1 + t2))
+					u[base+3*plane] = float32(t2)
+				}
+			}
+		}
+	})
+}
+
+// winogradInput writes the transformed input tiles of channels [lo, hi) of
+// sample planes x (c channels of h x w) into v: position ξ of tile t of
+// channel ch at v[ξ·winogradStride(c, ld) + ch·ld + col+t], for the tiles
+// in row-major order. Bᵀ d B is computed separably on whole rows of tiles:
+// each input row is split once into the first and second columns of the
+// tiles' column pairs (zero outside the plane), the four rows of a tile row
+// are combined (Bᵀ d), then the columns (· B), each step one vector pass
+// over the tiles of the row (nn/gemm's WinogradInputStep).
+func winogradInput(v, x []float32, c, h, w, lo, hi, ld, col int) {
+	tw, th := (w+1)/2, (h+1)/2
+	stride := winogradStride(c, ld)
+	n := tw + 1
+	pairs := (w - 1) / 2 // split columns 1..pairs come from whole pairs of the row
+	buf := make([]float32, 16*n)
+	// split sets e[j] = row[2j-1] and o[j] = row[2j] (j = 0..tw) for input
+	// row y of plane.
+	split := func(dst, plane []float32, y int) {
+		e, o := dst[:n], dst[n:2*n]
+		if y < 0 || y >= h {
+			clear(e)
+			clear(o)
+			return
+		}
+		row := plane[y*w:][:w]
+		e[0], o[0] = 0, row[0]
+		simdgemm.Deinterleave(e[1:1+pairs], o[1:1+pairs], row[1:1+2*pairs])
+		for j := pairs + 1; j <= tw; j++ {
+			e[j], o[j] = 0, 0
+			if 2*j-1 < w {
+				e[j] = row[2*j-1]
+			}
+			if 2*j < w {
+				o[j] = row[2*j]
+			}
+		}
+	}
+	comb := buf[8*n:]
+	for ch := lo; ch < hi; ch++ {
+		plane := x[ch*h*w:][:h*w]
+		// The split rows of input rows y0..y0+3 (y0 = 2·ty - 1), rotated
+		// between tile rows: the last two are the next tile row's first.
+		rows := [4][]float32{buf[:2*n], buf[2*n : 4*n], buf[4*n : 6*n], buf[6*n : 8*n]}
+		for ty := range th {
+			y0 := 2*ty - 1
+			if ty == 0 {
+				for r := range 4 {
+					split(rows[r], plane, y0+r)
+				}
+			} else {
+				rows = [4][]float32{rows[2], rows[3], rows[0], rows[1]}
+				split(rows[2], plane, y0+2)
+				split(rows[3], plane, y0+3)
+			}
+			// Bᵀ d on the split rows: rows 0-2, 1+2, 2-1, 1-3.
+			for half := range 2 {
+				part := func(b []float32) []float32 { return b[half*n:][:n] }
+				simdgemm.WinogradInputStep(part(comb[0:]), part(comb[2*n:]), part(comb[4*n:]), part(comb[6*n:]),
+					part(rows[0]), part(rows[1]), part(rows[2]), part(rows[3]))
+			}
+			// · B on the columns: a tile's columns are e[tx], o[tx],
+			// e[tx+1], o[tx+1].
+			off := ch*ld + col + ty*tw
+			for i := range 4 {
+				e, o := comb[2*i*n:][:n], comb[(2*i+1)*n:][:n]
+				simdgemm.WinogradInputStep(
+					v[(4*i)*stride+off:][:tw], v[(4*i+1)*stride+off:][:tw],
+					v[(4*i+2)*stride+off:][:tw], v[(4*i+3)*stride+off:][:tw],
+					e[:tw], o[:tw], e[1:], o[1:])
+			}
+		}
+	}
+}
+
+// winogradOutput sets output channels [lo, hi) of sample planes y (c
+// channels of h x w) from the products m (position ξ of tile t of channel
+// ch at m[ξ·winogradStride(c, ld) + ch·ld + col+t]): each 2x2 tile is
+// Aᵀ m A, clipped at the plane's edge, Aᵀ = [1 1 1 0; 0 1 -1 -1], computed
+// separably over the tiles of a row (nn/gemm's WinogradOutputStep) and
+// interleaved into the output rows.
+func winogradOutput(y, m []float32, c, h, w, lo, hi, ld, col int) {
+	tw, th := (w+1)/2, (h+1)/2
+	stride := winogradStride(c, ld)
+	buf := make([]float32, 10*tw)
+	s := buf[:8*tw]   // Aᵀ m: rows 0 and 1, columns 0..3
+	out := buf[8*tw:] // one output row: even, odd columns
+	for ch := lo; ch < hi; ch++ {
+		plane := y[ch*h*w:][:h*w]
+		for ty := range th {
+			off := ch*ld + col + ty*tw
+			for q := range 4 {
+				simdgemm.WinogradOutputStep(s[q*tw:][:tw], s[(4+q)*tw:][:tw],
+					m[q*stride+off:][:tw], m[(4+q)*stride+off:][:tw],
+					m[(8+q)*stride+off:][:tw], m[(12+q)*stride+off:][:tw])
+			}
+			for r := range 2 {
+				oy := 2*ty + r
+				if oy >= h {
+					break
+				}
+				ev, od := out[:tw], out[tw:2*tw]
+				simdgemm.WinogradOutputStep(ev, od, s[4*r*tw:][:tw], s[(4*r+1)*tw:][:tw], s[(4*r+2)*tw:][:tw], s[(4*r+3)*tw:][:tw])
+				row := plane[oy*w:][:w]
+				simdgemm.Interleave(row[:2*(w/2)], ev[:w/2], od[:w/2])
+				if w%2 == 1 {
+					row[w-1] = ev[tw-1]
+				}
+			}
+		}
+	}
+}
+
+// winogradConv convolves samples [n0, n0+g) of in (inC channels of h x w
+// each) with the transformed filters u (16 x outC x inC) into the same
+// samples of out (outC channels of h x w), using the buffers v (16·inC·g·T)
+// and m (16·outC·g·T) for T tiles per sample. workers is the GEMMs'
+// goroutines: 1 when whole groups run on separate goroutines, 0 to run the
+// transforms and GEMMs in parallel.
+func winogradConv(out, in, u, v, m []float32, inC, outC, h, w, n0, g, workers int) {
+	t := winogradTiles(h, w)
+	ld := g * t
+	inPlane, outPlane := inC*h*w, outC*h*w
+	transform := func(count int, f func(lo, hi int)) {
+		if workers == 0 {
+			parallelFor(count, 16*t*g, f)
+		} else {
+			f(0, count)
+		}
+	}
+	transform(inC, func(lo, hi int) {
+		for i := range g {
+			winogradInput(v, in[(n0+i)*inPlane:][:inPlane], inC, h, w, lo, hi, ld, i*t)
+		}
+	})
+	for xi := range 16 {
+		gemmOn(workers, false, false, outC, ld, inC, 1, u[xi*outC*inC:], inC, v[xi*winogradStride(inC, ld):], ld, 0, m[xi*winogradStride(outC, ld):], ld)
+	}
+	transform(outC, func(lo, hi int) {
+		for i := range g {
+			winogradOutput(out[(n0+i)*outPlane:][:outPlane], m, outC, h, w, lo, hi, ld, i*t)
+		}
+	})
+}
+
+// winogradGroupTiles is the number of output tiles from which a group of
+// samples has GEMMs wide enough (in N) for the kernels.
+const winogradGroupTiles = 256
+
+// winogradGroup is how many samples of n with t tiles each one Winograd
+// pass takes together: enough for winogradGroupTiles tiles.
+func winogradGroup(n, t int) int {
+	return min(n, max(1, ceilDiv(winogradGroupTiles, t)))
+}
+
+// winogradBatch convolves the whole batch of n samples with the transformed
+// filters u, in groups of winogradGroup samples: on separate goroutines
+// with serial GEMMs when there are at least as many groups as goroutines,
+// otherwise one group at a time, parallel inside. The buffers come from the
+// scratch free list (ConvScratch lists them).
+func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
+	t := winogradTiles(h, w)
+	g := winogradGroup(n, t)
+	groups := (n + g - 1) / g
+	buffers := func() (v, m []float32, done func()) {
+		sv, sm := getScratch(16*winogradStride(inC, g*t)), getScratch(16*winogradStride(outC, g*t))
+		return *sv, *sm, func() { putScratch(sm); putScratch(sv) }
+	}
+	workers := sampleWorkers(groups)
+	if workers == 1 {
+		v, m, done := buffers()
+		defer done()
+		for n0 := 0; n0 < n; n0 += g {
+			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), 0)
+		}
+		return
+	}
+	forEachSample(groups, workers, func(next func() (int, bool)) {
+		v, m, done := buffers()
+		defer done()
+		for k, ok := next(); ok; k, ok = next() {
+			n0 := k * g
+			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), 1)
+		}
+	})
+}
