@@ -119,11 +119,11 @@ const (
 // take Winograd on small planes.
 var winogradMinTilesVar = WinogradMinTiles
 
-// Winograd reports whether the convolution, on h x w input planes, computes
-// its output and input gradient with Winograd's F(2x2, 3x3): 3x3 kernels,
-// stride 1, padding 1, at least winogradMinChannels input and output
-// channels and WinogradMinTiles output tiles per sample. Its weight
-// gradient is always im2col and GEMM.
+// Winograd reports whether the convolution, on h x w input planes, runs
+// Winograd's F(2x2, 3x3) (winograd.go) for its output, its input gradient
+// and its weight gradient: 3x3 kernels, stride 1, padding 1, at least
+// winogradMinChannels input and output channels and WinogradMinTiles
+// output tiles per sample.
 func (c *Conv2D) Winograd(h, w int) bool {
 	return winogradEnabled && c.KH == 3 && c.KW == 3 && c.Stride == 1 && c.Pad == 1 &&
 		c.InC >= winogradMinChannels && c.OutC >= winogradMinChannels && winogradTiles(h, w) >= winogradMinTilesVar
@@ -331,7 +331,7 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 		c.backwardUnits(dy.Data, dx)
 		return dx
 	}
-	c.backwardUnits(dy.Data, nil)
+	winogradWeightGrad(c.W.Grad.Data, c.x.Data, dy.Data, c.InC, c.OutC, c.h, c.w, n)
 	if dx != nil {
 		c.uT = growFloats(c.uT, 16*c.OutC*c.InC)
 		winogradFilters(c.uT, c.W.Value.Data, c.OutC, c.InC, true)
@@ -422,39 +422,45 @@ type ConvShape struct {
 func ConvScratch(s ConvShape, n, procs int, train, inputGrad bool) (fwd, bwd []int64, kept int64) {
 	c := Conv2D{InC: s.InC, OutC: s.OutC, KH: s.KH, KW: s.KW, Stride: s.Stride, Pad: s.Pad}
 	oh, ow := c.OutSize(s.H, s.W)
-	k, p := s.InC*s.KH*s.KW, oh*ow
-	g := convUnit(n, k, p)
-	wino := c.Winograd(s.H, s.W)
-	keep := train && keepCols(n, k, p) && !wino
-	units, unitCols := ceilDiv(n, g), int64(k*colStride(g*p))
-	if keep {
-		kept = int64(units) * unitCols
-	}
-	prod := int64(s.OutC * g * p)
 	workers := func(units int) int {
 		if procs <= units {
 			return procs
 		}
 		return 1
 	}
-	winograd := func(inC, outC int) (req []int64) {
+	if c.Winograd(s.H, s.W) {
 		t := winogradTiles(oh, ow)
 		wg := winogradGroup(n, t)
-		for range workers(ceilDiv(n, wg)) {
-			req = append(req, int64(16*winogradStride(inC, wg*t)), int64(16*winogradStride(outC, wg*t)))
+		buffers := func(inC, outC int) []int64 {
+			return []int64{int64(16 * winogradStride(inC, wg*t)), int64(16 * winogradStride(outC, wg*t))}
 		}
-		return req
+		pass := func(inC, outC int) (req []int64) {
+			for range workers(ceilDiv(n, wg)) {
+				req = append(req, buffers(inC, outC)...)
+			}
+			return req
+		}
+		fwd = pass(s.InC, s.OutC)
+		bwd = append(buffers(s.InC, s.OutC), int64(16*s.OutC*s.InC))
+		if inputGrad {
+			bwd = append(bwd, pass(s.OutC, s.InC)...)
+		}
+		return fwd, bwd, 0
 	}
-	if wino {
-		fwd = winograd(s.InC, s.OutC)
-	} else {
-		for range workers(units) {
-			if !keep {
-				fwd = append(fwd, unitCols)
-			}
-			if g > 1 {
-				fwd = append(fwd, prod)
-			}
+	k, p := s.InC*s.KH*s.KW, oh*ow
+	g := convUnit(n, k, p)
+	keep := train && keepCols(n, k, p)
+	units, unitCols := ceilDiv(n, g), int64(k*colStride(g*p))
+	if keep {
+		kept = int64(units) * unitCols
+	}
+	prod := int64(s.OutC * g * p)
+	for range workers(units) {
+		if !keep {
+			fwd = append(fwd, unitCols)
+		}
+		if g > 1 {
+			fwd = append(fwd, prod)
 		}
 	}
 	group := min(units, max(workers(units), weightGradBudget/(s.OutC*k)))
@@ -466,12 +472,9 @@ func ConvScratch(s ConvShape, n, procs int, train, inputGrad bool) (fwd, bwd []i
 		if g > 1 {
 			bwd = append(bwd, prod)
 		}
-		if inputGrad && !wino {
+		if inputGrad {
 			bwd = append(bwd, unitCols)
 		}
-	}
-	if inputGrad && wino {
-		bwd = append(bwd, winograd(s.OutC, s.InC)...)
 	}
 	return fwd, bwd, kept
 }

@@ -12,8 +12,9 @@ import simdgemm "github.com/miebench/miebench/nn/gemm"
 // channels, and each output tile is Aᵀ m A. The same routine computes the
 // input gradient, a 3x3 stride-1 padding-1 correlation of the output
 // gradient with the filters turned by 180 degrees and their channels
-// swapped. Every sum is in a fixed order, so results do not depend on how
-// samples are split between goroutines.
+// swapped; the weight gradient is 16 GEMMs over the tiles too (below).
+// Every sum is in a fixed order, so results do not depend on how samples
+// are split between goroutines.
 
 // winogradStride is the distance between the 16 planes of a transformed
 // buffer of c rows of ld tiles: a little more than c·ld, so that the 16
@@ -254,4 +255,131 @@ func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
 			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), 1)
 		}
 	})
+}
+
+// The weight gradient. With Y = Aᵀ[U ⊙ V]A per tile and U = G g Gᵀ, the
+// gradient of the loss with respect to U[ξ] is Σ over tiles of
+// dM[ξ]·V[ξ], where dM = A dY Aᵀ is the output gradient's tile
+// transformed: 16 GEMMs over the tiles (channels x tiles times tiles x
+// channels), then dg = Gᵀ dU G per filter.
+
+// winogradOutputGrad writes the transformed output-gradient tiles
+// dM = A dy Aᵀ of channels [lo, hi) of sample planes dy (c channels of
+// h x w) into m, laid out as winogradOutput reads its products; A =
+// [1 0; 1 1; 1 -1; 0 -1], positions outside the plane count as zero.
+// Separable over rows of tiles (nn/gemm's WinogradGradStep).
+func winogradOutputGrad(m, dy []float32, c, h, w, lo, hi, ld, col int) {
+	tw, th := (w+1)/2, (h+1)/2
+	stride := winogradStride(c, ld)
+	buf := make([]float32, 12*tw)
+	rows := buf[:4*tw] // the tile row's two gradient rows, split: even, odd columns
+	comb := buf[4*tw:] // A g: four rows, split
+	pairs := w / 2
+	split := func(dst, plane []float32, y int) {
+		e, o := dst[:tw], dst[tw:2*tw]
+		if y >= h {
+			clear(e)
+			clear(o)
+			return
+		}
+		row := plane[y*w:][:w]
+		simdgemm.Deinterleave(e[:pairs], o[:pairs], row[:2*pairs])
+		if w%2 == 1 {
+			e[tw-1], o[tw-1] = row[w-1], 0
+		}
+	}
+	for ch := lo; ch < hi; ch++ {
+		plane := dy[ch*h*w:][:h*w]
+		for ty := range th {
+			split(rows[:2*tw], plane, 2*ty)
+			split(rows[2*tw:], plane, 2*ty+1)
+			// A g on the rows: g0, g0+g1, g0-g1, -g1.
+			for half := range 2 {
+				part := func(b []float32) []float32 { return b[half*tw:][:tw] }
+				simdgemm.WinogradGradStep(part(comb[0:]), part(comb[2*tw:]), part(comb[4*tw:]), part(comb[6*tw:]),
+					part(rows[:2*tw]), part(rows[2*tw:]))
+			}
+			// · Aᵀ on the columns: a tile's columns are even[tx], odd[tx].
+			off := ch*ld + col + ty*tw
+			for i := range 4 {
+				simdgemm.WinogradGradStep(
+					m[(4*i)*stride+off:][:tw], m[(4*i+1)*stride+off:][:tw],
+					m[(4*i+2)*stride+off:][:tw], m[(4*i+3)*stride+off:][:tw],
+					comb[2*i*tw:][:tw], comb[(2*i+1)*tw:][:tw])
+			}
+		}
+	}
+}
+
+// winogradFilterGrad adds Gᵀ dU G, the gradient of filter (o, i), to the
+// weight gradient dw [co][ci][3][3] for every filter, from the 16
+// co x ci matrices dU, in float64.
+func winogradFilterGrad(dw, du []float32, co, ci int) {
+	plane := co * ci
+	parallelFor(co, ci*64, func(lo, hi int) {
+		for o := lo; o < hi; o++ {
+			for i := range ci {
+				// Gᵀ X (3x4), Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1].
+				var t [12]float64
+				for s := range 4 {
+					x0 := float64(du[(0+s)*plane+o*ci+i])
+					x1 := float64(du[(4+s)*plane+o*ci+i])
+					x2 := float64(du[(8+s)*plane+o*ci+i])
+					x3 := float64(du[(12+s)*plane+o*ci+i])
+					t[s] = x0 + 0.5*(x1+x2)
+					t[4+s] = 0.5 * (x1 - x2)
+					t[8+s] = 0.5*(x1+x2) + x3
+				}
+				g := dw[(o*ci+i)*9:][:9]
+				for a := range 3 {
+					t0, t1, t2, t3 := t[4*a], t[4*a+1], t[4*a+2], t[4*a+3]
+					g[3*a] += float32(t0 + 0.5*(t1+t2))
+					g[3*a+1] += float32(0.5 * (t1 - t2))
+					g[3*a+2] += float32(0.5*(t1+t2) + t3)
+				}
+			}
+		}
+	})
+}
+
+// winogradWeightGrad adds the weight gradient of a Winograd convolution
+// of the n samples of x (inC channels of h x w) with output gradient dy
+// (outC channels) to dw: groups of winogradGroup samples in order, each
+// transforming its input (as the forward pass) and output-gradient tiles
+// in parallel over channels and then accumulating its 16 tile GEMMs, in
+// parallel over ξ, into dU; then dw += Gᵀ dU G. Each sum has a fixed
+// order, so the bits do not depend on the goroutines.
+func winogradWeightGrad(dw, x, dy []float32, inC, outC, h, w, n int) {
+	t := winogradTiles(h, w)
+	g := winogradGroup(n, t)
+	sv, sm := getScratch(16*winogradStride(inC, g*t)), getScratch(16*winogradStride(outC, g*t))
+	defer func() { putScratch(sm); putScratch(sv) }()
+	su := getScratch(16 * outC * inC)
+	defer putScratch(su)
+	v, m, du := *sv, *sm, *su
+	inPlane, outPlane := inC*h*w, outC*h*w
+	for n0 := 0; n0 < n; n0 += g {
+		gn := min(g, n-n0)
+		ld := gn * t
+		parallelFor(inC, 16*ld, func(lo, hi int) {
+			for i := range gn {
+				winogradInput(v, x[(n0+i)*inPlane:][:inPlane], inC, h, w, lo, hi, ld, i*t)
+			}
+		})
+		parallelFor(outC, 16*ld, func(lo, hi int) {
+			for i := range gn {
+				winogradOutputGrad(m, dy[(n0+i)*outPlane:][:outPlane], outC, h, w, lo, hi, ld, i*t)
+			}
+		})
+		beta := float32(1)
+		if n0 == 0 {
+			beta = 0
+		}
+		forEachSample(16, Threads(), func(next func() (int, bool)) {
+			for xi, ok := next(); ok; xi, ok = next() {
+				gemmOn(1, false, true, outC, inC, ld, 1, m[xi*winogradStride(outC, ld):], ld, v[xi*winogradStride(inC, ld):], ld, beta, du[xi*outC*inC:], inC)
+			}
+		})
+	}
+	winogradFilterGrad(dw, du, outC, inC)
 }

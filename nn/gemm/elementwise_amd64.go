@@ -81,3 +81,6 @@ func interleaveAVX(dst, even, odd *float32, n int)
 
 //go:noescape
 func deinterleaveAVX(even, odd, src *float32, n int)
+
+//go:noescape
+func winogradGradAVX(d0, d1, d2, d3, a, b *float32, n int)

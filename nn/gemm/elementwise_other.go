@@ -33,3 +33,5 @@ func winogradInputAVX(d0, d1, d2, d3, x0, x1, x2, x3 *float32, n int) { panic("g
 func winogradOutputAVX(s0, s1, m0, m1, m2, m3 *float32, n int)        { panic("gemm: no assembly") }
 func interleaveAVX(dst, even, odd *float32, n int)                    { panic("gemm: no assembly") }
 func deinterleaveAVX(even, odd, src *float32, n int)                  { panic("gemm: no assembly") }
+
+func winogradGradAVX(d0, d1, d2, d3, a, b *float32, n int) { panic("gemm: no assembly") }

@@ -67,3 +67,20 @@ func Deinterleave(even, odd, src []float32) {
 		even[i], odd[i] = src[2*i], src[2*i+1]
 	}
 }
+
+// WinogradGradStep is one direction of the output-gradient transform
+// A g Aᵀ on n tiles at once: d0 = a, d1 = a + b, d2 = a - b, d3 = -b.
+func WinogradGradStep(d0, d1, d2, d3, a, b []float32) {
+	n := len(d0)
+	d1, d2, d3, a, b = d1[:n], d2[:n], d3[:n], a[:n], b[:n]
+	k := bulk8(n)
+	if k > 0 {
+		winogradGradAVX(&d0[0], &d1[0], &d2[0], &d3[0], &a[0], &b[0], k)
+	}
+	for i := k; i < n; i++ {
+		d0[i] = a[i]
+		d1[i] = a[i] + b[i]
+		d2[i] = a[i] - b[i]
+		d3[i] = -b[i]
+	}
+}

@@ -117,3 +117,35 @@ dlLoop:
 	JLT     dlLoop
 	VZEROUPPER
 	RET
+
+// func winogradGradAVX(d0, d1, d2, d3, a, b *float32, n int)
+//
+// -b flips the sign bit (XOR with -0), as Go's negation does.
+TEXT ·winogradGradAVX(SB), NOSPLIT, $0-56
+	MOVQ         d0+0(FP), DI
+	MOVQ         d1+8(FP), R8
+	MOVQ         d2+16(FP), R9
+	MOVQ         d3+24(FP), R10
+	MOVQ         a+32(FP), SI
+	MOVQ         b+40(FP), DX
+	MOVQ         n+48(FP), CX
+	MOVL         $0x80000000, AX
+	MOVL         AX, X15
+	VBROADCASTSS X15, Y15
+	XORQ         AX, AX
+
+gradLoop:
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS (DX)(AX*4), Y1
+	VADDPS  Y1, Y0, Y2
+	VSUBPS  Y1, Y0, Y3
+	VXORPS  Y15, Y1, Y4
+	VMOVUPS Y0, (DI)(AX*4)
+	VMOVUPS Y2, (R8)(AX*4)
+	VMOVUPS Y3, (R9)(AX*4)
+	VMOVUPS Y4, (R10)(AX*4)
+	ADDQ    $8, AX
+	CMPQ    AX, CX
+	JLT     gradLoop
+	VZEROUPPER
+	RET

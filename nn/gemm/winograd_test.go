@@ -37,6 +37,19 @@ func TestWinogradStepsMatchLoops(t *testing.T) {
 					t.Fatalf("n=%d off=%d: WinogradOutputStep %d = %g %g, want %g %g", n, off, i, s0[i], s1[i], w0, w1)
 				}
 			}
+			g := make([][]float32, 4)
+			for i := range g {
+				g[i] = make([]float32, n)
+			}
+			WinogradGradStep(g[0], g[1], g[2], g[3], x[0], x[1])
+			for i := range n {
+				want := []float32{x[0][i], x[0][i] + x[1][i], x[0][i] - x[1][i], -x[1][i]}
+				for j := range 4 {
+					if !sameBits(g[j][i:i+1], want[j:j+1]) {
+						t.Fatalf("n=%d off=%d: WinogradGradStep d%d[%d] = %g, want %g", n, off, j, i, g[j][i], want[j])
+					}
+				}
+			}
 			inter := make([]float32, 2*n+off)[off:]
 			Interleave(inter, x[0], x[1])
 			ev, od := make([]float32, n), make([]float32, n)
