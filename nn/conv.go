@@ -44,7 +44,6 @@ type Conv2D struct {
 	n, h, w, outH, outW int
 	unit                int       // samples per unit of the last training batch
 	dxSlot              *gradSlot // where dx lives when the encoder shares gradient storage
-	u, uT               []float32 // Winograd-transformed filters: forward, input gradient
 	winograd            bool      // the last training Forward used Winograd
 	// ySlot, when set, holds the training output: an encoder sets it when
 	// the output is dead once the next layers have consumed it (no
@@ -103,30 +102,28 @@ func (c *Conv2D) geometry(x *Tensor) (n, h, w, oh, ow int) {
 // (winograd.go); tests turn it off to compare.
 var winogradEnabled = true
 
-// winogradMinChannels and WinogradMinTiles are the smallest channel counts
-// and 2x2 output tiles per sample for which Winograd pays: fewer channels
-// make its 16 GEMMs too thin, fewer tiles leave the filter transforms
-// unamortised. Measured on two cores, forward and backward of one
-// convolution against im2col: ResNet-18's layer1 (64 channels, 792 tiles)
-// 0.73x the time, layer2 (128, 204) 0.82x, layer3 (256, 54) 0.99x, layer4
-// (512, 15) 1.29x; the small CNN's 16-32 and 32-64 layers 1.2x.
+// When Winograd pays, measured on two cores, forward and backward of one
+// convolution against im2col and GEMM (ratio of times): ResNet-18's layer1
+// (64 channels, 65 x 47, batch 8) 0.58, layer2 (128, 33 x 24) 0.66,
+// layer3 (256, 17 x 12) 0.96 at batch 8 and 0.77 at 64 (1.08 at 4), layer4
+// (512, 9 x 6) 1.26 at batch 8, 0.80 at 32 and 0.74 at 64; but 64 to 128
+// channels on 8 x 8 planes 1.31 and 32 channels on 16 x 16 1.53. The tile
+// transforms cost per channel and per row of tiles, the GEMMs they save per
+// pair of channels, and the filter transforms once per call:
 const (
-	winogradMinChannels = 32
-	WinogradMinTiles    = 128
+	winogradMinChannels = 64  // the fewer of input and output channels
+	winogradMinWork     = 512 // channels x tiles per row of tiles
+	winogradMinTiles    = 384 // output tiles of the whole batch
 )
 
-// winogradMinTilesVar is WinogradMinTiles, a variable so that tests can
-// take Winograd on small planes.
-var winogradMinTilesVar = WinogradMinTiles
-
-// Winograd reports whether the convolution, on h x w input planes, runs
+// Winograd reports whether the convolution of n samples of h x w runs
 // Winograd's F(2x2, 3x3) (winograd.go) for its output, its input gradient
-// and its weight gradient: 3x3 kernels, stride 1, padding 1, at least
-// winogradMinChannels input and output channels and WinogradMinTiles
-// output tiles per sample.
-func (c *Conv2D) Winograd(h, w int) bool {
+// and its weight gradient: 3x3 kernels, stride 1, padding 1, and the
+// thresholds above.
+func (c *Conv2D) Winograd(n, h, w int) bool {
+	ch := min(c.InC, c.OutC)
 	return winogradEnabled && c.KH == 3 && c.KW == 3 && c.Stride == 1 && c.Pad == 1 &&
-		c.InC >= winogradMinChannels && c.OutC >= winogradMinChannels && winogradTiles(h, w) >= winogradMinTilesVar
+		ch >= winogradMinChannels && ch*((w+1)/2) >= winogradMinWork && n*winogradTiles(h, w) >= winogradMinTiles
 }
 
 // Forward convolves x [N, inC, H, W] to [N, outC, outH, outW].
@@ -145,7 +142,7 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	} else {
 		y = output(&c.y, train, false, n, c.OutC, oh, ow)
 	}
-	wino := c.Winograd(h, w)
+	wino := c.Winograd(n, h, w)
 	keep := train && keepCols(n, k, p) && !wino // keep the im2col matrices for Backward
 	if train {
 		c.x, c.n, c.h, c.w, c.outH, c.outW, c.unit = x, n, h, w, oh, ow, g
@@ -155,9 +152,10 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 		}
 	}
 	if wino {
-		c.u = growFloats(c.u, 16*c.OutC*c.InC)
-		winogradFilters(c.u, c.W.Value.Data, c.OutC, c.InC, false)
-		winogradBatch(y.Data, x.Data, c.u, c.InC, c.OutC, h, w, n)
+		u := getScratch(16 * c.OutC * c.InC)
+		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC, false)
+		winogradBatch(y.Data, x.Data, *u, c.InC, c.OutC, h, w, n)
+		putScratch(u)
 		c.addBias(y.Data, n, p)
 		return y
 	}
@@ -213,14 +211,6 @@ func (c *Conv2D) addBias(y []float32, n, p int) {
 			}
 		}
 	})
-}
-
-// growFloats returns s resized to n, reallocated only when too small.
-func growFloats(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
 }
 
 // convUnit is how many samples of a batch of n one GEMM takes, for k
@@ -333,9 +323,10 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	}
 	winogradWeightGrad(c.W.Grad.Data, c.x.Data, dy.Data, c.InC, c.OutC, c.h, c.w, n)
 	if dx != nil {
-		c.uT = growFloats(c.uT, 16*c.OutC*c.InC)
-		winogradFilters(c.uT, c.W.Value.Data, c.OutC, c.InC, true)
-		winogradBatch(dx.Data, dy.Data, c.uT, c.OutC, c.InC, c.h, c.w, n)
+		u := getScratch(16 * c.OutC * c.InC)
+		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC, true)
+		winogradBatch(dx.Data, dy.Data, *u, c.OutC, c.InC, c.h, c.w, n)
+		putScratch(u)
 	}
 	return dx
 }
@@ -428,7 +419,7 @@ func ConvScratch(s ConvShape, n, procs int, train, inputGrad bool) (fwd, bwd []i
 		}
 		return 1
 	}
-	if c.Winograd(s.H, s.W) {
+	if c.Winograd(n, s.H, s.W) {
 		t := winogradTiles(oh, ow)
 		wg := winogradGroup(n, t)
 		buffers := func(inC, outC int) []int64 {
@@ -440,10 +431,11 @@ func ConvScratch(s ConvShape, n, procs int, train, inputGrad bool) (fwd, bwd []i
 			}
 			return req
 		}
-		fwd = pass(s.InC, s.OutC)
-		bwd = append(buffers(s.InC, s.OutC), int64(16*s.OutC*s.InC))
+		filters := int64(16 * s.OutC * s.InC)
+		fwd = append([]int64{filters}, pass(s.InC, s.OutC)...)
+		bwd = append(buffers(s.InC, s.OutC), filters)
 		if inputGrad {
-			bwd = append(bwd, pass(s.OutC, s.InC)...)
+			bwd = append(append(bwd, filters), pass(s.OutC, s.InC)...)
 		}
 		return fwd, bwd, 0
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -126,17 +127,15 @@ func TestGradConv2D(t *testing.T) {
 			gradCheck(t, c, randTensor(rng, 1, 2, 2, tc.h, tc.w), 4)
 		})
 	}
-	// Winograd's F(2x2, 3x3): 32 channels, 17 x 15 planes (9 x 8 tiles per
-	// sample, the last row and column clipped).
+	// Winograd's F(2x2, 3x3): 64 channels, 17 x 15 planes (9 x 8 tiles per
+	// sample, the last row and column clipped), 6 samples.
 	t.Run("winograd", func(t *testing.T) {
-		defer func(m int) { winogradMinTilesVar = m }(winogradMinTilesVar)
-		winogradMinTilesVar = 64
 		rng := newTestRNG(3)
-		c := NewConv2D("conv", 32, 32, 3, 3, 1, 1, true, rng)
-		if !c.Winograd(17, 15) {
+		c := NewConv2D("conv", 64, 64, 3, 3, 1, 1, true, rng)
+		if !c.Winograd(6, 17, 15) {
 			t.Fatal("not a Winograd shape")
 		}
-		gradCheck(t, c, randTensor(rng, 1, 2, 32, 17, 15), 4)
+		gradCheck(t, c, randTensor(rng, 1, 6, 64, 17, 15), 4)
 	})
 }
 
@@ -301,31 +300,34 @@ func TestConvScratchMatchesRequests(t *testing.T) {
 	}
 	sorted := func(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
 	for _, tc := range []struct {
-		name                      string
-		inC, n, h, stride, budget int
-		noInputGrad               bool
+		name                            string
+		inC, outC, n, h, stride, budget int
+		noInputGrad                     bool
 	}{
-		{"per-sample kept", 2, 3, 16, 1, IM2ColBudget, false},
-		{"per-sample", 2, 5, 32, 1, 2000, false},
-		{"per-sample without input gradient", 2, 5, 32, 1, 2000, true},
-		{"chunks kept", 2, 4, 8, 1, IM2ColBudget, false},
-		{"chunks kept, several units", 2, 9, 8, 1, IM2ColBudget, false},
-		{"chunks", 2, 9, 8, 1, 4000, false},
-		{"chunks without input gradient", 2, 9, 8, 1, 4000, true},
-		{"winograd", 32, 3, 24, 1, IM2ColBudget, false},
-		{"winograd, groups of samples", 32, 9, 16, 1, IM2ColBudget, false},
-		{"winograd without input gradient", 32, 3, 24, 1, IM2ColBudget, true},
-		{"stride 2, not winograd", 32, 3, 47, 2, IM2ColBudget, false},
+		{"per-sample kept", 2, 3, 3, 16, 1, IM2ColBudget, false},
+		{"per-sample", 2, 3, 5, 32, 1, 2000, false},
+		{"per-sample without input gradient", 2, 3, 5, 32, 1, 2000, true},
+		{"chunks kept", 2, 3, 4, 8, 1, IM2ColBudget, false},
+		{"chunks kept, several units", 2, 3, 9, 8, 1, IM2ColBudget, false},
+		{"chunks", 2, 3, 9, 8, 1, 4000, false},
+		{"chunks without input gradient", 2, 3, 9, 8, 1, 4000, true},
+		{"winograd", 64, 64, 3, 24, 1, IM2ColBudget, false},
+		{"winograd, groups of samples", 64, 64, 9, 16, 1, IM2ColBudget, false},
+		{"winograd without input gradient", 64, 64, 3, 24, 1, IM2ColBudget, true},
+		{"stride 2, not winograd", 64, 64, 3, 47, 2, IM2ColBudget, false},
 	} {
 		for _, procs := range []int{1, 2, 8} {
 			t.Run(fmt.Sprintf("%s/procs=%d", tc.name, procs), func(t *testing.T) {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 				colBudget = tc.budget
 				rng := newTestRNG(7)
-				c := NewConv2D("c", tc.inC, 3, 3, 3, tc.stride, 1, false, rng)
+				c := NewConv2D("c", tc.inC, tc.outC, 3, 3, tc.stride, 1, false, rng)
+				if want := strings.HasPrefix(tc.name, "winograd"); c.Winograd(tc.n, tc.h, tc.h) != want {
+					t.Fatalf("Winograd: %v, want %v", !want, want)
+				}
 				c.NoInputGrad = tc.noInputGrad
 				x := randTensor(rng, 1, tc.n, tc.inC, tc.h, tc.h)
-				shape := ConvShape{InC: tc.inC, OutC: 3, KH: 3, KW: 3, Stride: tc.stride, Pad: 1, H: tc.h, W: tc.h}
+				shape := ConvShape{InC: tc.inC, OutC: tc.outC, KH: 3, KW: 3, Stride: tc.stride, Pad: 1, H: tc.h, W: tc.h}
 				fwd, bwd, kept := ConvScratch(shape, tc.n, procs, true, !tc.noInputGrad)
 				if g := take(func() { c.Forward(x, true) }); !slices.Equal(g, sorted(fwd)) {
 					t.Errorf("training forward took %v, ConvScratch says %v", g, fwd)
@@ -338,7 +340,7 @@ func TestConvScratchMatchesRequests(t *testing.T) {
 					t.Errorf("kept %d floats of im2col, ConvScratch says %d", got, kept)
 				}
 				oh := (tc.h-1)/tc.stride + 1
-				dy := randTensor(rng, 1, tc.n, 3, oh, oh)
+				dy := randTensor(rng, 1, tc.n, tc.outC, oh, oh)
 				if g := take(func() { c.Backward(dy) }); !slices.Equal(g, sorted(bwd)) {
 					t.Errorf("backward took %v, ConvScratch says %v", g, bwd)
 				}
@@ -357,9 +359,9 @@ func TestConvScratchMatchesRequests(t *testing.T) {
 func TestWinogradMatchesGEMM(t *testing.T) {
 	defer func(e bool) { winogradEnabled = e }(winogradEnabled)
 	for _, tc := range []struct{ n, inC, outC, h, w int }{
-		{3, 32, 32, 16, 32},
-		{2, 32, 48, 17, 31},
-		{5, 64, 32, 21, 24},
+		{3, 64, 64, 16, 32},
+		{3, 64, 96, 17, 31},
+		{5, 96, 64, 21, 24},
 	} {
 		rng := newTestRNG(9)
 		x := randTensor(rng, 1, tc.n, tc.inC, tc.h, tc.w)
@@ -368,7 +370,7 @@ func TestWinogradMatchesGEMM(t *testing.T) {
 		for i := range ref.B.Value.Data {
 			ref.B.Value.Data[i] = 0.1 * float32(i)
 		}
-		if !ref.Winograd(tc.h, tc.w) {
+		if !ref.Winograd(tc.n, tc.h, tc.w) {
 			t.Fatalf("%v: not a Winograd shape", tc)
 		}
 		run := func(wino bool) (y, dw, db, dx []float32) {

@@ -27,11 +27,15 @@ func TestResultsIndependentOfGoroutines(t *testing.T) {
 			return NewSequential(NewConv2D("pre", 2, 4, 3, 3, 1, 1, true, rng), enc, NewLinear("head", 16, 3, rng)), []int{16, 2, 32, 32}
 		}},
 		{"winograd convolutions", 2, func(rng *rand.Rand) (Layer, []int) {
-			// 3x3 stride-1 layers of 32 channels on 24 x 22 planes (132
-			// tiles per sample): Winograd forward and input gradient.
-			return NewSequential(NewConv2D("pre", 2, 32, 3, 3, 1, 1, true, rng), NewReLU(),
-				NewConv2D("wino1", 32, 32, 3, 3, 1, 1, false, rng), NewBatchNorm2D("bn", 32), NewReLU(),
-				NewConv2D("wino2", 32, 32, 3, 3, 1, 1, true, rng), NewGlobalAvgPool(), NewLinear("head", 32, 3, rng)), []int{6, 2, 24, 22}
+			// 3x3 stride-1 layers of 64 channels on 24 x 22 planes (132
+			// tiles per sample, 6 samples): Winograd throughout.
+			w1, w2 := NewConv2D("wino1", 64, 64, 3, 3, 1, 1, false, rng), NewConv2D("wino2", 64, 64, 3, 3, 1, 1, true, rng)
+			if !w1.Winograd(6, 24, 22) {
+				panic("the winograd case's layers do not take Winograd")
+			}
+			return NewSequential(NewConv2D("pre", 2, 64, 3, 3, 1, 1, true, rng), NewReLU(),
+				w1, NewBatchNorm2D("bn", 64), NewReLU(),
+				w2, NewGlobalAvgPool(), NewLinear("head", 64, 3, rng)), []int{6, 2, 24, 22}
 		}},
 		{"resnet18", 1, func(rng *rand.Rand) (Layer, []int) {
 			enc := NewResNet18("r", 1, rng)

@@ -1,6 +1,10 @@
 package nn
 
-import simdgemm "github.com/miebench/miebench/nn/gemm"
+import (
+	"sync"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
+)
 
 // Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast
 // Algorithms for Convolutional Neural Networks", 2016) for the 3x3,
@@ -15,6 +19,22 @@ import simdgemm "github.com/miebench/miebench/nn/gemm"
 // swapped; the weight gradient is 16 GEMMs over the tiles too (below).
 // Every sum is in a fixed order, so results do not depend on how samples
 // are split between goroutines.
+
+// rowBuffers recycles the transforms' row buffers, a few kilobytes each,
+// which every transform call needs: allocated per call they were garbage
+// that raised the peak memory of a long step until the next collection.
+var rowBuffers sync.Pool
+
+// rowBuffer returns a buffer of n floats from rowBuffers and the function
+// that gives it back.
+func rowBuffer(n int) ([]float32, func()) {
+	p, _ := rowBuffers.Get().(*[]float32)
+	if p == nil || cap(*p) < n {
+		s := make([]float32, n)
+		p = &s
+	}
+	return (*p)[:n], func() { rowBuffers.Put(p) }
+}
 
 // winogradStride is the distance between the 16 planes of a transformed
 // buffer of c rows of ld tiles: a little more than c·ld, so that the 16
@@ -85,7 +105,8 @@ func winogradInput(v, x []float32, c, h, w, lo, hi, ld, col int) {
 	stride := winogradStride(c, ld)
 	n := tw + 1
 	pairs := (w - 1) / 2 // split columns 1..pairs come from whole pairs of the row
-	buf := make([]float32, 16*n)
+	buf, done := rowBuffer(16 * n)
+	defer done()
 	// split sets e[j] = row[2j-1] and o[j] = row[2j] (j = 0..tw) for input
 	// row y of plane.
 	split := func(dst, plane []float32, y int) {
@@ -154,7 +175,8 @@ func winogradInput(v, x []float32, c, h, w, lo, hi, ld, col int) {
 func winogradOutput(y, m []float32, c, h, w, lo, hi, ld, col int) {
 	tw, th := (w+1)/2, (h+1)/2
 	stride := winogradStride(c, ld)
-	buf := make([]float32, 10*tw)
+	buf, done := rowBuffer(10 * tw)
+	defer done()
 	s := buf[:8*tw]   // Aᵀ m: rows 0 and 1, columns 0..3
 	out := buf[8*tw:] // one output row: even, odd columns
 	for ch := lo; ch < hi; ch++ {
@@ -271,7 +293,8 @@ func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
 func winogradOutputGrad(m, dy []float32, c, h, w, lo, hi, ld, col int) {
 	tw, th := (w+1)/2, (h+1)/2
 	stride := winogradStride(c, ld)
-	buf := make([]float32, 12*tw)
+	buf, done := rowBuffer(12 * tw)
+	defer done()
 	rows := buf[:4*tw] // the tile row's two gradient rows, split: even, odd columns
 	comb := buf[4*tw:] // A g: four rows, split
 	pairs := w / 2
