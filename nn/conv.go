@@ -258,13 +258,13 @@ func (c *Conv2D) eachUnit(units int, setup func(get func(int) []float32) func(u,
 			putScratch(taken[i])
 		}
 	}
-	workers := sampleWorkers(units)
+	workers := itemWorkers(units)
 	if workers == 1 {
 		u := 0
 		run(0, func() (int, bool) { u++; return u - 1, u <= units })
 		return
 	}
-	forEachSample(units, workers, func(next func() (int, bool)) { run(1, next) })
+	forEachItem(units, workers, func(next func() (int, bool)) { run(1, next) })
 }
 
 // permute copies g planes of p values per output channel between a unit's
@@ -346,7 +346,7 @@ func (c *Conv2D) backwardUnits(dy []float32, dx *Tensor) {
 	p, k, g := oh*ow, c.InC*c.KH*c.KW, c.unit
 	wk, unitCols := c.OutC*k, k*colStride(g*p)
 	units := ceilDiv(n, g)
-	group := min(units, max(sampleWorkers(units), weightGradBudget/wk))
+	group := min(units, max(itemWorkers(units), weightGradBudget/wk))
 	parts := getScratch(group * wk)
 	defer putScratch(parts)
 	dw := c.W.Grad.Data
@@ -482,10 +482,10 @@ func colStride(p int) int {
 	return p
 }
 
-// sampleWorkers is how many goroutines convolve whole samples of a batch of
-// n: Threads(), or 1 (samples one at a time, each parallel inside) when
-// there are fewer samples than that.
-func sampleWorkers(n int) int {
+// itemWorkers is how many goroutines share n independent items (the units
+// of a batch, Winograd's groups): Threads(), or 1 (one item at a time, each
+// parallel inside) when there are fewer items than that.
+func itemWorkers(n int) int {
 	w := Threads()
 	if n < w {
 		return 1
@@ -493,11 +493,12 @@ func sampleWorkers(n int) int {
 	return w
 }
 
-// forEachSample runs body on workers goroutines that share the items
-// 0..n-1 (samples or units of a batch): each calls next for the item to do
-// until it reports none left. Items are claimed in order but may finish in
-// any order, so body must compute each one the same way wherever it runs.
-func forEachSample(n, workers int, body func(next func() (int, bool))) {
+// forEachItem runs body on workers goroutines that share the items
+// 0..n-1 (units of a batch, groups of samples, Winograd's 16 GEMMs): each
+// calls next for the item to do until it reports none left. Items are
+// claimed in order but may finish in any order, so body must compute each
+// one the same way wherever it runs.
+func forEachItem(n, workers int, body func(next func() (int, bool))) {
 	var claimed atomic.Int64
 	next := func() (int, bool) {
 		i := int(claimed.Add(1)) - 1

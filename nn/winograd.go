@@ -260,7 +260,7 @@ func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
 		sv, sm := getScratch(16*winogradStride(inC, g*t)), getScratch(16*winogradStride(outC, g*t))
 		return *sv, *sm, func() { putScratch(sm); putScratch(sv) }
 	}
-	workers := sampleWorkers(groups)
+	workers := itemWorkers(groups)
 	if workers == 1 {
 		v, m, done := buffers()
 		defer done()
@@ -269,7 +269,7 @@ func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
 		}
 		return
 	}
-	forEachSample(groups, workers, func(next func() (int, bool)) {
+	forEachItem(groups, workers, func(next func() (int, bool)) {
 		v, m, done := buffers()
 		defer done()
 		for k, ok := next(); ok; k, ok = next() {
@@ -398,7 +398,7 @@ func winogradWeightGrad(dw, x, dy []float32, inC, outC, h, w, n int) {
 		if n0 == 0 {
 			beta = 0
 		}
-		forEachSample(16, Threads(), func(next func() (int, bool)) {
+		forEachItem(16, Threads(), func(next func() (int, bool)) {
 			for xi, ok := next(); ok; xi, ok = next() {
 				gemmOn(1, false, true, outC, inC, ld, 1, m[xi*winogradStride(outC, ld):], ld, v[xi*winogradStride(inC, ld):], ld, beta, du[xi*outC*inC:], inC)
 			}
