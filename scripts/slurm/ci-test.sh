@@ -2,7 +2,7 @@
 # The Slurm round trip, run by .ci/run: starts a single-node Slurm cluster
 # (scripts/slurm/start-cluster.sh; needs root), builds miebench, and checks
 # the job array scripts/slurm/miebench-array.sbatch end to end on the quick
-# suite:
+# suite with larger evaluation splits (runs of about a second):
 #
 #   round 1  a 3-task array in the default claim mode into one results
 #            directory; the merged table is byte-identical to a
@@ -16,7 +16,7 @@
 #
 # The daemons are stopped at the end, whatever happens. If the cluster does
 # not start, the test fails with the daemons' logs; it never skips.
-# Takes about a minute on two cores.
+# Takes about a minute and a quarter on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
@@ -56,9 +56,17 @@ go build -o "$WORK/miebench" ./cmd/miebench
 MB=$WORK/miebench
 mkdir -p "$WORK/logs"
 
+# The quick suite with larger validation and test splits: the same
+# training, but every epoch evaluates 20,000 samples, so that a run takes
+# about a second and round 2's cancel lands in the middle of one (with the
+# plain quick suite's 0.1-0.2 s runs it often landed between two).
+SUITE_FILE=$WORK/quick-ci.yaml
+awk '{print} /^  - name: synthetic$/ {print "    params: {val: 10000, test: 10000}"}' bench/suites/quick.yaml >"$SUITE_FILE"
+grep -q 'params: {val: 10000' "$SUITE_FILE" || fail "could not write the CI suite $SUITE_FILE"
+
 echo "== single-process reference run"
-"$MB" run --suite quick --out "$WORK/ref" --workers 1 --progress none --no-table
-"$MB" table "$WORK/ref" --suite quick >"$WORK/ref.md"
+"$MB" run --suite "$SUITE_FILE" --out "$WORK/ref" --workers 1 --progress none --no-table
+"$MB" table "$WORK/ref" --suite "$SUITE_FILE" >"$WORK/ref.md"
 runs=$(ls "$WORK/ref/runs" | grep -c '\.json$')
 [ "$runs" -gt 0 ] || fail "the reference run recorded nothing"
 
@@ -66,7 +74,7 @@ runs=$(ls "$WORK/ref/runs" | grep -c '\.json$')
 submit() {
 	sbatch --parsable --array=0-2 --cpus-per-task=1 --mem=512M --time=10 \
 		--chdir="$WORK" --output="$WORK/logs/$1-%A_%a.log" \
-		--export=ALL,SUITE=quick,OUT="$3",MIEBENCH="$MB",MIEBENCH_MODE="$2",MIEBENCH_WORKERS=1 \
+		--export=ALL,SUITE="$SUITE_FILE",OUT="$3",MIEBENCH="$MB",MIEBENCH_MODE="$2",MIEBENCH_WORKERS=1 \
 		"$REPO/scripts/slurm/miebench-array.sbatch"
 }
 
@@ -87,7 +95,7 @@ states() {
 
 # same_table DIR: the merged table of DIR must be the reference's, byte for byte.
 same_table() {
-	"$MB" table "$1" --suite quick >"$1.md" || fail "miebench table $1 failed"
+	"$MB" table "$1" --suite "$SUITE_FILE" >"$1.md" || fail "miebench table $1 failed"
 	cmp -s "$WORK/ref.md" "$1.md" || {
 		diff "$WORK/ref.md" "$1.md" >&2 || true
 		fail "the table of $1 differs from the single-process run's"
