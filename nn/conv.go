@@ -164,7 +164,7 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	if keep {
 		kept = ensure(&c.cols, false, units*unitCols).Data
 	}
-	c.eachUnit(units, func(get func(int) []float32) func(u, workers int) {
+	eachItem(units, func(get func(int) []float32) func(u, workers int) {
 		var cols, prod []float32
 		if !keep {
 			cols = get(unitCols)
@@ -235,14 +235,15 @@ func keepCols(n, k, p int) bool { return n*k*p <= colBudget }
 // ceilDiv is ⌈x/y⌉ for positive y.
 func ceilDiv(x, y int) int { return (x + y - 1) / y }
 
-// eachUnit runs the units 0..units-1 of a batch: with at least as many units
-// as Threads(), on that many goroutines, each calling setup once for its
-// buffers (get takes one from the scratch free list, given back at the
-// end) and then the returned function for the units it claims, with
-// workers = 1 (serial GEMMs and passes); otherwise one unit after another
-// on this goroutine with workers = 0 (everything parallel inside). Each
-// unit must be computed the same way wherever it runs.
-func (c *Conv2D) eachUnit(units int, setup func(get func(int) []float32) func(u, workers int)) {
+// eachItem runs the items 0..items-1 (the units of a batch, Winograd's
+// groups of samples): with at least as many items as Threads(), on that
+// many goroutines, each calling setup once for its buffers (get takes one
+// from the scratch free list, given back at the end) and then the returned
+// function for the items it claims, with workers = 1 (serial GEMMs and
+// passes); otherwise one item after another on this goroutine with
+// workers = 0 (everything parallel inside). Each item must be computed the
+// same way wherever it runs.
+func eachItem(units int, setup func(get func(int) []float32) func(u, workers int)) {
 	run := func(workers int, next func() (int, bool)) {
 		var taken []*[]float32
 		get := func(n int) []float32 {
@@ -352,7 +353,7 @@ func (c *Conv2D) backwardUnits(dy []float32, dx *Tensor) {
 	dw := c.W.Grad.Data
 	for u0 := 0; u0 < units; u0 += group {
 		gn := min(group, units-u0)
-		c.eachUnit(gn, func(get func(int) []float32) func(u, workers int) {
+		eachItem(gn, func(get func(int) []float32) func(u, workers int) {
 			var cols, dm, dcols []float32
 			if !c.colsHoldBatch {
 				cols = get(unitCols)
@@ -413,12 +414,7 @@ type ConvShape struct {
 func ConvScratch(s ConvShape, n, procs int, train, inputGrad bool) (fwd, bwd []int64, kept int64) {
 	c := Conv2D{InC: s.InC, OutC: s.OutC, KH: s.KH, KW: s.KW, Stride: s.Stride, Pad: s.Pad}
 	oh, ow := c.OutSize(s.H, s.W)
-	workers := func(units int) int {
-		if procs <= units {
-			return procs
-		}
-		return 1
-	}
+	workers := func(items int) int { return workersFor(items, procs) }
 	if c.Winograd(n, s.H, s.W) {
 		t := winogradTiles(oh, ow)
 		wg := winogradGroup(n, t)
@@ -485,12 +481,14 @@ func colStride(p int) int {
 // itemWorkers is how many goroutines share n independent items (the units
 // of a batch, Winograd's groups): Threads(), or 1 (one item at a time, each
 // parallel inside) when there are fewer items than that.
-func itemWorkers(n int) int {
-	w := Threads()
-	if n < w {
+func itemWorkers(n int) int { return workersFor(n, Threads()) }
+
+// workersFor is itemWorkers for procs goroutines.
+func workersFor(n, procs int) int {
+	if n < procs {
 		return 1
 	}
-	return w
+	return procs
 }
 
 // forEachItem runs body on workers goroutines that share the items

@@ -255,26 +255,11 @@ func winogradGroup(n, t int) int {
 func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
 	t := winogradTiles(h, w)
 	g := winogradGroup(n, t)
-	groups := (n + g - 1) / g
-	buffers := func() (v, m []float32, done func()) {
-		sv, sm := getScratch(16*winogradStride(inC, g*t)), getScratch(16*winogradStride(outC, g*t))
-		return *sv, *sm, func() { putScratch(sm); putScratch(sv) }
-	}
-	workers := itemWorkers(groups)
-	if workers == 1 {
-		v, m, done := buffers()
-		defer done()
-		for n0 := 0; n0 < n; n0 += g {
-			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), 0)
-		}
-		return
-	}
-	forEachItem(groups, workers, func(next func() (int, bool)) {
-		v, m, done := buffers()
-		defer done()
-		for k, ok := next(); ok; k, ok = next() {
+	eachItem(ceilDiv(n, g), func(get func(int) []float32) func(k, workers int) {
+		v, m := get(16*winogradStride(inC, g*t)), get(16*winogradStride(outC, g*t))
+		return func(k, workers int) {
 			n0 := k * g
-			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), 1)
+			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), workers)
 		}
 	})
 }
