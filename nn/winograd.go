@@ -95,113 +95,47 @@ func winogradFilters(u, w []float32, co, ci int, flip bool) {
 // winogradInput writes the transformed input tiles of channels [lo, hi) of
 // sample planes x (c channels of h x w) into v: position ξ of tile t of
 // channel ch at v[ξ·winogradStride(c, ld) + ch·ld + col+t], for the tiles
-// in row-major order. Bᵀ d B is computed separably on whole rows of tiles:
-// each input row is split once into the first and second columns of the
-// tiles' column pairs (zero outside the plane), the four rows of a tile row
-// are combined (Bᵀ d), then the columns (· B), each step one vector pass
-// over the tiles of the row (nn/gemm's WinogradInputStep).
+// in row-major order. Each input row is split once into the first and
+// second columns of the tiles' column pairs (zero outside the plane, in a
+// buffer padded by a row above and below); nn/gemm's WinogradInputTiles
+// then computes Bᵀ d B for the whole plane.
 func winogradInput(v, x []float32, c, h, w, lo, hi, ld, col int) {
 	tw, th := (w+1)/2, (h+1)/2
 	stride := winogradStride(c, ld)
-	n := tw + 1
-	pairs := (w - 1) / 2 // split columns 1..pairs come from whole pairs of the row
-	buf, done := rowBuffer(16 * n)
+	// Split row k (input row k-1) at split[2kn:]: e[j] = row[2j-1],
+	// o[j] = row[2j] for j = 0..tw; n leaves room for the assembly's
+	// whole blocks. What lies outside the plane stays zero.
+	n := (tw+7)&^7 + 1
+	pairs := (w - 1) / 2 // e[1..pairs], o[1..pairs] come from whole pairs of the row
+	split, done := rowBuffer(4 * (th + 1) * n)
 	defer done()
-	// split sets e[j] = row[2j-1] and o[j] = row[2j] (j = 0..tw) for input
-	// row y of plane.
-	split := func(dst, plane []float32, y int) {
-		e, o := dst[:n], dst[n:2*n]
-		if y < 0 || y >= h {
-			clear(e)
-			clear(o)
-			return
-		}
-		row := plane[y*w:][:w]
-		e[0], o[0] = 0, row[0]
-		simdgemm.Deinterleave(e[1:1+pairs], o[1:1+pairs], row[1:1+2*pairs])
-		for j := pairs + 1; j <= tw; j++ {
-			e[j], o[j] = 0, 0
-			if 2*j-1 < w {
-				e[j] = row[2*j-1]
-			}
-			if 2*j < w {
-				o[j] = row[2*j]
-			}
-		}
-	}
-	comb := buf[8*n:]
+	clear(split)
 	for ch := lo; ch < hi; ch++ {
 		plane := x[ch*h*w:][:h*w]
-		// The split rows of input rows y0..y0+3 (y0 = 2·ty - 1), rotated
-		// between tile rows: the last two are the next tile row's first.
-		rows := [4][]float32{buf[:2*n], buf[2*n : 4*n], buf[4*n : 6*n], buf[6*n : 8*n]}
-		for ty := range th {
-			y0 := 2*ty - 1
-			if ty == 0 {
-				for r := range 4 {
-					split(rows[r], plane, y0+r)
+		for y := range h {
+			row := plane[y*w:][:w]
+			e, o := split[2*(y+1)*n:][:n], split[(2*(y+1)+1)*n:][:n]
+			o[0] = row[0]
+			simdgemm.Deinterleave(e[1:1+pairs], o[1:1+pairs], row[1:1+2*pairs])
+			if j := pairs + 1; j <= tw {
+				if 2*j-1 < w {
+					e[j] = row[2*j-1]
 				}
-			} else {
-				rows = [4][]float32{rows[2], rows[3], rows[0], rows[1]}
-				split(rows[2], plane, y0+2)
-				split(rows[3], plane, y0+3)
-			}
-			// Bᵀ d on the split rows: rows 0-2, 1+2, 2-1, 1-3.
-			for half := range 2 {
-				part := func(b []float32) []float32 { return b[half*n:][:n] }
-				simdgemm.WinogradInputStep(part(comb[0:]), part(comb[2*n:]), part(comb[4*n:]), part(comb[6*n:]),
-					part(rows[0]), part(rows[1]), part(rows[2]), part(rows[3]))
-			}
-			// · B on the columns: a tile's columns are e[tx], o[tx],
-			// e[tx+1], o[tx+1].
-			off := ch*ld + col + ty*tw
-			for i := range 4 {
-				e, o := comb[2*i*n:][:n], comb[(2*i+1)*n:][:n]
-				simdgemm.WinogradInputStep(
-					v[(4*i)*stride+off:][:tw], v[(4*i+1)*stride+off:][:tw],
-					v[(4*i+2)*stride+off:][:tw], v[(4*i+3)*stride+off:][:tw],
-					e[:tw], o[:tw], e[1:], o[1:])
 			}
 		}
+		simdgemm.WinogradInputTiles(v[ch*ld+col:], stride, split, n, tw, th)
 	}
 }
 
 // winogradOutput sets output channels [lo, hi) of sample planes y (c
 // channels of h x w) from the products m (position ξ of tile t of channel
 // ch at m[ξ·winogradStride(c, ld) + ch·ld + col+t]): each 2x2 tile is
-// Aᵀ m A, clipped at the plane's edge, Aᵀ = [1 1 1 0; 0 1 -1 -1], computed
-// separably over the tiles of a row (nn/gemm's WinogradOutputStep) and
-// interleaved into the output rows.
+// Aᵀ m A, clipped at the plane's edge (nn/gemm's WinogradOutputTiles).
 func winogradOutput(y, m []float32, c, h, w, lo, hi, ld, col int) {
 	tw, th := (w+1)/2, (h+1)/2
 	stride := winogradStride(c, ld)
-	buf, done := rowBuffer(10 * tw)
-	defer done()
-	s := buf[:8*tw]   // Aᵀ m: rows 0 and 1, columns 0..3
-	out := buf[8*tw:] // one output row: even, odd columns
 	for ch := lo; ch < hi; ch++ {
-		plane := y[ch*h*w:][:h*w]
-		for ty := range th {
-			off := ch*ld + col + ty*tw
-			for q := range 4 {
-				simdgemm.WinogradOutputStep(s[q*tw:][:tw], s[(4+q)*tw:][:tw],
-					m[q*stride+off:][:tw], m[(4+q)*stride+off:][:tw],
-					m[(8+q)*stride+off:][:tw], m[(12+q)*stride+off:][:tw])
-			}
-			for r := range 2 {
-				oy := 2*ty + r
-				if oy >= h {
-					break
-				}
-				ev, od := out[:tw], out[tw:2*tw]
-				simdgemm.WinogradOutputStep(ev, od, s[4*r*tw:][:tw], s[(4*r+1)*tw:][:tw], s[(4*r+2)*tw:][:tw], s[(4*r+3)*tw:][:tw])
-				row := plane[oy*w:][:w]
-				simdgemm.Interleave(row[:2*(w/2)], ev[:w/2], od[:w/2])
-				if w%2 == 1 {
-					row[w-1] = ev[tw-1]
-				}
-			}
-		}
+		simdgemm.WinogradOutputTiles(y[ch*h*w:][:h*w], h, w, m[ch*ld+col:], stride, tw, th)
 	}
 }
 
@@ -242,9 +176,12 @@ func winogradConv(out, in, u, v, m []float32, inC, outC, h, w, n0, g, workers in
 const winogradGroupTiles = 256
 
 // winogradGroup is how many samples of n with t tiles each one Winograd
-// pass takes together: enough for winogradGroupTiles tiles.
+// pass takes together: enough for winogradGroupTiles tiles, evened out
+// over the groups that makes (8 samples of 54 tiles: two groups of 4, not
+// 5 and 3, which left a goroutine idle for a third of the layer).
 func winogradGroup(n, t int) int {
-	return min(n, max(1, ceilDiv(winogradGroupTiles, t)))
+	g := min(n, max(1, ceilDiv(winogradGroupTiles, t)))
+	return ceilDiv(n, ceilDiv(n, g))
 }
 
 // winogradBatch convolves the whole batch of n samples with the transformed
@@ -273,49 +210,13 @@ func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
 // winogradOutputGrad writes the transformed output-gradient tiles
 // dM = A dy Aᵀ of channels [lo, hi) of sample planes dy (c channels of
 // h x w) into m, laid out as winogradOutput reads its products; A =
-// [1 0; 1 1; 1 -1; 0 -1], positions outside the plane count as zero.
-// Separable over rows of tiles (nn/gemm's WinogradGradStep).
+// [1 0; 1 1; 1 -1; 0 -1], positions outside the plane count as zero
+// (nn/gemm's WinogradGradTiles).
 func winogradOutputGrad(m, dy []float32, c, h, w, lo, hi, ld, col int) {
 	tw, th := (w+1)/2, (h+1)/2
 	stride := winogradStride(c, ld)
-	buf, done := rowBuffer(12 * tw)
-	defer done()
-	rows := buf[:4*tw] // the tile row's two gradient rows, split: even, odd columns
-	comb := buf[4*tw:] // A g: four rows, split
-	pairs := w / 2
-	split := func(dst, plane []float32, y int) {
-		e, o := dst[:tw], dst[tw:2*tw]
-		if y >= h {
-			clear(e)
-			clear(o)
-			return
-		}
-		row := plane[y*w:][:w]
-		simdgemm.Deinterleave(e[:pairs], o[:pairs], row[:2*pairs])
-		if w%2 == 1 {
-			e[tw-1], o[tw-1] = row[w-1], 0
-		}
-	}
 	for ch := lo; ch < hi; ch++ {
-		plane := dy[ch*h*w:][:h*w]
-		for ty := range th {
-			split(rows[:2*tw], plane, 2*ty)
-			split(rows[2*tw:], plane, 2*ty+1)
-			// A g on the rows: g0, g0+g1, g0-g1, -g1.
-			for half := range 2 {
-				part := func(b []float32) []float32 { return b[half*tw:][:tw] }
-				simdgemm.WinogradGradStep(part(comb[0:]), part(comb[2*tw:]), part(comb[4*tw:]), part(comb[6*tw:]),
-					part(rows[:2*tw]), part(rows[2*tw:]))
-			}
-			// · Aᵀ on the columns: a tile's columns are even[tx], odd[tx].
-			off := ch*ld + col + ty*tw
-			for i := range 4 {
-				simdgemm.WinogradGradStep(
-					m[(4*i)*stride+off:][:tw], m[(4*i+1)*stride+off:][:tw],
-					m[(4*i+2)*stride+off:][:tw], m[(4*i+3)*stride+off:][:tw],
-					comb[2*i*tw:][:tw], comb[(2*i+1)*tw:][:tw])
-			}
-		}
+		simdgemm.WinogradGradTiles(m[ch*ld+col:], stride, dy[ch*h*w:][:h*w], h, w, tw, th)
 	}
 }
 

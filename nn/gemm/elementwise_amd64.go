@@ -70,17 +70,18 @@ func bulk8(n int) int {
 	return n &^ 7
 }
 
-//go:noescape
-func winogradInputAVX(d0, d1, d2, d3, x0, x1, x2, x3 *float32, n int)
+// tileAsm reports whether the plane-wide Winograd transforms of
+// winograd_amd64.s can run.
+var tileAsm = hasAVX2
 
 //go:noescape
-func winogradOutputAVX(s0, s1, m0, m1, m2, m3 *float32, n int)
+func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail int)
 
 //go:noescape
-func interleaveAVX(dst, even, odd *float32, n int)
+func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi int)
+
+//go:noescape
+func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail int)
 
 //go:noescape
 func deinterleaveAVX(even, odd, src *float32, n int)
-
-//go:noescape
-func winogradGradAVX(d0, d1, d2, d3, a, b *float32, n int)

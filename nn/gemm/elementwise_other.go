@@ -29,9 +29,15 @@ func normalizeGradAVX2(dx, dy, h *float32, n int, k, mdy, mdyx float32) { panic(
 
 func bulk8(n int) int { return 0 }
 
-func winogradInputAVX(d0, d1, d2, d3, x0, x1, x2, x3 *float32, n int) { panic("gemm: no assembly") }
-func winogradOutputAVX(s0, s1, m0, m1, m2, m3 *float32, n int)        { panic("gemm: no assembly") }
-func interleaveAVX(dst, even, odd *float32, n int)                    { panic("gemm: no assembly") }
-func deinterleaveAVX(even, odd, src *float32, n int)                  { panic("gemm: no assembly") }
+const tileAsm = false
 
-func winogradGradAVX(d0, d1, d2, d3, a, b *float32, n int) { panic("gemm: no assembly") }
+func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail int) {
+	panic("gemm: no assembly")
+}
+func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi int) {
+	panic("gemm: no assembly")
+}
+func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail int) {
+	panic("gemm: no assembly")
+}
+func deinterleaveAVX(even, odd, src *float32, n int) { panic("gemm: no assembly") }

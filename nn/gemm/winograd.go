@@ -1,57 +1,184 @@
 package gemm
 
-// The elementwise steps of Winograd's F(2x2, 3x3) tile transforms (package
-// nn's winograd.go) over rows of tiles, and the two strided copies around
-// them. Each computes exactly what its Go loop says, every sum rounded on
-// its own, so the assembly (AVX, 8 floats at a time) and the portable
-// build give the same bits.
+// Winograd's F(2x2, 3x3) tile transforms (package nn's winograd.go) over a
+// whole plane of tiles per call, and the deinterleaving copy that prepares
+// the input transform's rows. Each computes exactly what its Go loop says,
+// every sum rounded on its own in the loop's order, so the assembly (AVX2,
+// 8 tiles at a time, the last block of a row masked) and the portable build
+// give the same bits. Transformed tiles are 16 planes ξ = 4i + j, stride
+// floats apart, each holding th rows of tw tiles one after another.
 
-// WinogradInputStep is one direction of the input transform Bᵀ d B on
-// n tiles at once: d0 = x0 - x2, d1 = x1 + x2, d2 = x2 - x1, d3 = x1 - x3.
-func WinogradInputStep(d0, d1, d2, d3, x0, x1, x2, x3 []float32) {
-	n := len(d0)
-	d1, d2, d3 = d1[:n], d2[:n], d3[:n]
-	x0, x1, x2, x3 = x0[:n], x1[:n], x2[:n], x3[:n]
-	b := bulk8(n)
-	if b > 0 {
-		winogradInputAVX(&d0[0], &d1[0], &d2[0], &d3[0], &x0[0], &x1[0], &x2[0], &x3[0], b)
+// WinogradInputTiles writes the transformed input tiles V = Bᵀ d B of th
+// rows of tw tiles into the 16 planes of v. The 4x4 input tiles come from
+// split: 2·th+2 input rows, the first and last padding, each split into
+// its tiles' column pairs, row k holding e = split[2kn:][:n] and
+// o = split[(2k+1)n:][:n] with n > tw, so that the tile (ty, tx) of row
+// r = 0..3 has the columns e[tx], o[tx], e[tx+1], o[tx+1] of row 2ty+r.
+// The rows are combined first (Bᵀ d: 0-2, 1+2, 2-1, 1-3), then the
+// columns the same way. The assembly needs n > 8⌈tw/8⌉ (it reads whole
+// blocks of 8 tiles); with a shorter n the Go loop runs.
+func WinogradInputTiles(v []float32, stride int, split []float32, n, tw, th int) {
+	if tw <= 0 || th <= 0 {
+		return
 	}
-	for i := b; i < n; i++ {
-		d0[i] = x0[i] - x2[i]
-		d1[i] = x1[i] + x2[i]
-		d2[i] = x2[i] - x1[i]
-		d3[i] = x1[i] - x3[i]
+	if n <= tw {
+		panic("gemm: WinogradInputTiles: split rows shorter than tw+1")
+	}
+	_ = v[15*stride+th*tw-1]
+	_ = split[(4*th+4)*n-1]
+	if tileAsm && n > (tw+7)&^7 {
+		winogradInputTilesAVX2(&v[0], stride, &split[0], n, th, tw/8, tw%8)
+		return
+	}
+	winogradInputTilesGo(v, stride, split, n, tw, th)
+}
+
+// winogradInputTilesGo is WinogradInputTiles's definition.
+func winogradInputTilesGo(v []float32, stride int, split []float32, n, tw, th int) {
+	for ty := range th {
+		rows := split[4*ty*n:]
+		for tx := range tw {
+			// x[r][c]: row r, column c of the tile.
+			var x [4][4]float32
+			for r := range 4 {
+				e, o := rows[2*r*n:], rows[(2*r+1)*n:]
+				x[r] = [4]float32{e[tx], o[tx], e[tx+1], o[tx+1]}
+			}
+			for i := range 4 {
+				var y [4]float32
+				for c := range 4 {
+					switch i {
+					case 0:
+						y[c] = x[0][c] - x[2][c]
+					case 1:
+						y[c] = x[1][c] + x[2][c]
+					case 2:
+						y[c] = x[2][c] - x[1][c]
+					case 3:
+						y[c] = x[1][c] - x[3][c]
+					}
+				}
+				at := ty*tw + tx
+				v[(4*i)*stride+at] = y[0] - y[2]
+				v[(4*i+1)*stride+at] = y[1] + y[2]
+				v[(4*i+2)*stride+at] = y[2] - y[1]
+				v[(4*i+3)*stride+at] = y[1] - y[3]
+			}
+		}
 	}
 }
 
-// WinogradOutputStep is one direction of the output transform Aᵀ m A on
-// n tiles at once: s0 = (m0 + m1) + m2, s1 = (m1 - m2) - m3.
-func WinogradOutputStep(s0, s1, m0, m1, m2, m3 []float32) {
-	n := len(s0)
-	s1 = s1[:n]
-	m0, m1, m2, m3 = m0[:n], m1[:n], m2[:n], m3[:n]
-	b := bulk8(n)
-	if b > 0 {
-		winogradOutputAVX(&s0[0], &s1[0], &m0[0], &m1[0], &m2[0], &m3[0], b)
+// WinogradOutputTiles sets the h x w plane y from the products m, th rows
+// of tw tiles in 16 planes stride floats apart: each 2x2 output tile is
+// Aᵀ m A, Aᵀ = [1 1 1 0; 0 1 -1 -1], the rows first (s0 = m0 + m4 + m8,
+// s1 = m4 - m8 - m12 for each column q), then the columns the same way,
+// clipped at the plane's edge. The assembly reads whole blocks of 8 tiles,
+// so it runs only when m has room for the last row's (m holds
+// 15·stride + (th-1)·tw + 8⌈tw/8⌉ floats).
+func WinogradOutputTiles(y []float32, h, w int, m []float32, stride, tw, th int) {
+	if tw <= 0 || th <= 0 {
+		return
 	}
-	for i := b; i < n; i++ {
-		s0[i] = m0[i] + m1[i] + m2[i]
-		s1[i] = m1[i] - m2[i] - m3[i]
+	if tw != (w+1)/2 || th != (h+1)/2 {
+		panic("gemm: WinogradOutputTiles: tiles do not cover the plane")
+	}
+	_ = y[h*w-1]
+	_ = m[15*stride+th*tw-1]
+	if tileAsm && len(m) >= 15*stride+(th-1)*tw+(tw+7)&^7 {
+		full, lo, hi := columnBlocks(w)
+		winogradOutputTilesAVX2(&y[0], w, &m[0], stride, tw, th, h%2, full, lo, hi)
+		return
+	}
+	winogradOutputTilesGo(y, h, w, m, stride, tw, th)
+}
+
+// winogradOutputTilesGo is WinogradOutputTiles's definition.
+func winogradOutputTilesGo(y []float32, h, w int, m []float32, stride, tw, th int) {
+	for ty := range th {
+		for tx := range tw {
+			at := ty*tw + tx
+			var s [2][4]float32
+			for q := range 4 {
+				m0, m1 := m[q*stride+at], m[(4+q)*stride+at]
+				m2, m3 := m[(8+q)*stride+at], m[(12+q)*stride+at]
+				s[0][q] = m0 + m1 + m2
+				s[1][q] = m1 - m2 - m3
+			}
+			for r := range 2 {
+				oy := 2*ty + r
+				if oy >= h {
+					break
+				}
+				row := y[oy*w:][:w]
+				row[2*tx] = s[r][0] + s[r][1] + s[r][2]
+				if 2*tx+1 < w {
+					row[2*tx+1] = s[r][1] - s[r][2] - s[r][3]
+				}
+			}
+		}
 	}
 }
 
-// Interleave sets dst[2i] = even[i] and dst[2i+1] = odd[i] for i < len(even);
-// dst holds 2·len(even) floats.
-func Interleave(dst, even, odd []float32) {
-	n := len(even)
-	dst, odd = dst[:2*n], odd[:n]
-	b := bulk8(n)
-	if b > 0 {
-		interleaveAVX(&dst[0], &even[0], &odd[0], b)
+// WinogradGradTiles writes the transformed output-gradient tiles
+// dM = A g Aᵀ of the h x w plane g into the 16 planes of m, th rows of tw
+// tiles, A = [1 0; 1 1; 1 -1; 0 -1], positions outside the plane counting
+// as zero: the rows first (g0, g0+g1, g0-g1, -g1 of the tile's two rows),
+// then the columns the same way.
+func WinogradGradTiles(m []float32, stride int, g []float32, h, w, tw, th int) {
+	if tw <= 0 || th <= 0 {
+		return
 	}
-	for i := b; i < n; i++ {
-		dst[2*i], dst[2*i+1] = even[i], odd[i]
+	if tw != (w+1)/2 || th != (h+1)/2 {
+		panic("gemm: WinogradGradTiles: tiles do not cover the plane")
 	}
+	_ = g[h*w-1]
+	_ = m[15*stride+th*tw-1]
+	if tileAsm {
+		full, lo, hi := columnBlocks(w)
+		tail := 0
+		if lo > 0 {
+			tail = tw - 8*full
+		}
+		winogradGradTilesAVX2(&m[0], stride, &g[0], w, tw, th, h%2, full, lo, hi, tail)
+		return
+	}
+	winogradGradTilesGo(m, stride, g, h, w, tw, th)
+}
+
+// winogradGradTilesGo is WinogradGradTiles's definition.
+func winogradGradTilesGo(m []float32, stride int, g []float32, h, w, tw, th int) {
+	at := func(y, x int) float32 {
+		if y < h && x < w {
+			return g[y*w+x]
+		}
+		return 0
+	}
+	for ty := range th {
+		for tx := range tw {
+			var r [4][2]float32
+			for c := range 2 {
+				a, b := at(2*ty, 2*tx+c), at(2*ty+1, 2*tx+c)
+				r[0][c], r[1][c], r[2][c], r[3][c] = a, a+b, a-b, -b
+			}
+			t := ty*tw + tx
+			for i := range 4 {
+				a, b := r[i][0], r[i][1]
+				m[(4*i)*stride+t] = a
+				m[(4*i+1)*stride+t] = a + b
+				m[(4*i+2)*stride+t] = a - b
+				m[(4*i+3)*stride+t] = -b
+			}
+		}
+	}
+}
+
+// columnBlocks splits a plane's rows of w columns into the assembly's
+// blocks of 8 tiles: full whole blocks of 16 columns and a last one with
+// lo + hi < 16 columns (lo in its first 8, hi in the next), if any.
+func columnBlocks(w int) (full, lo, hi int) {
+	full = w / 16
+	tc := w - 16*full
+	return full, min(tc, 8), max(tc-8, 0)
 }
 
 // Deinterleave sets even[i] = src[2i] and odd[i] = src[2i+1] for
@@ -65,22 +192,5 @@ func Deinterleave(even, odd, src []float32) {
 	}
 	for i := b; i < n; i++ {
 		even[i], odd[i] = src[2*i], src[2*i+1]
-	}
-}
-
-// WinogradGradStep is one direction of the output-gradient transform
-// A g Aᵀ on n tiles at once: d0 = a, d1 = a + b, d2 = a - b, d3 = -b.
-func WinogradGradStep(d0, d1, d2, d3, a, b []float32) {
-	n := len(d0)
-	d1, d2, d3, a, b = d1[:n], d2[:n], d3[:n], a[:n], b[:n]
-	k := bulk8(n)
-	if k > 0 {
-		winogradGradAVX(&d0[0], &d1[0], &d2[0], &d3[0], &a[0], &b[0], k)
-	}
-	for i := k; i < n; i++ {
-		d0[i] = a[i]
-		d1[i] = a[i] + b[i]
-		d2[i] = a[i] - b[i]
-		d3[i] = -b[i]
 	}
 }
