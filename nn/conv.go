@@ -103,18 +103,21 @@ func (c *Conv2D) geometry(x *Tensor) (n, h, w, oh, ow int) {
 var winogradEnabled = true
 
 // When Winograd pays, measured on two cores, forward and backward of one
-// convolution against im2col and GEMM (ratio of times): ResNet-18's layer1
-// (64 channels, 65 x 47, batch 8) 0.58, layer2 (128, 33 x 24) 0.66,
-// layer3 (256, 17 x 12) 0.96 at batch 8 and 0.77 at 64 (1.08 at 4), layer4
-// (512, 9 x 6) 1.26 at batch 8, 0.80 at 32 and 0.74 at 64; but 64 to 128
-// channels on 8 x 8 planes 1.31 and 32 channels on 16 x 16 1.53. The tile
-// transforms cost per channel and per row of tiles, the GEMMs they save per
-// pair of channels, and the filter transforms once per call:
-const (
-	winogradMinChannels = 64  // the fewer of input and output channels
-	winogradMinWork     = 512 // channels x tiles per row of tiles
-	winogradMinTiles    = 384 // output tiles of the whole batch
-)
+// convolution against im2col and GEMM (ratio of times, channels in -> out,
+// plane, batch): 512, 9 x 6, 8: 0.89; 384, 9 x 6, 8: 0.88; 256, 7 x 7, 16:
+// 0.78; 256, 17 x 12, 8: 0.61; 64, 65 x 47, 8: 0.49; 32, 65 x 47, 8: 0.61;
+// 32, 16 x 16, 64: 0.81; 32 -> 64, 32 x 32, 64: 0.74; but 256, 9 x 6, 8:
+// 1.08; 128, 9 x 6, 16: 1.16; 512, 5 x 5, 8 (tiles padded by a third):
+// 1.20; 32, 8 x 8, 64: 1.29; 16 -> 32, 32 x 32, 64: 1.23. The transforms of
+// the data cost per channel and tile, the GEMMs they save per pair of
+// channels and tile, and the filter transforms per pair of channels once
+// per call: so the fewer channels times the batch's tiles.
+const winogradMinChannels = 32 // the fewer of input and output channels
+
+// winogradMinWork is the least product of the fewer channels and the
+// batch's output tiles; a variable so that tests can take Winograd on
+// small shapes.
+var winogradMinWork = 40 * 1024
 
 // Winograd reports whether the convolution of n samples of h x w runs
 // Winograd's F(2x2, 3x3) (winograd.go) for its output, its input gradient
@@ -123,7 +126,7 @@ const (
 func (c *Conv2D) Winograd(n, h, w int) bool {
 	ch := min(c.InC, c.OutC)
 	return winogradEnabled && c.KH == 3 && c.KW == 3 && c.Stride == 1 && c.Pad == 1 &&
-		ch >= winogradMinChannels && ch*((w+1)/2) >= winogradMinWork && n*winogradTiles(h, w) >= winogradMinTiles
+		ch >= winogradMinChannels && ch*n*winogradTiles(h, w) >= winogradMinWork
 }
 
 // Forward convolves x [N, inC, H, W] to [N, outC, outH, outW].
@@ -153,8 +156,8 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 	}
 	if wino {
 		u := getScratch(16 * c.OutC * c.InC)
-		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC, false)
-		winogradBatch(y.Data, x.Data, *u, c.InC, c.OutC, h, w, n)
+		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC)
+		winogradBatch(y.Data, x.Data, *u, c.InC, c.OutC, h, w, n, false)
 		putScratch(u)
 		c.addBias(y.Data, n, p)
 		return y
@@ -325,8 +328,8 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	winogradWeightGrad(c.W.Grad.Data, c.x.Data, dy.Data, c.InC, c.OutC, c.h, c.w, n)
 	if dx != nil {
 		u := getScratch(16 * c.OutC * c.InC)
-		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC, true)
-		winogradBatch(dx.Data, dy.Data, *u, c.OutC, c.InC, c.h, c.w, n)
+		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC)
+		winogradBatch(dx.Data, dy.Data, *u, c.OutC, c.InC, c.h, c.w, n, true)
 		putScratch(u)
 	}
 	return dx

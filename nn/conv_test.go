@@ -130,6 +130,7 @@ func TestGradConv2D(t *testing.T) {
 	// Winograd's F(2x2, 3x3): 64 channels, 17 x 15 planes (9 x 8 tiles per
 	// sample, the last row and column clipped), 6 samples.
 	t.Run("winograd", func(t *testing.T) {
+		smallWinograd(t)
 		rng := newTestRNG(3)
 		c := NewConv2D("conv", 64, 64, 3, 3, 1, 1, true, rng)
 		if !c.Winograd(6, 17, 15) {
@@ -318,6 +319,7 @@ func TestConvScratchMatchesRequests(t *testing.T) {
 	} {
 		for _, procs := range []int{1, 2, 8} {
 			t.Run(fmt.Sprintf("%s/procs=%d", tc.name, procs), func(t *testing.T) {
+				smallWinograd(t)
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 				colBudget = tc.budget
 				rng := newTestRNG(7)
@@ -353,10 +355,20 @@ func TestConvScratchMatchesRequests(t *testing.T) {
 	}
 }
 
+// smallWinograd lets the convolutions of test t take Winograd from 64
+// channels and 384 tiles (the threshold before measurements moved it), so
+// that the tests' shapes stay small; it restores the threshold after t.
+func smallWinograd(t *testing.T) {
+	old := winogradMinWork
+	winogradMinWork = 64 * 384
+	t.Cleanup(func() { winogradMinWork = old })
+}
+
 // TestWinogradMatchesGEMM checks the Winograd path (forward, weight and
 // input gradients) against the im2col GEMM path on shapes that take it:
 // odd plane sizes, groups of samples, a bias.
 func TestWinogradMatchesGEMM(t *testing.T) {
+	smallWinograd(t)
 	defer func(e bool) { winogradEnabled = e }(winogradEnabled)
 	for _, tc := range []struct{ n, inC, outC, h, w int }{
 		{3, 64, 64, 16, 32},

@@ -46,50 +46,28 @@ func winogradStride(c, ld int) int { return c*ld + 16 }
 func winogradTiles(h, w int) int { return ((h + 1) / 2) * ((w + 1) / 2) }
 
 // winogradFilters writes the transformed filters U[ξ][o][i] (16 matrices of
-// outC x inC) for weights w [co][ci][3][3]: with flip, those of the input
-// gradient, whose output channels are the weight's input channels:
-// U[ξ][ci][co] from w[co][ci] turned by 180 degrees.
-func winogradFilters(u, w []float32, co, ci int, flip bool) {
-	outC, inC := co, ci
-	if flip {
-		outC, inC = ci, co
-	}
-	plane := outC * inC
-	parallelFor(outC, inC*64, func(lo, hi int) {
+// co x ci) for weights w [co][ci][3][3] (nn/gemm's WinogradFilters), in
+// parallel over output channels.
+//
+// The input gradient needs no filters of its own: its filters are the
+// weights turned by 180 degrees with their channels swapped, and turning
+// g reverses its rows and columns, G J = P G for the exchange J and the
+// permutation P of rows 0 and 3, so G (J g J) Gᵀ = P U Pᵀ. Its GEMM for
+// position ξ = 4a+b takes U[4p(a)+p(b)] transposed (winogradFlipped).
+func winogradFilters(u, w []float32, co, ci int) {
+	parallelFor(co, ci*64, func(lo, hi int) {
 		for o := lo; o < hi; o++ {
-			for i := range inC {
-				var g [9]float64
-				if flip {
-					src := w[(i*ci+o)*9:][:9]
-					for j := range 9 {
-						g[j] = float64(src[8-j])
-					}
-				} else {
-					src := w[(o*ci+i)*9:][:9]
-					for j := range 9 {
-						g[j] = float64(src[j])
-					}
-				}
-				// G g (4x3), then (G g) Gᵀ (4x4), G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1].
-				var t [12]float64
-				for c := range 3 {
-					g0, g1, g2 := g[c], g[3+c], g[6+c]
-					t[c] = g0
-					t[3+c] = 0.5 * (g0 + g1 + g2)
-					t[6+c] = 0.5 * (g0 - g1 + g2)
-					t[9+c] = g2
-				}
-				for r := range 4 {
-					t0, t1, t2 := t[3*r], t[3*r+1], t[3*r+2]
-					base := (4*r)*plane + o*inC + i
-					u[base] = float32(t0)
-					u[base+plane] = float32(0.5 * (t0 + t1 + t2))
-					u[base+2*plane] = float32(0.5 * (t0 - t1 + t2))
-					u[base+3*plane] = float32(t2)
-				}
-			}
+			simdgemm.WinogradFilters(u[o*ci:], co*ci, w[o*ci*9:][:ci*9])
 		}
 	})
+}
+
+// winogradFlipped is the position of the forward filters whose transpose
+// is the input gradient's filter matrix at position xi: rows and columns
+// 0 and 3 of the 4x4 tile swapped.
+func winogradFlipped(xi int) int {
+	p := [4]int{3, 1, 2, 0}
+	return 4*p[xi/4] + p[xi%4]
 }
 
 // winogradInput writes the transformed input tiles of channels [lo, hi) of
@@ -142,10 +120,13 @@ func winogradOutput(y, m []float32, c, h, w, lo, hi, ld, col int) {
 // winogradConv convolves samples [n0, n0+g) of in (inC channels of h x w
 // each) with the transformed filters u (16 x outC x inC) into the same
 // samples of out (outC channels of h x w), using the buffers v (16·inC·g·T)
-// and m (16·outC·g·T) for T tiles per sample. workers is the GEMMs'
+// and m (16·outC·g·T) for T tiles per sample. With flipped, u is the
+// forward filters of the transposed convolution (16 x inC x outC), and the
+// convolution is the one with those filters turned and their channels
+// swapped: the input gradient (winogradFilters). workers is the GEMMs'
 // goroutines: 1 when whole groups run on separate goroutines, 0 to run the
 // transforms and GEMMs in parallel.
-func winogradConv(out, in, u, v, m []float32, inC, outC, h, w, n0, g, workers int) {
+func winogradConv(out, in, u, v, m []float32, inC, outC, h, w, n0, g, workers int, flipped bool) {
 	t := winogradTiles(h, w)
 	ld := g * t
 	inPlane, outPlane := inC*h*w, outC*h*w
@@ -162,7 +143,12 @@ func winogradConv(out, in, u, v, m []float32, inC, outC, h, w, n0, g, workers in
 		}
 	})
 	for xi := range 16 {
-		gemmOn(workers, false, false, outC, ld, inC, 1, u[xi*outC*inC:], inC, v[xi*winogradStride(inC, ld):], ld, 0, m[xi*winogradStride(outC, ld):], ld)
+		vx, mx := v[xi*winogradStride(inC, ld):], m[xi*winogradStride(outC, ld):]
+		if flipped {
+			gemmOn(workers, true, false, outC, ld, inC, 1, u[winogradFlipped(xi)*outC*inC:], outC, vx, ld, 0, mx, ld)
+		} else {
+			gemmOn(workers, false, false, outC, ld, inC, 1, u[xi*outC*inC:], inC, vx, ld, 0, mx, ld)
+		}
 	}
 	transform(outC, func(lo, hi int) {
 		for i := range g {
@@ -180,23 +166,24 @@ const winogradGroupTiles = 256
 // over the groups that makes (8 samples of 54 tiles: two groups of 4, not
 // 5 and 3, which left a goroutine idle for a third of the layer).
 func winogradGroup(n, t int) int {
-	g := min(n, max(1, ceilDiv(winogradGroupTiles, t)))
+	g := min(ceilDiv(n, 2), max(1, ceilDiv(winogradGroupTiles, t)))
 	return ceilDiv(n, ceilDiv(n, g))
 }
 
 // winogradBatch convolves the whole batch of n samples with the transformed
-// filters u, in groups of winogradGroup samples: on separate goroutines
-// with serial GEMMs when there are at least as many groups as goroutines,
-// otherwise one group at a time, parallel inside. The buffers come from the
-// scratch free list (ConvScratch lists them).
-func winogradBatch(out, in, u []float32, inC, outC, h, w, n int) {
+// filters u (flipped as for winogradConv), in groups of winogradGroup
+// samples: on separate goroutines with serial GEMMs when there are at
+// least as many groups as goroutines, otherwise one group at a time,
+// parallel inside. The buffers come from the scratch free list
+// (ConvScratch lists them).
+func winogradBatch(out, in, u []float32, inC, outC, h, w, n int, flipped bool) {
 	t := winogradTiles(h, w)
 	g := winogradGroup(n, t)
 	eachItem(ceilDiv(n, g), func(get func(int) []float32) func(k, workers int) {
 		v, m := get(16*winogradStride(inC, g*t)), get(16*winogradStride(outC, g*t))
 		return func(k, workers int) {
 			n0 := k * g
-			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), workers)
+			winogradConv(out, in, u, v, m, inC, outC, h, w, n0, min(g, n-n0), workers, flipped)
 		}
 	})
 }
@@ -222,31 +209,11 @@ func winogradOutputGrad(m, dy []float32, c, h, w, lo, hi, ld, col int) {
 
 // winogradFilterGrad adds Gᵀ dU G, the gradient of filter (o, i), to the
 // weight gradient dw [co][ci][3][3] for every filter, from the 16
-// co x ci matrices dU, in float64.
+// co x ci matrices dU (nn/gemm's WinogradFilterGrads).
 func winogradFilterGrad(dw, du []float32, co, ci int) {
-	plane := co * ci
 	parallelFor(co, ci*64, func(lo, hi int) {
 		for o := lo; o < hi; o++ {
-			for i := range ci {
-				// Gᵀ X (3x4), Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1].
-				var t [12]float64
-				for s := range 4 {
-					x0 := float64(du[(0+s)*plane+o*ci+i])
-					x1 := float64(du[(4+s)*plane+o*ci+i])
-					x2 := float64(du[(8+s)*plane+o*ci+i])
-					x3 := float64(du[(12+s)*plane+o*ci+i])
-					t[s] = x0 + 0.5*(x1+x2)
-					t[4+s] = 0.5 * (x1 - x2)
-					t[8+s] = 0.5*(x1+x2) + x3
-				}
-				g := dw[(o*ci+i)*9:][:9]
-				for a := range 3 {
-					t0, t1, t2, t3 := t[4*a], t[4*a+1], t[4*a+2], t[4*a+3]
-					g[3*a] += float32(t0 + 0.5*(t1+t2))
-					g[3*a+1] += float32(0.5 * (t1 - t2))
-					g[3*a+2] += float32(0.5*(t1+t2) + t3)
-				}
-			}
+			simdgemm.WinogradFilterGrads(dw[o*ci*9:][:ci*9], du[o*ci:], co*ci)
 		}
 	})
 }

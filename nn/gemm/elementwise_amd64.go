@@ -75,13 +75,19 @@ func bulk8(n int) int {
 var tileAsm = hasAVX2
 
 //go:noescape
-func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail int)
+func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail, masked int)
 
 //go:noescape
-func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi int)
+func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi, masked int)
 
 //go:noescape
-func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail int)
+func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail, masked int)
+
+//go:noescape
+func winogradFiltersAVX2(u *float32, plane int, ker *float32, ld, n int)
+
+//go:noescape
+func winogradFilterGradsAVX2(d *float32, ld int, du *float32, plane, n int)
 
 //go:noescape
 func deinterleaveAVX(even, odd, src *float32, n int)

@@ -31,13 +31,17 @@ func bulk8(n int) int { return 0 }
 
 const tileAsm = false
 
-func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail int) {
+func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail, masked int) {
 	panic("gemm: no assembly")
 }
-func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi int) {
+func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi, masked int) {
 	panic("gemm: no assembly")
 }
-func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail int) {
+func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail, masked int) {
+	panic("gemm: no assembly")
+}
+func winogradFiltersAVX2(u *float32, plane int, ker *float32, ld, n int) { panic("gemm: no assembly") }
+func winogradFilterGradsAVX2(d *float32, ld int, du *float32, plane, n int) {
 	panic("gemm: no assembly")
 }
 func deinterleaveAVX(even, odd, src *float32, n int) { panic("gemm: no assembly") }

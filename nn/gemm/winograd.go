@@ -27,7 +27,8 @@ func WinogradInputTiles(v []float32, stride int, split []float32, n, tw, th int)
 	_ = v[15*stride+th*tw-1]
 	_ = split[(4*th+4)*n-1]
 	if tileAsm && n > (tw+7)&^7 {
-		winogradInputTilesAVX2(&v[0], stride, &split[0], n, th, tw/8, tw%8)
+		full := tw / 8
+		winogradInputTilesAVX2(&v[0], stride, &split[0], n, th, full, tw%8, th-wholeRows(th, th*tw, tw, 8*full+8))
 		return
 	}
 	winogradInputTilesGo(v, stride, split, n, tw, th)
@@ -86,7 +87,10 @@ func WinogradOutputTiles(y []float32, h, w int, m []float32, stride, tw, th int)
 	_ = m[15*stride+th*tw-1]
 	if tileAsm && len(m) >= 15*stride+(th-1)*tw+(tw+7)&^7 {
 		full, lo, hi := columnBlocks(w)
-		winogradOutputTilesAVX2(&y[0], w, &m[0], stride, tw, th, h%2, full, lo, hi)
+		// Tile row ty's last block ends at column 16·full+16 of output
+		// row 2ty+1: (2ty+1)·w + 16·full + 16 floats into the plane.
+		whole := wholeRows(th, h*w, 2*w, w+16*full+16)
+		winogradOutputTilesAVX2(&y[0], w, &m[0], stride, tw, th, h%2, full, lo, hi, th-whole)
 		return
 	}
 	winogradOutputTilesGo(y, h, w, m, stride, tw, th)
@@ -139,7 +143,7 @@ func WinogradGradTiles(m []float32, stride int, g []float32, h, w, tw, th int) {
 		if lo > 0 {
 			tail = tw - 8*full
 		}
-		winogradGradTilesAVX2(&m[0], stride, &g[0], w, tw, th, h%2, full, lo, hi, tail)
+		winogradGradTilesAVX2(&m[0], stride, &g[0], w, tw, th, h%2, full, lo, hi, tail, th-wholeRows(th, th*tw, tw, 8*full+8))
 		return
 	}
 	winogradGradTilesGo(m, stride, g, h, w, tw, th)
@@ -172,6 +176,16 @@ func winogradGradTilesGo(m []float32, stride int, g []float32, h, w, tw, th int)
 	}
 }
 
+// wholeRows is how many of the first of th rows, the end of whose last
+// block lies at ty·step + end, have that end within size: the rows whose
+// last block the assembly may store whole.
+func wholeRows(th, size, step, end int) int {
+	if end > size {
+		return 0
+	}
+	return min(th, (size-end)/step+1)
+}
+
 // columnBlocks splits a plane's rows of w columns into the assembly's
 // blocks of 8 tiles: full whole blocks of 16 columns and a last one with
 // lo + hi < 16 columns (lo in its first 8, hi in the next), if any.
@@ -192,5 +206,108 @@ func Deinterleave(even, odd, src []float32) {
 	}
 	for i := b; i < n; i++ {
 		even[i], odd[i] = src[2*i], src[2*i+1]
+	}
+}
+
+// filterBlock is how many filters the filter transforms take through one
+// transposition (a buffer of 9 x filterBlock floats on the stack).
+const filterBlock = 64
+
+// WinogradFilters writes the transformed filters U = G g Gᵀ of the
+// len(w)/9 filters in w (3x3 each, row-major, one after another) into the
+// 16 planes of u, plane floats apart: U[ξ] of filter i at u[ξ·plane+i],
+// G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1], computed in float64 and rounded once.
+func WinogradFilters(u []float32, plane int, w []float32) {
+	n := len(w) / 9
+	if n == 0 {
+		return
+	}
+	_ = u[15*plane+n-1]
+	var buf [9 * filterBlock]float32
+	for i0 := 0; i0 < n; i0 += filterBlock {
+		b := min(filterBlock, n-i0)
+		done := 0
+		if tileAsm && b >= 4 {
+			// buf[j·b+i] = element j of filter i0+i.
+			transposeInto(buf[:], b, w[i0*9:], 9, b, 9)
+			done = b &^ 3
+			winogradFiltersAVX2(&u[i0], plane, &buf[0], b, done)
+		}
+		for i := i0 + done; i < i0+b; i++ {
+			winogradFilterGo(u[i:], plane, w[i*9:][:9])
+		}
+	}
+}
+
+// winogradFilterGo is WinogradFilters's definition for one filter g,
+// writing u[ξ·plane].
+func winogradFilterGo(u []float32, plane int, w []float32) {
+	var g [9]float64
+	for j, v := range w[:9] {
+		g[j] = float64(v)
+	}
+	// G g (4x3), then (G g) Gᵀ (4x4).
+	var t [12]float64
+	for c := range 3 {
+		g0, g1, g2 := g[c], g[3+c], g[6+c]
+		t[c] = g0
+		t[3+c] = 0.5 * (g0 + g1 + g2)
+		t[6+c] = 0.5 * (g0 - g1 + g2)
+		t[9+c] = g2
+	}
+	for r := range 4 {
+		t0, t1, t2 := t[3*r], t[3*r+1], t[3*r+2]
+		u[(4*r)*plane] = float32(t0)
+		u[(4*r+1)*plane] = float32(0.5 * (t0 + t1 + t2))
+		u[(4*r+2)*plane] = float32(0.5 * (t0 - t1 + t2))
+		u[(4*r+3)*plane] = float32(t2)
+	}
+}
+
+// WinogradFilterGrads adds Gᵀ dU G, the gradient of each of the len(dw)/9
+// filters in dw (3x3 each, row-major, one after another), to dw: dU[ξ] of
+// filter i at du[ξ·plane+i], computed in float64 and rounded once before
+// the addition.
+func WinogradFilterGrads(dw, du []float32, plane int) {
+	n := len(dw) / 9
+	if n == 0 {
+		return
+	}
+	_ = du[15*plane+n-1]
+	var buf, filters [9 * filterBlock]float32
+	for i0 := 0; i0 < n; i0 += filterBlock {
+		b := min(filterBlock, n-i0)
+		done := 0
+		if tileAsm && b >= 4 {
+			done = b &^ 3
+			// buf[j·b+i] = element j of filter i0+i's gradient.
+			winogradFilterGradsAVX2(&buf[0], b, &du[i0], plane, done)
+			transposeInto(filters[:], 9, buf[:], b, 9, done)
+			Add(dw[i0*9:][:done*9], filters[:done*9])
+		}
+		for i := i0 + done; i < i0+b; i++ {
+			winogradFilterGradGo(dw[i*9:][:9], du[i:], plane)
+		}
+	}
+}
+
+// winogradFilterGradGo is WinogradFilterGrads's definition for one filter.
+func winogradFilterGradGo(dw, du []float32, plane int) {
+	// Gᵀ X (3x4), Gᵀ = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ 1], then (Gᵀ X) G.
+	var t [12]float64
+	for s := range 4 {
+		x0 := float64(du[s*plane])
+		x1 := float64(du[(4+s)*plane])
+		x2 := float64(du[(8+s)*plane])
+		x3 := float64(du[(12+s)*plane])
+		t[s] = x0 + 0.5*(x1+x2)
+		t[4+s] = 0.5 * (x1 - x2)
+		t[8+s] = 0.5*(x1+x2) + x3
+	}
+	for a := range 3 {
+		t0, t1, t2, t3 := t[4*a], t[4*a+1], t[4*a+2], t[4*a+3]
+		dw[3*a] += float32(t0 + 0.5*(t1+t2))
+		dw[3*a+1] += float32(0.5 * (t1 - t2))
+		dw[3*a+2] += float32(0.5*(t1+t2) + t3)
 	}
 }

@@ -6,10 +6,14 @@
 // deinterleaving copy, in YMM registers, 8 tiles (or floats) per step.
 // Each sum is rounded on its own, in the Go loops' order. The Go wrappers
 // pass how many whole blocks of 8 tiles (16 columns) a row of tiles has and
-// how many lanes its last, shorter block has; that block is stored (and in
-// the gradient transform loaded) through lane masks, so nothing outside
-// the plane is touched. Transformed tiles are 16 planes S bytes apart
-// (S in R12, 3S in R13): planes 4i..4i+3 at p, p+S, p+2S, p+3S.
+// how many lanes its last, shorter block has. That block is stored whole
+// where its extra lanes land on tiles (or output columns) of later rows,
+// which are written after it, and through lane masks (slow stores on some
+// cores) on the last rows of the plane (masked: how many), so nothing
+// outside the plane is touched; the gradient transform loads it through
+// masks, as zeros past the plane's edge. Transformed tiles are 16 planes
+// S bytes apart (S in R12, 3S in R13): planes 4i..4i+3 at p, p+S, p+2S,
+// p+3S.
 
 // laneMask: 8 lanes of ones then 8 of zeros; the 32 bytes at
 // laneMask+32-4k set the first k lanes.
@@ -32,7 +36,7 @@ GLOBL laneMask<>(SB), RODATA|NOPTR, $64
 	VMOVUPS (tmp), dst
 
 
-// func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail int)
+// func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail, masked int)
 //
 // Per row of tiles, the split input rows r = 0..3 have their halves at
 // e_r = B + 2r·NB and o_r = B + (2r+1)·NB (NB in BX, 3NB in DX), rows 0
@@ -40,7 +44,7 @@ GLOBL laneMask<>(SB), RODATA|NOPTR, $64
 // (0-2, 1+2, 2-1, 1-3), the columns e[tx], o[tx], e[tx+1], o[tx+1] of the
 // combined row go to Y0..Y3, their column step (y0-y2, y1+y2, y2-y1,
 // y1-y3) to Y4..Y7 and into planes 4i..4i+3 (DI, R8, R9, R10).
-TEXT ·winogradInputTilesAVX2(SB), NOSPLIT, $16-56
+TEXT ·winogradInputTilesAVX2(SB), NOSPLIT, $16-64
 	MOVQ stride+8(FP), R12
 	SHLQ $2, R12
 	LEAQ (R12)(R12*2), R13
@@ -145,6 +149,79 @@ inBlock:
 inTail:
 	CMPQ tail+48(FP), $0
 	JE   inNext
+	CMPQ AX, masked+56(FP)
+	JLE  inMasked
+	// i = 0: row 0 - row 2
+	VMOVUPS (SI), Y0
+	VSUBPS  (R11), Y0, Y0
+	VMOVUPS (SI)(BX*1), Y1
+	VSUBPS  (R11)(BX*1), Y1, Y1
+	VMOVUPS 4(SI), Y2
+	VSUBPS  4(R11), Y2, Y2
+	VMOVUPS 4(SI)(BX*1), Y3
+	VSUBPS  4(R11)(BX*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS    Y4, (DI)
+	VMOVUPS    Y5, (DI)(R12*1)
+	VMOVUPS    Y6, (DI)(R12*2)
+	VMOVUPS    Y7, (DI)(R13*1)
+	// i = 1: row 1 + row 2
+	VMOVUPS (SI)(BX*2), Y0
+	VADDPS  (R11), Y0, Y0
+	VMOVUPS (SI)(DX*1), Y1
+	VADDPS  (R11)(BX*1), Y1, Y1
+	VMOVUPS 4(SI)(BX*2), Y2
+	VADDPS  4(R11), Y2, Y2
+	VMOVUPS 4(SI)(DX*1), Y3
+	VADDPS  4(R11)(BX*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS    Y4, (R8)
+	VMOVUPS    Y5, (R8)(R12*1)
+	VMOVUPS    Y6, (R8)(R12*2)
+	VMOVUPS    Y7, (R8)(R13*1)
+	// i = 2: row 2 - row 1
+	VMOVUPS (R11), Y0
+	VSUBPS  (SI)(BX*2), Y0, Y0
+	VMOVUPS (R11)(BX*1), Y1
+	VSUBPS  (SI)(DX*1), Y1, Y1
+	VMOVUPS 4(R11), Y2
+	VSUBPS  4(SI)(BX*2), Y2, Y2
+	VMOVUPS 4(R11)(BX*1), Y3
+	VSUBPS  4(SI)(DX*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS    Y4, (R9)
+	VMOVUPS    Y5, (R9)(R12*1)
+	VMOVUPS    Y6, (R9)(R12*2)
+	VMOVUPS    Y7, (R9)(R13*1)
+	// i = 3: row 1 - row 3
+	VMOVUPS (SI)(BX*2), Y0
+	VSUBPS  (R11)(BX*2), Y0, Y0
+	VMOVUPS (SI)(DX*1), Y1
+	VSUBPS  (R11)(DX*1), Y1, Y1
+	VMOVUPS 4(SI)(BX*2), Y2
+	VSUBPS  4(R11)(BX*2), Y2, Y2
+	VMOVUPS 4(SI)(DX*1), Y3
+	VSUBPS  4(R11)(DX*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS    Y4, (R10)
+	VMOVUPS    Y5, (R10)(R12*1)
+	VMOVUPS    Y6, (R10)(R12*2)
+	VMOVUPS    Y7, (R10)(R13*1)
+	JMP  inNext
+
+inMasked:
 	// i = 0: row 0 - row 2
 	VMOVUPS (SI), Y0
 	VSUBPS  (R11), Y0, Y0
@@ -229,7 +306,7 @@ inNext:
 	VZEROUPPER
 	RET
 
-// func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi int)
+// func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi, masked int)
 //
 // Per block of 8 tiles, the row step takes column q's products m_q,
 // m_4+q, m_8+q, m_12+q from the planes at DI, R8, R9, R10 (+q·S) to
@@ -238,7 +315,10 @@ inNext:
 // are interleaved into Y12, Y13 and stored at SI (first row) and R11
 // (second row, unless the plane's height is odd, odd = 1, and this is the
 // last row of tiles). Bytes per output row in BX; rows of tiles left in DX.
-TEXT ·winogradOutputTilesAVX2(SB), NOSPLIT, $16-80
+// Each row of tiles goes from its last block to its first, so that what
+// the last block's first row writes past the plane's width (on the second
+// row's first columns) is overwritten by the blocks after it.
+TEXT ·winogradOutputTilesAVX2(SB), NOSPLIT, $16-88
 	MOVQ stride+24(FP), R12
 	SHLQ $2, R12
 	LEAQ (R12)(R12*2), R13
@@ -260,10 +340,20 @@ outRow:
 	LEAQ (R9)(R12*4), R10
 	LEAQ (SI)(BX*1), R11
 	MOVQ full+56(FP), CX
-	TESTQ CX, CX
-	JZ   outTail
+	MOVQ CX, AX                        // to the last block: the row goes backwards
+	SHLQ $5, AX
+	ADDQ AX, DI
+	ADDQ AX, R8
+	ADDQ AX, R9
+	ADDQ AX, R10
+	SHLQ $1, AX
+	ADDQ AX, SI
+	ADDQ AX, R11
+	CMPQ lo+64(FP), $0
+	JE   outWhole
+	CMPQ DX, masked+80(FP)
+	JLE  outMaskedTail
 
-outBlock:
 	VMOVUPS    (DI), Y0
 	VMOVUPS    (R8), Y4
 	VADDPS     Y4, Y0, Y0
@@ -299,10 +389,10 @@ outBlock:
 	VMOVUPS    Y12, (SI)
 	VMOVUPS    Y13, 32(SI)
 	CMPQ       DX, $1
-	JNE        outWholeSecond
+	JNE        outWholeTailSecond
 	CMPQ       odd+48(FP), $0
-	JNE        outWholeDone
-outWholeSecond:
+	JNE        outWholeTailDone
+outWholeTailSecond:
 	VADDPS     Y5, Y4, Y10
 	VADDPS     Y6, Y10, Y10
 	VSUBPS     Y6, Y5, Y11
@@ -313,19 +403,9 @@ outWholeSecond:
 	VPERM2F128 $0x31, Y9, Y8, Y13
 	VMOVUPS    Y12, (R11)
 	VMOVUPS    Y13, 32(R11)
-outWholeDone:
-	ADDQ $32, DI
-	ADDQ $32, R8
-	ADDQ $32, R9
-	ADDQ $32, R10
-	ADDQ $64, SI
-	ADDQ $64, R11
-	DECQ CX
-	JNZ  outBlock
-
-outTail:
-	CMPQ lo+64(FP), $0
-	JE   outNext
+outWholeTailDone:
+	JMP  outWhole
+outMaskedTail:
 	VMOVUPS    (DI), Y0
 	VMOVUPS    (R8), Y4
 	VADDPS     Y4, Y0, Y0
@@ -377,6 +457,70 @@ outMaskedSecond:
 	VMASKMOVPS Y13, Y15, 32(R11)
 outMaskedDone:
 
+outWhole:
+	TESTQ CX, CX
+	JZ    outNext
+
+outBlock:
+	SUBQ $32, DI
+	SUBQ $32, R8
+	SUBQ $32, R9
+	SUBQ $32, R10
+	SUBQ $64, SI
+	SUBQ $64, R11
+	VMOVUPS    (DI), Y0
+	VMOVUPS    (R8), Y4
+	VADDPS     Y4, Y0, Y0
+	VADDPS     (R9), Y0, Y0
+	VSUBPS     (R9), Y4, Y4
+	VSUBPS     (R10), Y4, Y4
+	VMOVUPS    (DI)(R12*1), Y1
+	VMOVUPS    (R8)(R12*1), Y5
+	VADDPS     Y5, Y1, Y1
+	VADDPS     (R9)(R12*1), Y1, Y1
+	VSUBPS     (R9)(R12*1), Y5, Y5
+	VSUBPS     (R10)(R12*1), Y5, Y5
+	VMOVUPS    (DI)(R12*2), Y2
+	VMOVUPS    (R8)(R12*2), Y6
+	VADDPS     Y6, Y2, Y2
+	VADDPS     (R9)(R12*2), Y2, Y2
+	VSUBPS     (R9)(R12*2), Y6, Y6
+	VSUBPS     (R10)(R12*2), Y6, Y6
+	VMOVUPS    (DI)(R13*1), Y3
+	VMOVUPS    (R8)(R13*1), Y7
+	VADDPS     Y7, Y3, Y3
+	VADDPS     (R9)(R13*1), Y3, Y3
+	VSUBPS     (R9)(R13*1), Y7, Y7
+	VSUBPS     (R10)(R13*1), Y7, Y7
+	VADDPS     Y1, Y0, Y10
+	VADDPS     Y2, Y10, Y10
+	VSUBPS     Y2, Y1, Y11
+	VSUBPS     Y3, Y11, Y11
+	VUNPCKLPS  Y11, Y10, Y8
+	VUNPCKHPS  Y11, Y10, Y9
+	VPERM2F128 $0x20, Y9, Y8, Y12
+	VPERM2F128 $0x31, Y9, Y8, Y13
+	VMOVUPS    Y12, (SI)
+	VMOVUPS    Y13, 32(SI)
+	CMPQ       DX, $1
+	JNE        outFullSecond
+	CMPQ       odd+48(FP), $0
+	JNE        outFullDone
+outFullSecond:
+	VADDPS     Y5, Y4, Y10
+	VADDPS     Y6, Y10, Y10
+	VSUBPS     Y6, Y5, Y11
+	VSUBPS     Y7, Y11, Y11
+	VUNPCKLPS  Y11, Y10, Y8
+	VUNPCKHPS  Y11, Y10, Y9
+	VPERM2F128 $0x20, Y9, Y8, Y12
+	VPERM2F128 $0x31, Y9, Y8, Y13
+	VMOVUPS    Y12, (R11)
+	VMOVUPS    Y13, 32(R11)
+outFullDone:
+	DECQ CX
+	JNZ  outBlock
+
 outNext:
 	MOVQ mrow-8(SP), DI
 	MOVQ tw+32(FP), CX
@@ -390,7 +534,7 @@ outNext:
 	VZEROUPPER
 	RET
 
-// func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail int)
+// func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail, masked int)
 //
 // Per block of 8 tiles (16 columns), the gradient's two rows are loaded
 // from SI and R11 (the second as zeros on the last row of tiles of a plane
@@ -401,7 +545,7 @@ outNext:
 // a-b, -b (a the even half, b the odd) into planes 4i..4i+3 (DI, R8, R9,
 // R10), the last block through the tile mask Y12. Y13 holds -0 for the
 // negations (a flip of the sign bit, as Go's).
-TEXT ·winogradGradTilesAVX2(SB), NOSPLIT, $16-88
+TEXT ·winogradGradTilesAVX2(SB), NOSPLIT, $16-96
 	MOVQ stride+8(FP), R12
 	SHLQ $2, R12
 	LEAQ (R12)(R12*2), R13
@@ -499,6 +643,65 @@ gradWholeRows:
 gradTail:
 	CMPQ lo+64(FP), $0
 	JE   gradNext
+	CMPQ DX, masked+88(FP)
+	JLE  gradMaskedTail
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS 32(SI), Y15, Y1
+	VSHUFPS    $0x88, Y1, Y0, Y2
+	VSHUFPS    $0xDD, Y1, Y0, Y3
+	VPERMPD    $0xD8, Y2, Y2
+	VPERMPD    $0xD8, Y3, Y3
+	CMPQ       DX, $1
+	JNE        gradWholeTailSecond
+	CMPQ       odd+48(FP), $0
+	JE         gradWholeTailSecond
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	JMP        gradWholeTailRows
+gradWholeTailSecond:
+	VMASKMOVPS (R11), Y14, Y0
+	VMASKMOVPS 32(R11), Y15, Y1
+	VSHUFPS    $0x88, Y1, Y0, Y4
+	VSHUFPS    $0xDD, Y1, Y0, Y5
+	VPERMPD    $0xD8, Y4, Y4
+	VPERMPD    $0xD8, Y5, Y5
+gradWholeTailRows:
+	VADDPS     Y3, Y2, Y9
+	VSUBPS     Y3, Y2, Y10
+	VXORPS     Y13, Y3, Y11
+	VMASKMOVPS Y2, Y12, (DI)
+	VMASKMOVPS Y9, Y12, (DI)(R12*1)
+	VMASKMOVPS Y10, Y12, (DI)(R12*2)
+	VMASKMOVPS Y11, Y12, (DI)(R13*1)
+	VADDPS     Y4, Y2, Y6
+	VADDPS     Y5, Y3, Y7
+	VADDPS     Y7, Y6, Y9
+	VSUBPS     Y7, Y6, Y10
+	VXORPS     Y13, Y7, Y11
+	VMASKMOVPS Y6, Y12, (R8)
+	VMASKMOVPS Y9, Y12, (R8)(R12*1)
+	VMASKMOVPS Y10, Y12, (R8)(R12*2)
+	VMASKMOVPS Y11, Y12, (R8)(R13*1)
+	VSUBPS     Y4, Y2, Y6
+	VSUBPS     Y5, Y3, Y7
+	VADDPS     Y7, Y6, Y9
+	VSUBPS     Y7, Y6, Y10
+	VXORPS     Y13, Y7, Y11
+	VMASKMOVPS Y6, Y12, (R9)
+	VMASKMOVPS Y9, Y12, (R9)(R12*1)
+	VMASKMOVPS Y10, Y12, (R9)(R12*2)
+	VMASKMOVPS Y11, Y12, (R9)(R13*1)
+	VXORPS     Y13, Y4, Y6
+	VXORPS     Y13, Y5, Y7
+	VADDPS     Y7, Y6, Y9
+	VSUBPS     Y7, Y6, Y10
+	VXORPS     Y13, Y7, Y11
+	VMASKMOVPS Y6, Y12, (R10)
+	VMASKMOVPS Y9, Y12, (R10)(R12*1)
+	VMASKMOVPS Y10, Y12, (R10)(R12*2)
+	VMASKMOVPS Y11, Y12, (R10)(R13*1)
+	JMP  gradNext
+gradMaskedTail:
 	VMASKMOVPS (SI), Y14, Y0
 	VMASKMOVPS 32(SI), Y15, Y1
 	VSHUFPS    $0x88, Y1, Y0, Y2

@@ -205,3 +205,88 @@ func TestDeinterleave(t *testing.T) {
 		}
 	}
 }
+
+// TestWinogradFiltersMatchLoops checks the filter transforms, assembly
+// included, against their one-filter Go definitions bit for bit, on counts
+// around the blocks of 4 and of filterBlock, with special values.
+func TestWinogradFiltersMatchLoops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{1, 3, 4, 5, 63, 64, 65, 130} {
+		plane := n + 3
+		w := ewInput(rng, 9*n)
+		got, want := filled(16*plane), filled(16*plane)
+		WinogradFilters(got, plane, w)
+		for i := range n {
+			winogradFilterGo(want[i:], plane, w[i*9:][:9])
+		}
+		if !sameBits(got, want) {
+			t.Errorf("n=%d: WinogradFilters differs from its definition", n)
+		}
+		du := ewInput(rng, 16*plane)
+		dw := ewInput(rng, 9*n)
+		wantDW := append([]float32(nil), dw...)
+		WinogradFilterGrads(dw, du, plane)
+		for i := range n {
+			winogradFilterGradGo(wantDW[i*9:][:9], du[i:], plane)
+		}
+		// Where the gradient and dw are both NaN, which payload the sum
+		// keeps depends on the operand order Go's compiler picks for +=.
+		for i := range dw {
+			if !sameBits(dw[i:i+1], wantDW[i:i+1]) && !(isNaN(dw[i]) && isNaN(wantDW[i])) {
+				t.Errorf("n=%d: WinogradFilterGrads differs from its definition at %d: %g, want %g", n, i, dw[i], wantDW[i])
+				break
+			}
+		}
+	}
+}
+
+// TestWinogradFiltersHandValues checks the definitions against the
+// matrices: U = G g Gᵀ and dg = Gᵀ dU G.
+func TestWinogradFiltersHandValues(t *testing.T) {
+	G := [4][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n = 6
+	w := make([]float32, 9*n)
+	du := make([]float32, 16*n)
+	for i := range w {
+		w[i] = float32(rng.IntN(17) - 8)
+	}
+	for i := range du {
+		du[i] = float32(rng.IntN(17) - 8)
+	}
+	u := make([]float32, 16*n)
+	WinogradFilters(u, n, w)
+	dw := make([]float32, 9*n)
+	WinogradFilterGrads(dw, du, n)
+	for i := range n {
+		for a := range 4 {
+			for b := range 4 {
+				var s float64
+				for r := range 3 {
+					for c := range 3 {
+						s += G[a][r] * float64(w[i*9+3*r+c]) * G[b][c]
+					}
+				}
+				if got := float64(u[(4*a+b)*n+i]); got != s {
+					t.Fatalf("filter %d: U[%d][%d] = %g, want %g", i, a, b, got, s)
+				}
+			}
+		}
+		for r := range 3 {
+			for c := range 3 {
+				var s float64
+				for a := range 4 {
+					for b := range 4 {
+						s += G[a][r] * float64(du[(4*a+b)*n+i]) * G[b][c]
+					}
+				}
+				if got := float64(dw[i*9+3*r+c]); got != s {
+					t.Fatalf("filter %d: dg[%d][%d] = %g, want %g", i, r, c, got, s)
+				}
+			}
+		}
+	}
+}
+
+// isNaN reports whether v is a NaN.
+func isNaN(v float32) bool { return v != v }
