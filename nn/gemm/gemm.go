@@ -205,114 +205,186 @@ func readInPlace(ld, panels int) bool {
 // product of the two is computed in work items of rows x columns, each
 // running over the span's K blocks in order. Full panels of an operand with
 // little reuse are read in place (see directPanels); the arithmetic is the
-// same either way.
+// same either way. The call's state lives in a pooled gemmJob whose phases
+// parallelFor runs, so that a call allocates nothing once warm (a network
+// step makes thousands of calls).
 func (kn *kernel) gemm(workers int, aTrans, bTrans bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	j := jobPool.Get().(*gemmJob)
+	defer j.release()
+	*j = gemmJob{kn: kn, aTrans: aTrans, bTrans: bTrans, m: m, k: k, alpha: alpha, beta: beta,
+		a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc}
 	mr, nr := kn.mr, kn.nr
 	// Cut K into equal blocks of at most kn.kc: the cut depends on k and the
 	// kernel only, so every element sees the same summation order.
-	kcStep := ceilDiv(k, ceilDiv(k, kn.kc))
-	kSpan := min(k, kSpanBlocks*kcStep)
+	j.kcStep = ceilDiv(k, ceilDiv(k, kn.kc))
+	kSpan := min(k, kSpanBlocks*j.kcStep)
 	ncBlock := balancedBlock(n, nr, min(kn.nc, max(nr, packBudget/kSpan/nr*nr)))
 	mcBlock := balancedBlock(m, mr, min(kn.mc, max(mr, packBudget/kSpan/mr*mr)))
-	directB := !bTrans && readInPlace(ldb, ceilDiv(m, mr))
-	directA := aTrans && readInPlace(lda, ceilDiv(n, nr))
-	buf := getBuf((mcBlock + ncBlock) * kSpan)
-	defer bufPool.Put(buf)
-	bufA, bufB := (*buf)[:mcBlock*kSpan], (*buf)[mcBlock*kSpan:]
+	j.directB = !bTrans && readInPlace(ldb, ceilDiv(m, mr))
+	j.directA = aTrans && readInPlace(lda, ceilDiv(n, nr))
+	j.buf = getBuf((mcBlock + ncBlock) * kSpan)
+	j.bufA, j.bufB = (*j.buf)[:mcBlock*kSpan], (*j.buf)[mcBlock*kSpan:]
 
-	for jc := 0; jc < n; jc += ncBlock {
-		nc := min(ncBlock, n-jc)
-		nPanels := ceilDiv(nc, nr)
-		ncPad := nPanels * nr
-		for ks := 0; ks < k; ks += kSpan {
-			ke := min(k, ks+kSpan) // this span is K steps [ks, ke)
-			kBlocks := ceilDiv(ke-ks, kcStep)
-			// Packed panels of the span: the block starting at K step pc
-			// holds its panels from offset (pc-ks)*pad, panel j at j*r*kc.
-			panelB := func(pc, kc, jp int) (*float32, int) {
-				if directB && (jp+1)*nr <= nc {
-					return &b[pc*ldb+jc+jp*nr], ldb
-				}
-				return &bufB[(pc-ks)*ncPad+jp*nr*kc], nr
-			}
-			packPanelB := func(item int) {
-				jp, pc := item%nPanels, ks+(item/nPanels)*kcStep
-				col := jp * nr
-				if directB && col+nr <= nc {
-					return
-				}
-				kc := min(kcStep, ke-pc)
-				packB(bufB[(pc-ks)*ncPad+jp*nr*kc:], bTrans, b, ldb, jc+col, min(nr, nc-col), pc, kc, nr)
-			}
-			packPanelA := func(ic, mc, ip int) {
-				mcPad := ceilDiv(mc, mr) * mr
-				row := ip * mr
-				if directA && row+mr <= mc {
-					return
-				}
-				for pc := ks; pc < ke; pc += kcStep {
-					kc := min(kcStep, ke-pc)
-					packA(bufA[(pc-ks)*mcPad+ip*mr*kc:], aTrans, a, lda, ic+row, min(mr, mc-row), pc, kc, mr)
-				}
-			}
+	for j.jc = 0; j.jc < n; j.jc += ncBlock {
+		j.nc = min(ncBlock, n-j.jc)
+		j.nPanels = ceilDiv(j.nc, nr)
+		j.ncPad = j.nPanels * nr
+		for j.ks = 0; j.ks < k; j.ks += kSpan {
+			j.ke = min(k, j.ks+kSpan) // this span is K steps [ks, ke)
+			kBlocks := ceilDiv(j.ke-j.ks, j.kcStep)
 			// Pack B together with the first row block of A: one parallel
 			// phase instead of two.
-			bItems := nPanels * kBlocks
-			mc0 := min(mcBlock, m)
-			parallelFor(workers, bItems+ceilDiv(mc0, mr), func(item int) {
-				if item < bItems {
-					packPanelB(item)
-				} else {
-					packPanelA(0, mc0, item-bItems)
-				}
-			})
-			for ic := 0; ic < m; ic += mcBlock {
-				mc := min(mcBlock, m-ic)
-				mPanels := ceilDiv(mc, mr)
-				mcPad := mPanels * mr
-				panelA := func(pc, kc, ip int) (*float32, int) {
-					if directA && (ip+1)*mr <= mc {
-						return &a[pc*lda+ic+ip*mr], lda
-					}
-					return &bufA[(pc-ks)*mcPad+ip*mr*kc], mr
-				}
-				if ic > 0 {
-					parallelFor(workers, mPanels, func(ip int) { packPanelA(ic, mc, ip) })
+			j.bItems = j.nPanels * kBlocks
+			j.ic, j.mc = 0, min(mcBlock, m)
+			parallelFor(workers, j.bItems+ceilDiv(j.mc, mr), (*packFirst)(j))
+			for j.ic = 0; j.ic < m; j.ic += mcBlock {
+				j.mc = min(mcBlock, m-j.ic)
+				j.mPanels = ceilDiv(j.mc, mr)
+				j.mcPad = j.mPanels * mr
+				if j.ic > 0 {
+					parallelFor(workers, j.mPanels, (*packRows)(j))
 				}
 				// Work items: rowChunk row panels by colChunk column panels.
-				rowChunk := min(mPanels, max(1, kn.itemRows/mr))
-				rowItems := ceilDiv(mPanels, rowChunk)
-				colChunk := nPanels
+				j.rowChunk = min(j.mPanels, max(1, kn.itemRows/mr))
+				j.rowItems = ceilDiv(j.mPanels, j.rowChunk)
+				j.colChunk = j.nPanels
 				if workers > 1 {
-					colItems := min(nPanels, max(1, ceilDiv(4*workers, rowItems)))
-					colChunk = ceilDiv(nPanels, colItems)
+					colItems := min(j.nPanels, max(1, ceilDiv(4*workers, j.rowItems)))
+					j.colChunk = ceilDiv(j.nPanels, colItems)
 				}
-				colItems := ceilDiv(nPanels, colChunk)
-				parallelFor(workers, rowItems*colItems, func(item int) {
-					i0 := (item % rowItems) * rowChunk
-					j0 := (item / rowItems) * colChunk
-					t := tile{kn: kn, c: c, ldc: ldc, alpha: alpha}
-					for pc := ks; pc < ke; pc += kcStep {
-						t.beta = beta
-						if pc > 0 {
-							t.beta = 1
-						}
-						kc := min(kcStep, ke-pc)
-						for jp := j0; jp < min(j0+colChunk, nPanels); jp++ {
-							bp, ldbp := panelB(pc, kc, jp)
-							col := jp * nr
-							for ip := i0; ip < min(i0+rowChunk, mPanels); ip++ {
-								ap, ldap := panelA(pc, kc, ip)
-								row := ip * mr
-								t.run(kc, ap, ldap, bp, ldbp, ic+row, min(mr, mc-row), jc+col, min(nr, nc-col))
-							}
-						}
-					}
-					t.done()
-				})
+				parallelFor(workers, j.rowItems*ceilDiv(j.nPanels, j.colChunk), (*tileItems)(j))
 			}
 		}
 	}
+}
+
+// gemmJob is one gemm call's operands, blocking and position: the
+// current column block [jc, jc+nc) of nPanels panels (ncPad columns
+// packed), K span [ks, ke), row block [ic, ic+mc) of mPanels panels (mcPad
+// rows packed). Packed panels of the span: the K block starting at step pc
+// holds its panels from offset (pc-ks)·pad, panel i at i·r·kc.
+type gemmJob struct {
+	kn                     *kernel
+	aTrans, bTrans         bool
+	m, k                   int
+	alpha, beta            float32
+	a, b, c                []float32
+	lda, ldb, ldc          int
+	kcStep                 int
+	directA, directB       bool
+	buf                    *[]float32
+	bufA, bufB             []float32
+	jc, nc, nPanels, ncPad int
+	ks, ke, bItems         int
+	ic, mc, mPanels, mcPad int
+	rowChunk, rowItems     int
+	colChunk               int
+}
+
+// jobPool recycles gemmJobs between calls.
+var jobPool = sync.Pool{New: func() any { return new(gemmJob) }}
+
+// release gives the packing buffer back, drops the references to the
+// operands and returns j to the pool.
+func (j *gemmJob) release() {
+	bufPool.Put(j.buf)
+	*j = gemmJob{}
+	jobPool.Put(j)
+}
+
+// panelB returns where column panel jp of the K block at step pc (kc
+// steps) is read from, and its row stride: in place or packed.
+func (j *gemmJob) panelB(pc, kc, jp int) (*float32, int) {
+	if j.directB && (jp+1)*j.kn.nr <= j.nc {
+		return &j.b[pc*j.ldb+j.jc+jp*j.kn.nr], j.ldb
+	}
+	return &j.bufB[(pc-j.ks)*j.ncPad+jp*j.kn.nr*kc], j.kn.nr
+}
+
+// panelA is panelB for row panel ip of the current row block.
+func (j *gemmJob) panelA(pc, kc, ip int) (*float32, int) {
+	if j.directA && (ip+1)*j.kn.mr <= j.mc {
+		return &j.a[pc*j.lda+j.ic+ip*j.kn.mr], j.lda
+	}
+	return &j.bufA[(pc-j.ks)*j.mcPad+ip*j.kn.mr*kc], j.kn.mr
+}
+
+// packPanelB packs column panel item%nPanels of K block item/nPanels of
+// the span, unless it is read in place.
+func (j *gemmJob) packPanelB(item int) {
+	nr := j.kn.nr
+	jp, pc := item%j.nPanels, j.ks+(item/j.nPanels)*j.kcStep
+	col := jp * nr
+	if j.directB && col+nr <= j.nc {
+		return
+	}
+	kc := min(j.kcStep, j.ke-pc)
+	packB(j.bufB[(pc-j.ks)*j.ncPad+jp*nr*kc:], j.bTrans, j.b, j.ldb, j.jc+col, min(nr, j.nc-col), pc, kc, nr)
+}
+
+// packPanelA packs row panel ip of the row block [ic, ic+mc) for every K
+// block of the span, unless it is read in place.
+func (j *gemmJob) packPanelA(ic, mc, ip int) {
+	mr := j.kn.mr
+	mcPad := ceilDiv(mc, mr) * mr
+	row := ip * mr
+	if j.directA && row+mr <= mc {
+		return
+	}
+	for pc := j.ks; pc < j.ke; pc += j.kcStep {
+		kc := min(j.kcStep, j.ke-pc)
+		packA(j.bufA[(pc-j.ks)*mcPad+ip*mr*kc:], j.aTrans, j.a, j.lda, ic+row, min(mr, mc-row), pc, kc, mr)
+	}
+}
+
+// packFirst is the phase that packs the span's B panels (items below
+// bItems) and the first row block's A panels.
+type packFirst gemmJob
+
+func (p *packFirst) item(i int) {
+	j := (*gemmJob)(p)
+	if i < j.bItems {
+		j.packPanelB(i)
+	} else {
+		j.packPanelA(0, j.mc, i-j.bItems)
+	}
+}
+
+// packRows is the phase that packs a later row block's A panels.
+type packRows gemmJob
+
+func (p *packRows) item(ip int) {
+	j := (*gemmJob)(p)
+	j.packPanelA(j.ic, j.mc, ip)
+}
+
+// tileItems is the phase that computes the row block's tiles, item by
+// item of rowChunk x colChunk panels.
+type tileItems gemmJob
+
+func (p *tileItems) item(item int) {
+	j := (*gemmJob)(p)
+	mr, nr := j.kn.mr, j.kn.nr
+	i0 := (item % j.rowItems) * j.rowChunk
+	j0 := (item / j.rowItems) * j.colChunk
+	t := tile{kn: j.kn, c: j.c, ldc: j.ldc, alpha: j.alpha}
+	for pc := j.ks; pc < j.ke; pc += j.kcStep {
+		t.beta = j.beta
+		if pc > 0 {
+			t.beta = 1
+		}
+		kc := min(j.kcStep, j.ke-pc)
+		for jp := j0; jp < min(j0+j.colChunk, j.nPanels); jp++ {
+			bp, ldbp := j.panelB(pc, kc, jp)
+			col := jp * nr
+			for ip := i0; ip < min(i0+j.rowChunk, j.mPanels); ip++ {
+				ap, ldap := j.panelA(pc, kc, ip)
+				row := ip * mr
+				t.run(kc, ap, ldap, bp, ldbp, j.ic+row, min(mr, j.mc-row), j.jc+col, min(nr, j.nc-col))
+			}
+		}
+	}
+	t.done()
 }
 
 // maxTile is the largest mr x nr tile of the kernels (AVX-512's 12 x 32).

@@ -431,3 +431,22 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestGEMMAllocatesNothingWarm checks that a serial call, once the pools
+// hold its packing buffer and job, allocates nothing: a network step makes
+// thousands of calls, whose garbage raised the peak memory of long steps.
+func TestGEMMAllocatesNothingWarm(t *testing.T) {
+	const m, n, k = 37, 70, 50
+	a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+	for _, trans := range [][2]bool{{false, false}, {true, true}} {
+		lda, ldb := k, n
+		if trans[0] {
+			lda, ldb = m, k
+		}
+		call := func() { defaultKernel.gemm(1, trans[0], trans[1], m, n, k, 1, a, lda, b, ldb, 0, c, n) }
+		call()
+		if allocs := testing.AllocsPerRun(20, call); allocs != 0 {
+			t.Errorf("transposes %v: %g allocations per warm call, want 0", trans, allocs)
+		}
+	}
+}

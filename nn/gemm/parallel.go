@@ -5,14 +5,17 @@ import (
 	"sync/atomic"
 )
 
-// parallelFor calls f(i) for every i in [0, n) on up to workers goroutines
-// (the caller's included) and returns when all calls have returned. Items
-// are handed out in order from a shared counter. With one worker or one
-// item it runs f inline.
-func parallelFor(workers, n int, f func(i int)) {
+// items is work split into numbered items.
+type items interface{ item(i int) }
+
+// parallelFor calls f.item(i) for every i in [0, n) on up to workers
+// goroutines (the caller's included) and returns when all calls have
+// returned. Items are handed out in order from a shared counter. With one
+// worker or one item it runs them inline, allocating nothing.
+func parallelFor(workers, n int, f items) {
 	if workers <= 1 || n <= 1 {
 		for i := range n {
-			f(i)
+			f.item(i)
 		}
 		return
 	}
@@ -24,7 +27,7 @@ func parallelFor(workers, n int, f func(i int)) {
 			if i >= n {
 				return
 			}
-			f(i)
+			f.item(i)
 		}
 	}
 	var wg sync.WaitGroup
