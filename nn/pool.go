@@ -34,17 +34,26 @@ func newPoolGeom(name string, k, stride, pad int) poolGeom {
 // first maximum of a window in row-major order.
 type MaxPool2D struct {
 	poolGeom
-	// arg holds per output where its maximum is in its window, as
-	// row·k + column: two bytes instead of a four-byte plane index.
-	arg    []uint16
+	// arg8 (windows of up to 16 x 16) or arg16 (larger ones) holds per
+	// output where its maximum is in its window, as row·k + column: one
+	// or two bytes instead of a four-byte plane index.
+	arg8   []uint8
+	arg16  []uint16
 	y, dx  *Tensor
 	xShape []int
 	dxSlot *gradSlot // where dx lives when the encoder shares gradient storage
 }
 
 // MaxPoolMaxWindow is the largest window NewMaxPool2D accepts: a maximum's
-// position in its window is kept in 16 bits.
+// position in its window is kept in 16 bits (8 up to MaxPoolByteWindow).
 const MaxPoolMaxWindow = 256
+
+// MaxPoolByteWindow is the largest window whose maxima's positions take
+// one byte each.
+const MaxPoolByteWindow = 16
+
+// windowPos is the type of a maximum's position in its window.
+type windowPos interface{ ~uint8 | ~uint16 }
 
 // NewMaxPool2D returns a max pooling layer; k must be at most
 // MaxPoolMaxWindow.
@@ -59,23 +68,40 @@ func NewMaxPool2D(k, stride, pad int) Layer {
 func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 	n, c, h, w, oh, ow := m.outSize("MaxPool2D", x)
 	y := output(&m.y, train, false, n, c, oh, ow)
-	var arg []uint16
+	var arg8 []uint8
+	var arg16 []uint16
 	if train {
-		if cap(m.arg) < len(y.Data) {
-			m.arg = make([]uint16, len(y.Data))
+		if m.k <= MaxPoolByteWindow {
+			arg8 = positions(&m.arg8, len(y.Data))
+		} else {
+			arg16 = positions(&m.arg16, len(y.Data))
 		}
-		arg = m.arg[:len(y.Data)]
 		m.xShape = append(m.xShape[:0], x.Shape...)
 		if m.dxSlot != nil {
 			m.dxSlot.reserve(len(x.Data))
 		}
 	}
-	parallelFor(n*c, h*w, func(lo, hi int) { m.forwardPlanes(x.Data, y.Data, arg, lo, hi, h, w, oh, ow) })
+	parallelFor(n*c, h*w, func(lo, hi int) {
+		if m.k <= MaxPoolByteWindow {
+			maxPoolPlanes(m, x.Data, y.Data, arg8, lo, hi, h, w, oh, ow)
+		} else {
+			maxPoolPlanes(m, x.Data, y.Data, arg16, lo, hi, h, w, oh, ow)
+		}
+	})
 	return y
 }
 
-// forwardPlanes pools planes lo..hi-1, recording arg-maxes when arg is not nil.
-func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []uint16, lo, hi, h, w, oh, ow int) {
+// positions returns *buf resized to n, reallocated when too small.
+func positions[T windowPos](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
+}
+
+// maxPoolPlanes pools planes lo..hi-1 of m, recording arg-maxes when arg
+// is not nil.
+func maxPoolPlanes[T windowPos](m *MaxPool2D, x, y []float32, arg []T, lo, hi, h, w, oh, ow int) {
 	if m.k == 2 && m.stride == 2 && m.pad == 0 {
 		maxPool2x2(x, y, arg, lo, hi, h, w, oh, ow)
 		return
@@ -91,7 +117,7 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []uint16, lo, hi, h, w, oh
 			xa, xb := 0, 0
 			if m.k == 3 && y0 >= 0 && y0+3 <= h {
 				xa, xb = validRange(ow, m.stride, -m.pad, w-2)
-				var a []uint16
+				var a []T
 				if arg != nil {
 					a = arg[pl*oh*ow+oy*ow:][:ow]
 				}
@@ -117,7 +143,7 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []uint16, lo, hi, h, w, oh
 				dst[oy*ow+ox] = best
 				if arg != nil {
 					iy := at / w
-					arg[pl*oh*ow+oy*ow+ox] = uint16((iy-y0)*m.k + at - iy*w - x0)
+					arg[pl*oh*ow+oy*ow+ox] = T((iy-y0)*m.k + at - iy*w - x0)
 				}
 			}
 		}
@@ -128,13 +154,13 @@ func (m *MaxPool2D) forwardPlanes(x, y []float32, arg []uint16, lo, hi, h, w, oh
 // rows y0..y0+2 and columns ox·stride-pad.., lie inside the plane, scanning
 // each window in row-major order and keeping the first maximum, as the
 // general path does.
-func maxPool3Row(src, out []float32, arg []uint16, w, y0, xa, xb, stride, pad int) {
+func maxPool3Row[T windowPos](src, out []float32, arg []T, w, y0, xa, xb, stride, pad int) {
 	for ox := xa; ox < xb; ox++ {
 		at := y0*w + ox*stride - pad
 		r0 := src[at : at+3 : at+3]
 		r1 := src[at+w : at+w+3 : at+w+3]
 		r2 := src[at+2*w : at+2*w+3 : at+2*w+3]
-		best, bi := r0[0], uint16(0)
+		best, bi := r0[0], T(0)
 		if r0[1] > best {
 			best, bi = r0[1], 1
 		}
@@ -168,7 +194,7 @@ func maxPool3Row(src, out []float32, arg []uint16, w, y0, xa, xb, stride, pad in
 
 // maxPool2x2 is forwardPlanes for 2x2 windows with stride 2 and no padding,
 // the CNN encoder's pooling, with the same first-maximum rule.
-func maxPool2x2(x, y []float32, arg []uint16, lo, hi, h, w, oh, ow int) {
+func maxPool2x2[T windowPos](x, y []float32, arg []T, lo, hi, h, w, oh, ow int) {
 	for pl := lo; pl < hi; pl++ {
 		src := x[pl*h*w:][:h*w]
 		dst := y[pl*oh*ow:][:oh*ow]
@@ -189,11 +215,11 @@ func maxPool2x2(x, y []float32, arg []uint16, lo, hi, h, w, oh, ow int) {
 				// unpredictable branches. Ties keep the earlier element.
 				// Window positions: 0 1 on the first row, 2 3 on the second.
 				v0, v1, v2, v3 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-				i01 := uint16(0)
+				i01 := T(0)
 				if v1 > v0 {
 					i01 = 1
 				}
-				i23 := uint16(2)
+				i23 := T(2)
 				if v3 > v2 {
 					i23 = 3
 				}
@@ -222,17 +248,27 @@ func (m *MaxPool2D) Backward(dy *Tensor) *Tensor {
 	ow := m.y.Shape[3]
 	o := m.y.Shape[2] * ow
 	parallelFor(len(dy.Data)/o, o, func(lo, hi int) {
-		for pl := lo; pl < hi; pl++ {
-			plane := dx.Data[pl*hw:][:hw]
-			arg := m.arg[pl*o:][:o]
-			for j, d := range dy.Data[pl*o:][:o] {
-				oy, ox := j/ow, j%ow
-				r, c := int(arg[j])/m.k, int(arg[j])%m.k
-				plane[(oy*m.stride-m.pad+r)*w+ox*m.stride-m.pad+c] += d
-			}
+		if m.k <= MaxPoolByteWindow {
+			maxPoolRoute(m, dx.Data, dy.Data, m.arg8, lo, hi, hw, w, o, ow)
+		} else {
+			maxPoolRoute(m, dx.Data, dy.Data, m.arg16, lo, hi, hw, w, o, ow)
 		}
 	})
 	return dx
+}
+
+// maxPoolRoute adds the output gradients dy of planes lo..hi-1 (o outputs,
+// ow per row) to their windows' maxima in dx (hw inputs, w per row).
+func maxPoolRoute[T windowPos](m *MaxPool2D, dx, dy []float32, arg []T, lo, hi, hw, w, o, ow int) {
+	for pl := lo; pl < hi; pl++ {
+		plane := dx[pl*hw:][:hw]
+		a := arg[pl*o:][:o]
+		for j, d := range dy[pl*o:][:o] {
+			oy, ox := j/ow, j%ow
+			r, c := int(a[j])/m.k, int(a[j])%m.k
+			plane[(oy*m.stride-m.pad+r)*w+ox*m.stride-m.pad+c] += d
+		}
+	}
 }
 
 // Params returns nil.

@@ -31,12 +31,14 @@ func naiveMaxPool(x []float32, h, w, k, stride, pad int) (y []float32, arg []int
 
 // TestMaxPoolMatchesDefinition: every path of MaxPool2D (2x2, the unrolled
 // 3x3 interior, the general one) gives the definition's values and
-// arg-maxes, with ties among the inputs and NaN (except for 2x2 windows,
+// arg-maxes (one-byte positions and, past MaxPoolByteWindow, two-byte
+// ones), with ties among the inputs and NaN (except for 2x2 windows,
 // whose tournament differs from the scan around NaN).
 func TestMaxPoolMatchesDefinition(t *testing.T) {
 	for _, g := range []struct{ h, w, k, stride, pad int }{
 		{9, 8, 3, 2, 1}, {8, 9, 3, 2, 1}, {7, 7, 3, 1, 1}, {6, 5, 3, 2, 0}, {3, 3, 3, 1, 0},
 		{8, 8, 2, 2, 0}, {7, 9, 2, 2, 0}, {9, 9, 4, 4, 0}, {5, 6, 2, 1, 1},
+		{20, 19, 17, 2, 1}, // beyond MaxPoolByteWindow: 16-bit positions
 	} {
 		t.Run(fmt.Sprintf("%dx%d_k%d_s%d_p%d", g.h, g.w, g.k, g.stride, g.pad), func(t *testing.T) {
 			rng := newTestRNG(90)
@@ -60,7 +62,7 @@ func TestMaxPoolMatchesDefinition(t *testing.T) {
 				wantY, wantArg := naiveMaxPool(x.Data[pl*hw:][:hw], g.h, g.w, g.k, g.stride, g.pad)
 				for j := range wantY {
 					oy, ox := j/y.Shape[3], j%y.Shape[3]
-					off := int(m.arg[pl*o+j])
+					off := m.position(pl*o + j)
 					gotY := y.Data[pl*o+j]
 					gotArg := int32((oy*g.stride-g.pad+off/g.k)*g.w + ox*g.stride - g.pad + off%g.k)
 					if math.Float32bits(gotY) != math.Float32bits(wantY[j]) || gotArg != wantArg[j] {
@@ -70,4 +72,13 @@ func TestMaxPoolMatchesDefinition(t *testing.T) {
 			}
 		})
 	}
+}
+
+// position is where output i's maximum is in its window, from whichever
+// of the position slices the window size uses.
+func (m *MaxPool2D) position(i int) int {
+	if m.k <= MaxPoolByteWindow {
+		return int(m.arg8[i])
+	}
+	return int(m.arg16[i])
 }

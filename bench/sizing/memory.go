@@ -16,9 +16,15 @@ import (
 // floatBytes is the size of one tensor element (float32).
 const floatBytes = 4
 
-// argBytes is the size of one max-pooling arg-max (nn keeps each maximum's
-// position in its window in 16 bits).
-const argBytes = 2
+// argBytes is the size of one max-pooling arg-max for a k x k window (nn
+// keeps each maximum's position in its window in 8 bits up to
+// nn.MaxPoolByteWindow, else 16).
+func argBytes(k int) int64 {
+	if k <= nn.MaxPoolByteWindow {
+		return 1
+	}
+	return 2
+}
 
 // Memory is the estimated memory of one run, in bytes, by what holds it.
 type Memory struct {
@@ -250,11 +256,11 @@ func (w *net) batchNorm(c, s int, inFwd, inBwd bool, dxSlot int) {
 }
 
 // maxPool is nn.MaxPool2D: its output, each maximum's position in its
-// window (16 bits) and its input gradient (in dxSlot).
+// window (argBytes) and its input gradient (in dxSlot).
 func (w *net) maxPool(c, h, wd, k, stride, pad, dxSlot int) (int, int) {
 	oh, ow := (h+2*pad-k)/stride+1, (wd+2*pad-k)/stride+1
 	w.keep(c * oh * ow)
-	w.p.mem.Activations += argBytes * w.n * int64(c*oh*ow)
+	w.p.mem.Activations += argBytes(k) * w.n * int64(c*oh*ow)
 	w.store(dxSlot, c*h*wd)
 	w.fresh(c * oh * ow)
 	return oh, ow

@@ -213,10 +213,10 @@ func TestCNNActivations(t *testing.T) {
 	}{
 		// conv0 1x4x4 -> 2x4x4: output in the pool's gradient slot (32),
 		// no input gradient (the input is data), im2col kept 9·16; bn x̂ 32; max2 pool
-		// output 8 and arg-maxes 8 x 2 bytes, input gradient in the slot;
+		// output 8 and arg-maxes 8 x 1 byte, input gradient in the slot;
 		// global pool 2 + 8; the slot 32.
 		{"default", bench.EncoderSpec{Kind: "cnn", Widths: []int{2}}, []int{1, 4, 4},
-			4*(32+144+32+8+2+8) + 2*8},
+			4*(32+144+32+8+2+8) + 1*8},
 		// conv0 1x8x8 stride 2 -> 2x4x4, no pooling: own output 32, no
 		// input gradient, im2col kept 9·16; bn x̂ 32. conv1 -> 3x4x4:
 		// output in slot 0 (48), input gradient in slot 1 (32), im2col kept
