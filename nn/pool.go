@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	simdgemm "github.com/miebench/miebench/nn/gemm"
+)
 
 // poolGeom is the window geometry shared by the 2-D pooling layers.
 type poolGeom struct {
@@ -83,9 +87,9 @@ func (m *MaxPool2D) Forward(x *Tensor, train bool) *Tensor {
 	}
 	parallelFor(n*c, h*w, func(lo, hi int) {
 		if m.k <= MaxPoolByteWindow {
-			maxPoolPlanes(m, x.Data, y.Data, arg8, lo, hi, h, w, oh, ow)
+			maxPoolPlanes(m, x.Data, y.Data, arg8, maxPool3RowBytes, lo, hi, h, w, oh, ow)
 		} else {
-			maxPoolPlanes(m, x.Data, y.Data, arg16, lo, hi, h, w, oh, ow)
+			maxPoolPlanes(m, x.Data, y.Data, arg16, maxPool3Row[uint16], lo, hi, h, w, oh, ow)
 		}
 	})
 	return y
@@ -100,8 +104,9 @@ func positions[T windowPos](buf *[]T, n int) []T {
 }
 
 // maxPoolPlanes pools planes lo..hi-1 of m, recording arg-maxes when arg
-// is not nil.
-func maxPoolPlanes[T windowPos](m *MaxPool2D, x, y []float32, arg []T, lo, hi, h, w, oh, ow int) {
+// is not nil; row3 pools the interior of a row of 3x3 windows
+// (maxPool3Row or a faster equivalent).
+func maxPoolPlanes[T windowPos](m *MaxPool2D, x, y []float32, arg []T, row3 func(src, out []float32, arg []T, w, y0, xa, xb, stride, pad int), lo, hi, h, w, oh, ow int) {
 	if m.k == 2 && m.stride == 2 && m.pad == 0 {
 		maxPool2x2(x, y, arg, lo, hi, h, w, oh, ow)
 		return
@@ -121,7 +126,7 @@ func maxPoolPlanes[T windowPos](m *MaxPool2D, x, y []float32, arg []T, lo, hi, h
 				if arg != nil {
 					a = arg[pl*oh*ow+oy*ow:][:ow]
 				}
-				maxPool3Row(src, dst[oy*ow:][:ow], a, w, y0, xa, xb, m.stride, m.pad)
+				row3(src, dst[oy*ow:][:ow], a, w, y0, xa, xb, m.stride, m.pad)
 			}
 			for ox := range ow {
 				if ox >= xa && ox < xb {
@@ -192,7 +197,25 @@ func maxPool3Row[T windowPos](src, out []float32, arg []T, w, y0, xa, xb, stride
 	}
 }
 
-// maxPool2x2 is forwardPlanes for 2x2 windows with stride 2 and no padding,
+// maxPool3RowBytes is maxPool3Row for one-byte positions, stride-2 rows
+// (ResNet's stem) through nn/gemm's vectorised MaxPool3Stride2, which
+// makes the same comparisons; in evaluation (no positions kept) rows of
+// up to 512 outputs put theirs in a buffer on the stack.
+func maxPool3RowBytes(src, out []float32, arg []uint8, w, y0, xa, xb, stride, pad int) {
+	if stride != 2 || xb <= xa || (arg == nil && xb-xa > 512) {
+		maxPool3Row(src, out, arg, w, y0, xa, xb, stride, pad)
+		return
+	}
+	var scratch [512]uint8
+	pos := scratch[:xb-xa]
+	if arg != nil {
+		pos = arg[xa:xb]
+	}
+	at := y0*w + xa*stride - pad
+	simdgemm.MaxPool3Stride2(out[xa:xb], pos, src[at:], src[at+w:], src[at+2*w:])
+}
+
+// maxPool2x2 is maxPoolPlanes for 2x2 windows with stride 2 and no padding,
 // the CNN encoder's pooling, with the same first-maximum rule.
 func maxPool2x2[T windowPos](x, y []float32, arg []T, lo, hi, h, w, oh, ow int) {
 	for pl := lo; pl < hi; pl++ {

@@ -38,7 +38,8 @@ func TestMaxPoolMatchesDefinition(t *testing.T) {
 	for _, g := range []struct{ h, w, k, stride, pad int }{
 		{9, 8, 3, 2, 1}, {8, 9, 3, 2, 1}, {7, 7, 3, 1, 1}, {6, 5, 3, 2, 0}, {3, 3, 3, 1, 0},
 		{8, 8, 2, 2, 0}, {7, 9, 2, 2, 0}, {9, 9, 4, 4, 0}, {5, 6, 2, 1, 1},
-		{20, 19, 17, 2, 1}, // beyond MaxPoolByteWindow: 16-bit positions
+		{20, 19, 17, 2, 1},                 // beyond MaxPoolByteWindow: 16-bit positions
+		{7, 40, 3, 2, 1}, {6, 37, 3, 2, 1}, // rows wide enough for nn/gemm's blocks of 8
 	} {
 		t.Run(fmt.Sprintf("%dx%d_k%d_s%d_p%d", g.h, g.w, g.k, g.stride, g.pad), func(t *testing.T) {
 			rng := newTestRNG(90)
@@ -56,7 +57,13 @@ func TestMaxPoolMatchesDefinition(t *testing.T) {
 				}
 			}
 			m := NewMaxPool2D(g.k, g.stride, g.pad).(*MaxPool2D)
+			yEval := m.Forward(x, false).Clone() // without positions
 			y := m.Forward(x, true)
+			for i := range y.Data {
+				if math.Float32bits(y.Data[i]) != math.Float32bits(yEval.Data[i]) {
+					t.Fatalf("output %d: %v in training, %v in evaluation", i, y.Data[i], yEval.Data[i])
+				}
+			}
 			hw, o := g.h*g.w, y.Shape[2]*y.Shape[3]
 			for pl := range 6 {
 				wantY, wantArg := naiveMaxPool(x.Data[pl*hw:][:hw], g.h, g.w, g.k, g.stride, g.pad)

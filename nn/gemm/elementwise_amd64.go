@@ -90,4 +90,7 @@ func winogradFiltersAVX2(u *float32, plane int, ker *float32, ld, n int)
 func winogradFilterGradsAVX2(d *float32, ld int, du *float32, plane, n int)
 
 //go:noescape
+func maxPool3Stride2AVX2(out *float32, pos *uint8, r0, r1, r2 *float32, n int)
+
+//go:noescape
 func deinterleaveAVX(even, odd, src *float32, n int)

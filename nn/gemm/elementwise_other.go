@@ -44,4 +44,7 @@ func winogradFiltersAVX2(u *float32, plane int, ker *float32, ld, n int) { panic
 func winogradFilterGradsAVX2(d *float32, ld int, du *float32, plane, n int) {
 	panic("gemm: no assembly")
 }
+func maxPool3Stride2AVX2(out *float32, pos *uint8, r0, r1, r2 *float32, n int) {
+	panic("gemm: no assembly")
+}
 func deinterleaveAVX(even, odd, src *float32, n int) { panic("gemm: no assembly") }
