@@ -28,6 +28,9 @@ type inPlace struct {
 }
 
 func (e *elementwise) out(x *Tensor, train bool) *Tensor {
+	if train && e.dxSlot != nil && !e.mode.backward {
+		e.dxSlot.reserve(len(x.Data))
+	}
 	if e.mode.forward {
 		if train {
 			e.y, e.ok = x, true
@@ -37,9 +40,6 @@ func (e *elementwise) out(x *Tensor, train bool) *Tensor {
 	y := output(&e.y, train, false, x.Shape...)
 	if train {
 		e.ok = true
-		if e.dxSlot != nil && !e.mode.backward {
-			e.dxSlot.reserve(len(x.Data))
-		}
 	}
 	return y
 }

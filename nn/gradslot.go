@@ -7,9 +7,54 @@ package nn
 // reads. A deep network then holds a few gradient buffers instead of one
 // per layer. Every layer overwrites (or clears) its part before use, so
 // sharing cannot change results.
+//
+// A slot can also hold parts: slots laid out one after another at the
+// start of its storage, for users whose lives never overlap with those of
+// the slot's own users. The slot then holds nothing live while its parts
+// are in use, since growing it for a part reallocates it.
 type gradSlot struct {
 	data []float32
 	need int // the largest size reserved since the buffer was last sized
+
+	parts []*gradSlot // slots stored inside this one, in order
+	in    *gradSlot   // the slot this one is a part of
+}
+
+// size is how many floats the slot's storage needs: its own largest use
+// or its parts one after another, whichever is more.
+func (s *gradSlot) size() int {
+	n := 0
+	for _, p := range s.parts {
+		n += p.need
+	}
+	return max(s.need, n)
+}
+
+// view returns the slot's first n floats, allocating (or, for a part,
+// growing its parent) when too small; fresh reports newly allocated, zero
+// storage. A part's offset is the reservations of the parts before it, so
+// a part used beyond its own reservation would overlap the next: a
+// programming error.
+func (s *gradSlot) view(n int) (data []float32, fresh bool) {
+	if s.in == nil {
+		if cap(s.data) < n {
+			s.data = make([]float32, max(n, s.size()))
+			fresh = true
+		}
+		return s.data[:n], fresh
+	}
+	if n > s.need {
+		panic("nn: gradient slot part used beyond its reservation")
+	}
+	off := 0
+	for _, p := range s.in.parts {
+		if p == s {
+			break
+		}
+		off += p.need
+	}
+	d, fresh := s.in.view(off + n)
+	return d[off : off+n], fresh
 }
 
 // reserve records that a user needs n elements, so that the first Backward
@@ -25,18 +70,13 @@ func gradBuffer(buf **Tensor, slot *gradSlot, zero bool, shape ...int) *Tensor {
 	if slot == nil {
 		return ensure(buf, zero, shape...)
 	}
-	n := ShapeSize(shape)
-	fresh := false
-	if cap(slot.data) < n {
-		slot.data = make([]float32, max(n, slot.need))
-		fresh = true
-	}
+	data, fresh := slot.view(ShapeSize(shape))
 	t := *buf
 	if t == nil {
 		t = &Tensor{}
 		*buf = t
 	}
-	t.Data = slot.data[:n]
+	t.Data = data
 	if zero && !fresh {
 		clear(t.Data)
 	}

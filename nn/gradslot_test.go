@@ -85,3 +85,44 @@ func sameBits(t *testing.T, what string, step int, a, b []float32) {
 		}
 	}
 }
+
+// TestGradSlotParts: parts of a slot get disjoint storage at its start, in
+// order, each as large as its reservation; the slot grows to hold them
+// all; a part used beyond its reservation panics.
+func TestGradSlotParts(t *testing.T) {
+	parent, a, b := &gradSlot{}, &gradSlot{}, &gradSlot{}
+	for _, p := range []*gradSlot{a, b} {
+		p.in = parent
+		parent.parts = append(parent.parts, p)
+	}
+	parent.reserve(10)
+	a.reserve(4)
+	b.reserve(8) // with a's 4: more than the parent's own 10
+	var ta, tb, tp *Tensor
+	da := gradBuffer(&ta, a, true, 4).Data
+	db := gradBuffer(&tb, b, true, 2, 4).Data
+	if len(parent.data) < 12 {
+		t.Fatalf("parent holds %d floats, want at least 12 for its parts", len(parent.data))
+	}
+	for i := range da {
+		da[i] = 1
+	}
+	for i := range db {
+		db[i] = 2
+	}
+	want := []float32{1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2}
+	for i, w := range want {
+		if parent.data[i] != w {
+			t.Fatalf("parent float %d = %g, want %g (parts laid out one after the other)", i, parent.data[i], w)
+		}
+	}
+	if dp := gradBuffer(&tp, parent, true, 10).Data; dp[0] != 0 || dp[9] != 0 {
+		t.Errorf("the parent's own zeroed buffer holds %g ... %g", dp[0], dp[9])
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a part used beyond its reservation did not panic")
+		}
+	}()
+	gradBuffer(&ta, a, false, 5)
+}

@@ -178,14 +178,24 @@ func NewResNet18(name string, inChannels int, rng *rand.Rand) Encoder {
 	}
 	// The stem's convolution output is dead once pooled (the fused batch
 	// norm keeps x̂), so its storage doubles as the pooling's input
-	// gradient, of the same size; the first convolution's input gradient,
-	// which Backward returns, takes a block slot, and the shortcut outputs
-	// another one.
+	// gradient, of the same size; the shortcut outputs take a block slot.
+	// Until the pooling's Backward that storage holds nothing live, so two
+	// of the block slots are parts of it (at the batch-64 CREMA-D shapes
+	// 2 x 12.8 M floats of the stem's 51 M, 100 MB per encoder): all but
+	// the one block 0's Backward returns, which the pooling reads. The
+	// first convolution's input gradient, which Backward returns, takes
+	// that one too (dead once the pooling has read it).
 	stemConv := r.Stem.Layers[0].(*Conv2D)
 	stemOut := &gradSlot{}
 	stemConv.ySlot = stemOut
 	r.Stem.Layers[2].(*MaxPool2D).dxSlot = stemOut
-	stemConv.dxSlot = slots[0]
+	stemConv.dxSlot = g
+	for _, s := range slots {
+		if s != g {
+			s.in = stemOut
+			stemOut.parts = append(stemOut.parts, s)
+		}
+	}
 	for _, b := range r.Blocks {
 		b.shareShortcutOutput(slots[1])
 	}

@@ -395,10 +395,12 @@ func otherSlot(g int) int {
 
 // ResNet-18's shared buffers: the blocks' three gradient slots and the
 // stem's, which holds the stem convolution's output and then the max
-// pooling's input gradient.
+// pooling's input gradient, and in between, as its parts, two of the
+// block slots (nn's gradSlot parts): all but the one block 0 returns to
+// the pooling (X1's role).
 const (
-	slotD    = 0 // each block's final ReLU gradient; the stem convolution's input gradient
-	slotX1   = 1 // bn2's and conv1's input gradients; the shortcut convolution's output
+	slotD    = 0 // each block's final ReLU gradient
+	slotX1   = 1 // bn2's and conv1's input gradients; the shortcut convolution's output; the stem convolution's input gradient
 	slotX2   = 2 // conv2's and the shortcut convolution's input gradients
 	slotStem = 3
 )
@@ -436,6 +438,8 @@ func (w *net) resnet18(c, h, wd int) {
 	}
 	w.globalPool(c, h*wd)
 	w.p.out = 512
+	w.slots[slotStem] = max(w.slots[slotStem], w.slots[slotD]+w.slots[slotX2])
+	w.slots[slotD], w.slots[slotX2] = 0, 0
 }
 
 // fusion walks the fusion head on features of widths dims.
