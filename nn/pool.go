@@ -237,12 +237,14 @@ func maxPool2x2[T windowPos](x, y []float32, arg []T, lo, hi, h, w, oh, ow int) 
 				// moves: the comparisons of random activations are
 				// unpredictable branches. Ties keep the earlier element.
 				// Window positions: 0 1 on the first row, 2 3 on the second.
+				// The positions are ints until stored: x86 has no
+				// conditional move of bytes, so uint8 selects would branch.
 				v0, v1, v2, v3 := r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]
-				i01 := T(0)
+				i01 := 0
 				if v1 > v0 {
 					i01 = 1
 				}
-				i23 := T(2)
+				i23 := 2
 				if v3 > v2 {
 					i23 = 3
 				}
@@ -251,7 +253,7 @@ func maxPool2x2[T windowPos](x, y []float32, arg []T, lo, hi, h, w, oh, ow int) 
 				if m23 > m01 {
 					at = i23
 				}
-				out[ox], a[ox] = max(m01, m23), at
+				out[ox], a[ox] = max(m01, m23), T(at)
 			}
 		}
 	}
