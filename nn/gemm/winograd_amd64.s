@@ -36,14 +36,66 @@ GLOBL laneMask<>(SB), RODATA|NOPTR, $64
 	VMOVUPS (tmp), dst
 
 
-// func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail, masked int)
-//
-// Per row of tiles, the split input rows r = 0..3 have their halves at
+// STORE4 stores Y4..Y7 at the planes p, p+S, p+2S, p+3S (S in R12, 3S in
+// R13); STORE4MASKED does so through the lane mask Y15.
+#define STORE4(p) \
+	VMOVUPS Y4, (p)        \
+	VMOVUPS Y5, (p)(R12*1) \
+	VMOVUPS Y6, (p)(R12*2) \
+	VMOVUPS Y7, (p)(R13*1)
+
+#define STORE4MASKED(p) \
+	VMASKMOVPS Y4, Y15, (p)        \
+	VMASKMOVPS Y5, Y15, (p)(R12*1) \
+	VMASKMOVPS Y6, Y15, (p)(R12*2) \
+	VMASKMOVPS Y7, Y15, (p)(R13*1)
+
+// IN_COMBINE combines two split input rows with op (VSUBPS: a-b, VADDPS:
+// a+b), at the columns e[tx], o[tx], e[tx+1], o[tx+1] (a0..a3 and b0..b3),
+// into Y0..Y3, then takes the column step (y0-y2, y1+y2, y2-y1, y1-y3)
+// into Y4..Y7.
+#define IN_COMBINE(op, a0, a1, a2, a3, b0, b1, b2, b3) \
+	VMOVUPS a0, Y0     \
+	op      b0, Y0, Y0 \
+	VMOVUPS a1, Y1     \
+	op      b1, Y1, Y1 \
+	VMOVUPS a2, Y2     \
+	op      b2, Y2, Y2 \
+	VMOVUPS a3, Y3     \
+	op      b3, Y3, Y3 \
+	VSUBPS  Y2, Y0, Y4 \
+	VADDPS  Y2, Y1, Y5 \
+	VSUBPS  Y1, Y2, Y6 \
+	VSUBPS  Y3, Y1, Y7
+
+// The split input rows' columns in IN_BLOCK: row r's halves at
 // e_r = B + 2r·NB and o_r = B + (2r+1)·NB (NB in BX, 3NB in DX), rows 0
-// and 1 from SI, rows 2 and 3 from R11; for each combination i of the rows
-// (0-2, 1+2, 2-1, 1-3), the columns e[tx], o[tx], e[tx+1], o[tx+1] of the
-// combined row go to Y0..Y3, their column step (y0-y2, y1+y2, y2-y1,
-// y1-y3) to Y4..Y7 and into planes 4i..4i+3 (DI, R8, R9, R10).
+// and 1 from SI, rows 2 and 3 from R11; the 4(...) forms are one tile
+// further.
+// IN_BLOCK transforms one block of 8 tiles into the planes 4i..4i+3
+// (DI, R8, R9, R10) for each combination i of the rows (0-2, 1+2, 2-1,
+// 1-3); IN_BLOCK_MASKED stores through the lane mask.
+#define IN_BLOCK \
+	IN_COMBINE(VSUBPS, (SI), (SI)(BX*1), 4(SI), 4(SI)(BX*1), (R11), (R11)(BX*1), 4(R11), 4(R11)(BX*1)) \
+	STORE4(DI)                     \
+	IN_COMBINE(VADDPS, (SI)(BX*2), (SI)(DX*1), 4(SI)(BX*2), 4(SI)(DX*1), (R11), (R11)(BX*1), 4(R11), 4(R11)(BX*1)) \
+	STORE4(R8)                     \
+	IN_COMBINE(VSUBPS, (R11), (R11)(BX*1), 4(R11), 4(R11)(BX*1), (SI)(BX*2), (SI)(DX*1), 4(SI)(BX*2), 4(SI)(DX*1)) \
+	STORE4(R9)                     \
+	IN_COMBINE(VSUBPS, (SI)(BX*2), (SI)(DX*1), 4(SI)(BX*2), 4(SI)(DX*1), (R11)(BX*2), (R11)(DX*1), 4(R11)(BX*2), 4(R11)(DX*1)) \
+	STORE4(R10)
+
+#define IN_BLOCK_MASKED \
+	IN_COMBINE(VSUBPS, (SI), (SI)(BX*1), 4(SI), 4(SI)(BX*1), (R11), (R11)(BX*1), 4(R11), 4(R11)(BX*1)) \
+	STORE4MASKED(DI)               \
+	IN_COMBINE(VADDPS, (SI)(BX*2), (SI)(DX*1), 4(SI)(BX*2), 4(SI)(DX*1), (R11), (R11)(BX*1), 4(R11), 4(R11)(BX*1)) \
+	STORE4MASKED(R8)               \
+	IN_COMBINE(VSUBPS, (R11), (R11)(BX*1), 4(R11), 4(R11)(BX*1), (SI)(BX*2), (SI)(DX*1), 4(SI)(BX*2), 4(SI)(DX*1)) \
+	STORE4MASKED(R9)               \
+	IN_COMBINE(VSUBPS, (SI)(BX*2), (SI)(DX*1), 4(SI)(BX*2), 4(SI)(DX*1), (R11)(BX*2), (R11)(DX*1), 4(R11)(BX*2), 4(R11)(DX*1)) \
+	STORE4MASKED(R10)
+
+// func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail, masked int)
 TEXT ·winogradInputTilesAVX2(SB), NOSPLIT, $16-64
 	MOVQ stride+8(FP), R12
 	SHLQ $2, R12
@@ -60,83 +112,16 @@ TEXT ·winogradInputTilesAVX2(SB), NOSPLIT, $16-64
 	MOVQ th+32(FP), AX
 
 inRow:
-	LEAQ (DI)(R12*4), R8
-	LEAQ (DI)(R12*8), R9
-	LEAQ (R9)(R12*4), R10
-	LEAQ (SI)(BX*4), R11
-	MOVQ full+40(FP), CX
+	LEAQ  (DI)(R12*4), R8
+	LEAQ  (DI)(R12*8), R9
+	LEAQ  (R9)(R12*4), R10
+	LEAQ  (SI)(BX*4), R11
+	MOVQ  full+40(FP), CX
 	TESTQ CX, CX
-	JZ   inTail
+	JZ    inTail
 
 inBlock:
-	// i = 0: row 0 - row 2
-	VMOVUPS (SI), Y0
-	VSUBPS  (R11), Y0, Y0
-	VMOVUPS (SI)(BX*1), Y1
-	VSUBPS  (R11)(BX*1), Y1, Y1
-	VMOVUPS 4(SI), Y2
-	VSUBPS  4(R11), Y2, Y2
-	VMOVUPS 4(SI)(BX*1), Y3
-	VSUBPS  4(R11)(BX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (DI)
-	VMOVUPS    Y5, (DI)(R12*1)
-	VMOVUPS    Y6, (DI)(R12*2)
-	VMOVUPS    Y7, (DI)(R13*1)
-	// i = 1: row 1 + row 2
-	VMOVUPS (SI)(BX*2), Y0
-	VADDPS  (R11), Y0, Y0
-	VMOVUPS (SI)(DX*1), Y1
-	VADDPS  (R11)(BX*1), Y1, Y1
-	VMOVUPS 4(SI)(BX*2), Y2
-	VADDPS  4(R11), Y2, Y2
-	VMOVUPS 4(SI)(DX*1), Y3
-	VADDPS  4(R11)(BX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (R8)
-	VMOVUPS    Y5, (R8)(R12*1)
-	VMOVUPS    Y6, (R8)(R12*2)
-	VMOVUPS    Y7, (R8)(R13*1)
-	// i = 2: row 2 - row 1
-	VMOVUPS (R11), Y0
-	VSUBPS  (SI)(BX*2), Y0, Y0
-	VMOVUPS (R11)(BX*1), Y1
-	VSUBPS  (SI)(DX*1), Y1, Y1
-	VMOVUPS 4(R11), Y2
-	VSUBPS  4(SI)(BX*2), Y2, Y2
-	VMOVUPS 4(R11)(BX*1), Y3
-	VSUBPS  4(SI)(DX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (R9)
-	VMOVUPS    Y5, (R9)(R12*1)
-	VMOVUPS    Y6, (R9)(R12*2)
-	VMOVUPS    Y7, (R9)(R13*1)
-	// i = 3: row 1 - row 3
-	VMOVUPS (SI)(BX*2), Y0
-	VSUBPS  (R11)(BX*2), Y0, Y0
-	VMOVUPS (SI)(DX*1), Y1
-	VSUBPS  (R11)(DX*1), Y1, Y1
-	VMOVUPS 4(SI)(BX*2), Y2
-	VSUBPS  4(R11)(BX*2), Y2, Y2
-	VMOVUPS 4(SI)(DX*1), Y3
-	VSUBPS  4(R11)(DX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (R10)
-	VMOVUPS    Y5, (R10)(R12*1)
-	VMOVUPS    Y6, (R10)(R12*2)
-	VMOVUPS    Y7, (R10)(R13*1)
+	IN_BLOCK
 	ADDQ $32, DI
 	ADDQ $32, R8
 	ADDQ $32, R9
@@ -151,173 +136,77 @@ inTail:
 	JE   inNext
 	CMPQ AX, masked+56(FP)
 	JLE  inMasked
-	// i = 0: row 0 - row 2
-	VMOVUPS (SI), Y0
-	VSUBPS  (R11), Y0, Y0
-	VMOVUPS (SI)(BX*1), Y1
-	VSUBPS  (R11)(BX*1), Y1, Y1
-	VMOVUPS 4(SI), Y2
-	VSUBPS  4(R11), Y2, Y2
-	VMOVUPS 4(SI)(BX*1), Y3
-	VSUBPS  4(R11)(BX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (DI)
-	VMOVUPS    Y5, (DI)(R12*1)
-	VMOVUPS    Y6, (DI)(R12*2)
-	VMOVUPS    Y7, (DI)(R13*1)
-	// i = 1: row 1 + row 2
-	VMOVUPS (SI)(BX*2), Y0
-	VADDPS  (R11), Y0, Y0
-	VMOVUPS (SI)(DX*1), Y1
-	VADDPS  (R11)(BX*1), Y1, Y1
-	VMOVUPS 4(SI)(BX*2), Y2
-	VADDPS  4(R11), Y2, Y2
-	VMOVUPS 4(SI)(DX*1), Y3
-	VADDPS  4(R11)(BX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (R8)
-	VMOVUPS    Y5, (R8)(R12*1)
-	VMOVUPS    Y6, (R8)(R12*2)
-	VMOVUPS    Y7, (R8)(R13*1)
-	// i = 2: row 2 - row 1
-	VMOVUPS (R11), Y0
-	VSUBPS  (SI)(BX*2), Y0, Y0
-	VMOVUPS (R11)(BX*1), Y1
-	VSUBPS  (SI)(DX*1), Y1, Y1
-	VMOVUPS 4(R11), Y2
-	VSUBPS  4(SI)(BX*2), Y2, Y2
-	VMOVUPS 4(R11)(BX*1), Y3
-	VSUBPS  4(SI)(DX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (R9)
-	VMOVUPS    Y5, (R9)(R12*1)
-	VMOVUPS    Y6, (R9)(R12*2)
-	VMOVUPS    Y7, (R9)(R13*1)
-	// i = 3: row 1 - row 3
-	VMOVUPS (SI)(BX*2), Y0
-	VSUBPS  (R11)(BX*2), Y0, Y0
-	VMOVUPS (SI)(DX*1), Y1
-	VSUBPS  (R11)(DX*1), Y1, Y1
-	VMOVUPS 4(SI)(BX*2), Y2
-	VSUBPS  4(R11)(BX*2), Y2, Y2
-	VMOVUPS 4(SI)(DX*1), Y3
-	VSUBPS  4(R11)(DX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMOVUPS    Y4, (R10)
-	VMOVUPS    Y5, (R10)(R12*1)
-	VMOVUPS    Y6, (R10)(R12*2)
-	VMOVUPS    Y7, (R10)(R13*1)
+	IN_BLOCK
 	JMP  inNext
 
 inMasked:
-	// i = 0: row 0 - row 2
-	VMOVUPS (SI), Y0
-	VSUBPS  (R11), Y0, Y0
-	VMOVUPS (SI)(BX*1), Y1
-	VSUBPS  (R11)(BX*1), Y1, Y1
-	VMOVUPS 4(SI), Y2
-	VSUBPS  4(R11), Y2, Y2
-	VMOVUPS 4(SI)(BX*1), Y3
-	VSUBPS  4(R11)(BX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMASKMOVPS Y4, Y15, (DI)
-	VMASKMOVPS Y5, Y15, (DI)(R12*1)
-	VMASKMOVPS Y6, Y15, (DI)(R12*2)
-	VMASKMOVPS Y7, Y15, (DI)(R13*1)
-	// i = 1: row 1 + row 2
-	VMOVUPS (SI)(BX*2), Y0
-	VADDPS  (R11), Y0, Y0
-	VMOVUPS (SI)(DX*1), Y1
-	VADDPS  (R11)(BX*1), Y1, Y1
-	VMOVUPS 4(SI)(BX*2), Y2
-	VADDPS  4(R11), Y2, Y2
-	VMOVUPS 4(SI)(DX*1), Y3
-	VADDPS  4(R11)(BX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMASKMOVPS Y4, Y15, (R8)
-	VMASKMOVPS Y5, Y15, (R8)(R12*1)
-	VMASKMOVPS Y6, Y15, (R8)(R12*2)
-	VMASKMOVPS Y7, Y15, (R8)(R13*1)
-	// i = 2: row 2 - row 1
-	VMOVUPS (R11), Y0
-	VSUBPS  (SI)(BX*2), Y0, Y0
-	VMOVUPS (R11)(BX*1), Y1
-	VSUBPS  (SI)(DX*1), Y1, Y1
-	VMOVUPS 4(R11), Y2
-	VSUBPS  4(SI)(BX*2), Y2, Y2
-	VMOVUPS 4(R11)(BX*1), Y3
-	VSUBPS  4(SI)(DX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMASKMOVPS Y4, Y15, (R9)
-	VMASKMOVPS Y5, Y15, (R9)(R12*1)
-	VMASKMOVPS Y6, Y15, (R9)(R12*2)
-	VMASKMOVPS Y7, Y15, (R9)(R13*1)
-	// i = 3: row 1 - row 3
-	VMOVUPS (SI)(BX*2), Y0
-	VSUBPS  (R11)(BX*2), Y0, Y0
-	VMOVUPS (SI)(DX*1), Y1
-	VSUBPS  (R11)(DX*1), Y1, Y1
-	VMOVUPS 4(SI)(BX*2), Y2
-	VSUBPS  4(R11)(BX*2), Y2, Y2
-	VMOVUPS 4(SI)(DX*1), Y3
-	VSUBPS  4(R11)(DX*1), Y3, Y3
-	VSUBPS  Y2, Y0, Y4
-	VADDPS  Y2, Y1, Y5
-	VSUBPS  Y1, Y2, Y6
-	VSUBPS  Y3, Y1, Y7
-	VMASKMOVPS Y4, Y15, (R10)
-	VMASKMOVPS Y5, Y15, (R10)(R12*1)
-	VMASKMOVPS Y6, Y15, (R10)(R12*2)
-	VMASKMOVPS Y7, Y15, (R10)(R13*1)
+	IN_BLOCK_MASKED
 
 inNext:
 	MOVQ vrow-8(SP), DI
 	MOVQ full+40(FP), CX
 	SHLQ $3, CX
-	ADDQ tail+48(FP), CX               // tw
-	LEAQ (DI)(CX*4), DI                // the next row of tiles
+	ADDQ tail+48(FP), CX // tw
+	LEAQ (DI)(CX*4), DI  // the next row of tiles
 	MOVQ DI, vrow-8(SP)
 	MOVQ srow-16(SP), SI
-	LEAQ (SI)(BX*4), SI                // two input rows further
+	LEAQ (SI)(BX*4), SI  // two input rows further
 	MOVQ SI, srow-16(SP)
 	DECQ AX
 	JNZ  inRow
 	VZEROUPPER
 	RET
 
+// OUT_COLUMN is the output transform's row step for one column q of the
+// tiles: from the products m_q, m_4+q, m_8+q, m_12+q at a, b, c, d,
+// s0 = (m_q + m_4+q) + m_8+q and s1 = (m_4+q - m_8+q) - m_12+q.
+#define OUT_COLUMN(a, b, c, d, s0, s1) \
+	VMOVUPS a, s0      \
+	VMOVUPS b, s1      \
+	VADDPS  s1, s0, s0 \
+	VADDPS  c, s0, s0  \
+	VSUBPS  c, s1, s1  \
+	VSUBPS  d, s1, s1
+
+// OUT_ROWS takes the row step of a block of 8 tiles from the planes at
+// DI, R8, R9, R10 (column q at +q·S): s0 into Y0..Y3, s1 into Y4..Y7.
+#define OUT_ROWS \
+	OUT_COLUMN((DI), (R8), (R9), (R10), Y0, Y4)                                 \
+	OUT_COLUMN((DI)(R12*1), (R8)(R12*1), (R9)(R12*1), (R10)(R12*1), Y1, Y5) \
+	OUT_COLUMN((DI)(R12*2), (R8)(R12*2), (R9)(R12*2), (R10)(R12*2), Y2, Y6) \
+	OUT_COLUMN((DI)(R13*1), (R8)(R13*1), (R9)(R13*1), (R10)(R13*1), Y3, Y7)
+
+// OUT_LINE computes an output row's even columns (a+b)+c and odd ones
+// (b-c)-d and interleaves them into Y12 (columns 0-7 of the block) and
+// Y13 (8-15).
+#define OUT_LINE(a, b, c, d) \
+	VADDPS     b, a, Y10          \
+	VADDPS     c, Y10, Y10        \
+	VSUBPS     c, b, Y11          \
+	VSUBPS     d, Y11, Y11        \
+	VUNPCKLPS  Y11, Y10, Y8       \
+	VUNPCKHPS  Y11, Y10, Y9       \
+	VPERM2F128 $0x20, Y9, Y8, Y12 \
+	VPERM2F128 $0x31, Y9, Y8, Y13
+
+// OUT_STORE stores Y12, Y13 at p, whole or through the masks Y14, Y15.
+#define OUT_STORE(p) \
+	VMOVUPS Y12, (p) \
+	VMOVUPS Y13, 32(p)
+
+#define OUT_STORE_MASKED(p) \
+	VMASKMOVPS Y12, Y14, (p) \
+	VMASKMOVPS Y13, Y15, 32(p)
+
 // func winogradOutputTilesAVX2(y *float32, w int, m *float32, stride, tw, th, odd, full, lo, hi, masked int)
 //
-// Per block of 8 tiles, the row step takes column q's products m_q,
-// m_4+q, m_8+q, m_12+q from the planes at DI, R8, R9, R10 (+q·S) to
-// s0 = (m_q + m_4+q) + m_8+q (Y0..Y3) and s1 = (m_4+q - m_8+q) - m_12+q
-// (Y4..Y7); each output row's even columns (a+b)+c and odd ones (b-c)-d
-// are interleaved into Y12, Y13 and stored at SI (first row) and R11
-// (second row, unless the plane's height is odd, odd = 1, and this is the
-// last row of tiles). Bytes per output row in BX; rows of tiles left in DX.
-// Each row of tiles goes from its last block to its first, so that what
-// the last block's first row writes past the plane's width (on the second
-// row's first columns) is overwritten by the blocks after it.
+// Per block of 8 tiles, the row step (OUT_ROWS) and each output row's
+// columns (OUT_LINE), stored at SI (first row) and R11 (second row,
+// unless the plane's height is odd, odd = 1, and this is the last row of
+// tiles). Bytes per output row in BX; rows of tiles left in DX. Each row
+// of tiles goes from its last block to its first, so that what the last
+// block's first row writes past the plane's width (on the second row's
+// first columns) is overwritten by the blocks after it.
 TEXT ·winogradOutputTilesAVX2(SB), NOSPLIT, $16-88
 	MOVQ stride+24(FP), R12
 	SHLQ $2, R12
@@ -340,7 +229,7 @@ outRow:
 	LEAQ (R9)(R12*4), R10
 	LEAQ (SI)(BX*1), R11
 	MOVQ full+56(FP), CX
-	MOVQ CX, AX                        // to the last block: the row goes backwards
+	MOVQ CX, AX          // to the last block: the row goes backwards
 	SHLQ $5, AX
 	ADDQ AX, DI
 	ADDQ AX, R8
@@ -353,108 +242,34 @@ outRow:
 	JE   outWhole
 	CMPQ DX, masked+80(FP)
 	JLE  outMaskedTail
+	OUT_ROWS
+	OUT_LINE(Y0, Y1, Y2, Y3)
+	OUT_STORE(SI)
+	CMPQ DX, $1
+	JNE  outWholeTailSecond
+	CMPQ odd+48(FP), $0
+	JNE  outWholeTailDone
 
-	VMOVUPS    (DI), Y0
-	VMOVUPS    (R8), Y4
-	VADDPS     Y4, Y0, Y0
-	VADDPS     (R9), Y0, Y0
-	VSUBPS     (R9), Y4, Y4
-	VSUBPS     (R10), Y4, Y4
-	VMOVUPS    (DI)(R12*1), Y1
-	VMOVUPS    (R8)(R12*1), Y5
-	VADDPS     Y5, Y1, Y1
-	VADDPS     (R9)(R12*1), Y1, Y1
-	VSUBPS     (R9)(R12*1), Y5, Y5
-	VSUBPS     (R10)(R12*1), Y5, Y5
-	VMOVUPS    (DI)(R12*2), Y2
-	VMOVUPS    (R8)(R12*2), Y6
-	VADDPS     Y6, Y2, Y2
-	VADDPS     (R9)(R12*2), Y2, Y2
-	VSUBPS     (R9)(R12*2), Y6, Y6
-	VSUBPS     (R10)(R12*2), Y6, Y6
-	VMOVUPS    (DI)(R13*1), Y3
-	VMOVUPS    (R8)(R13*1), Y7
-	VADDPS     Y7, Y3, Y3
-	VADDPS     (R9)(R13*1), Y3, Y3
-	VSUBPS     (R9)(R13*1), Y7, Y7
-	VSUBPS     (R10)(R13*1), Y7, Y7
-	VADDPS     Y1, Y0, Y10
-	VADDPS     Y2, Y10, Y10
-	VSUBPS     Y2, Y1, Y11
-	VSUBPS     Y3, Y11, Y11
-	VUNPCKLPS  Y11, Y10, Y8
-	VUNPCKHPS  Y11, Y10, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y12
-	VPERM2F128 $0x31, Y9, Y8, Y13
-	VMOVUPS    Y12, (SI)
-	VMOVUPS    Y13, 32(SI)
-	CMPQ       DX, $1
-	JNE        outWholeTailSecond
-	CMPQ       odd+48(FP), $0
-	JNE        outWholeTailDone
 outWholeTailSecond:
-	VADDPS     Y5, Y4, Y10
-	VADDPS     Y6, Y10, Y10
-	VSUBPS     Y6, Y5, Y11
-	VSUBPS     Y7, Y11, Y11
-	VUNPCKLPS  Y11, Y10, Y8
-	VUNPCKHPS  Y11, Y10, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y12
-	VPERM2F128 $0x31, Y9, Y8, Y13
-	VMOVUPS    Y12, (R11)
-	VMOVUPS    Y13, 32(R11)
+	OUT_LINE(Y4, Y5, Y6, Y7)
+	OUT_STORE(R11)
+
 outWholeTailDone:
-	JMP  outWhole
+	JMP outWhole
+
 outMaskedTail:
-	VMOVUPS    (DI), Y0
-	VMOVUPS    (R8), Y4
-	VADDPS     Y4, Y0, Y0
-	VADDPS     (R9), Y0, Y0
-	VSUBPS     (R9), Y4, Y4
-	VSUBPS     (R10), Y4, Y4
-	VMOVUPS    (DI)(R12*1), Y1
-	VMOVUPS    (R8)(R12*1), Y5
-	VADDPS     Y5, Y1, Y1
-	VADDPS     (R9)(R12*1), Y1, Y1
-	VSUBPS     (R9)(R12*1), Y5, Y5
-	VSUBPS     (R10)(R12*1), Y5, Y5
-	VMOVUPS    (DI)(R12*2), Y2
-	VMOVUPS    (R8)(R12*2), Y6
-	VADDPS     Y6, Y2, Y2
-	VADDPS     (R9)(R12*2), Y2, Y2
-	VSUBPS     (R9)(R12*2), Y6, Y6
-	VSUBPS     (R10)(R12*2), Y6, Y6
-	VMOVUPS    (DI)(R13*1), Y3
-	VMOVUPS    (R8)(R13*1), Y7
-	VADDPS     Y7, Y3, Y3
-	VADDPS     (R9)(R13*1), Y3, Y3
-	VSUBPS     (R9)(R13*1), Y7, Y7
-	VSUBPS     (R10)(R13*1), Y7, Y7
-	VADDPS     Y1, Y0, Y10
-	VADDPS     Y2, Y10, Y10
-	VSUBPS     Y2, Y1, Y11
-	VSUBPS     Y3, Y11, Y11
-	VUNPCKLPS  Y11, Y10, Y8
-	VUNPCKHPS  Y11, Y10, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y12
-	VPERM2F128 $0x31, Y9, Y8, Y13
-	VMASKMOVPS Y12, Y14, (SI)
-	VMASKMOVPS Y13, Y15, 32(SI)
-	CMPQ       DX, $1
-	JNE        outMaskedSecond
-	CMPQ       odd+48(FP), $0
-	JNE        outMaskedDone
+	OUT_ROWS
+	OUT_LINE(Y0, Y1, Y2, Y3)
+	OUT_STORE_MASKED(SI)
+	CMPQ DX, $1
+	JNE  outMaskedSecond
+	CMPQ odd+48(FP), $0
+	JNE  outMaskedDone
+
 outMaskedSecond:
-	VADDPS     Y5, Y4, Y10
-	VADDPS     Y6, Y10, Y10
-	VSUBPS     Y6, Y5, Y11
-	VSUBPS     Y7, Y11, Y11
-	VUNPCKLPS  Y11, Y10, Y8
-	VUNPCKHPS  Y11, Y10, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y12
-	VPERM2F128 $0x31, Y9, Y8, Y13
-	VMASKMOVPS Y12, Y14, (R11)
-	VMASKMOVPS Y13, Y15, 32(R11)
+	OUT_LINE(Y4, Y5, Y6, Y7)
+	OUT_STORE_MASKED(R11)
+
 outMaskedDone:
 
 outWhole:
@@ -468,55 +283,18 @@ outBlock:
 	SUBQ $32, R10
 	SUBQ $64, SI
 	SUBQ $64, R11
-	VMOVUPS    (DI), Y0
-	VMOVUPS    (R8), Y4
-	VADDPS     Y4, Y0, Y0
-	VADDPS     (R9), Y0, Y0
-	VSUBPS     (R9), Y4, Y4
-	VSUBPS     (R10), Y4, Y4
-	VMOVUPS    (DI)(R12*1), Y1
-	VMOVUPS    (R8)(R12*1), Y5
-	VADDPS     Y5, Y1, Y1
-	VADDPS     (R9)(R12*1), Y1, Y1
-	VSUBPS     (R9)(R12*1), Y5, Y5
-	VSUBPS     (R10)(R12*1), Y5, Y5
-	VMOVUPS    (DI)(R12*2), Y2
-	VMOVUPS    (R8)(R12*2), Y6
-	VADDPS     Y6, Y2, Y2
-	VADDPS     (R9)(R12*2), Y2, Y2
-	VSUBPS     (R9)(R12*2), Y6, Y6
-	VSUBPS     (R10)(R12*2), Y6, Y6
-	VMOVUPS    (DI)(R13*1), Y3
-	VMOVUPS    (R8)(R13*1), Y7
-	VADDPS     Y7, Y3, Y3
-	VADDPS     (R9)(R13*1), Y3, Y3
-	VSUBPS     (R9)(R13*1), Y7, Y7
-	VSUBPS     (R10)(R13*1), Y7, Y7
-	VADDPS     Y1, Y0, Y10
-	VADDPS     Y2, Y10, Y10
-	VSUBPS     Y2, Y1, Y11
-	VSUBPS     Y3, Y11, Y11
-	VUNPCKLPS  Y11, Y10, Y8
-	VUNPCKHPS  Y11, Y10, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y12
-	VPERM2F128 $0x31, Y9, Y8, Y13
-	VMOVUPS    Y12, (SI)
-	VMOVUPS    Y13, 32(SI)
-	CMPQ       DX, $1
-	JNE        outFullSecond
-	CMPQ       odd+48(FP), $0
-	JNE        outFullDone
+	OUT_ROWS
+	OUT_LINE(Y0, Y1, Y2, Y3)
+	OUT_STORE(SI)
+	CMPQ DX, $1
+	JNE  outFullSecond
+	CMPQ odd+48(FP), $0
+	JNE  outFullDone
+
 outFullSecond:
-	VADDPS     Y5, Y4, Y10
-	VADDPS     Y6, Y10, Y10
-	VSUBPS     Y6, Y5, Y11
-	VSUBPS     Y7, Y11, Y11
-	VUNPCKLPS  Y11, Y10, Y8
-	VUNPCKHPS  Y11, Y10, Y9
-	VPERM2F128 $0x20, Y9, Y8, Y12
-	VPERM2F128 $0x31, Y9, Y8, Y13
-	VMOVUPS    Y12, (R11)
-	VMOVUPS    Y13, 32(R11)
+	OUT_LINE(Y4, Y5, Y6, Y7)
+	OUT_STORE(R11)
+
 outFullDone:
 	DECQ CX
 	JNZ  outBlock
@@ -524,113 +302,123 @@ outFullDone:
 outNext:
 	MOVQ mrow-8(SP), DI
 	MOVQ tw+32(FP), CX
-	LEAQ (DI)(CX*4), DI                // the next row of tiles
+	LEAQ (DI)(CX*4), DI  // the next row of tiles
 	MOVQ DI, mrow-8(SP)
 	MOVQ yrow-16(SP), SI
-	LEAQ (SI)(BX*2), SI                // two output rows further
+	LEAQ (SI)(BX*2), SI  // two output rows further
 	MOVQ SI, yrow-16(SP)
 	DECQ DX
 	JNZ  outRow
 	VZEROUPPER
 	RET
 
+// GRAD_LOAD loads 16 gradient floats at p into lo, hi, whole or (masked)
+// through Y14, Y15, which zero what lies past the plane's edge;
+// GRAD_SPLIT splits them into even and odd columns.
+#define GRAD_LOAD(p, lo, hi) \
+	VMOVUPS (p), lo \
+	VMOVUPS 32(p), hi
+
+#define GRAD_LOAD_MASKED(p, lo, hi) \
+	VMASKMOVPS (p), Y14, lo \
+	VMASKMOVPS 32(p), Y15, hi
+
+#define GRAD_SPLIT(lo, hi, ev, od) \
+	VSHUFPS $0x88, hi, lo, ev \
+	VSHUFPS $0xDD, hi, lo, od \
+	VPERMPD $0xD8, ev, ev     \
+	VPERMPD $0xD8, od, od
+
+// GRAD_COLUMNS takes the column step a, a+b, a-b, -b (a the even half of a
+// combined row, b the odd) into the planes p..p+3S, whole or through the
+// tile mask Y12; Y13 holds -0 (the negation flips the sign bit, as Go's).
+#define GRAD_COLUMNS(p, a, b) \
+	VADDPS  b, a, Y9        \
+	VSUBPS  b, a, Y10       \
+	VXORPS  Y13, b, Y11     \
+	VMOVUPS a, (p)          \
+	VMOVUPS Y9, (p)(R12*1)  \
+	VMOVUPS Y10, (p)(R12*2) \
+	VMOVUPS Y11, (p)(R13*1)
+
+#define GRAD_COLUMNS_MASKED(p, a, b) \
+	VADDPS     b, a, Y9             \
+	VSUBPS     b, a, Y10            \
+	VXORPS     Y13, b, Y11          \
+	VMASKMOVPS a, Y12, (p)          \
+	VMASKMOVPS Y9, Y12, (p)(R12*1)  \
+	VMASKMOVPS Y10, Y12, (p)(R12*2) \
+	VMASKMOVPS Y11, Y12, (p)(R13*1)
+
+// GRAD_ROWS takes the row step of the split rows g0 (Y2, Y3) and g1 (Y4,
+// Y5), g0, g0+g1, g0-g1, -g1, each followed by its column step (columns:
+// GRAD_COLUMNS or GRAD_COLUMNS_MASKED) into planes 4i..4i+3 (DI, R8, R9,
+// R10).
+#define GRAD_ROWS(columns) \
+	columns(DI, Y2, Y3)     \
+	VADDPS Y4, Y2, Y6       \
+	VADDPS Y5, Y3, Y7       \
+	columns(R8, Y6, Y7)     \
+	VSUBPS Y4, Y2, Y6       \
+	VSUBPS Y5, Y3, Y7       \
+	columns(R9, Y6, Y7)     \
+	VXORPS Y13, Y4, Y6      \
+	VXORPS Y13, Y5, Y7      \
+	columns(R10, Y6, Y7)
+
 // func winogradGradTilesAVX2(m *float32, stride int, dy *float32, w, tw, th, odd, full, lo, hi, tail, masked int)
 //
 // Per block of 8 tiles (16 columns), the gradient's two rows are loaded
 // from SI and R11 (the second as zeros on the last row of tiles of a plane
-// of odd height, odd = 1; the last, shorter block through the masks Y14
-// and Y15, which zero what lies outside the plane) and split into even
-// and odd columns: g0e, g0o, g1e, g1o in Y2..Y5. The row step gives
-// g0, g0+g1, g0-g1, -g1 for each half; for each, the column step a, a+b,
-// a-b, -b (a the even half, b the odd) into planes 4i..4i+3 (DI, R8, R9,
-// R10), the last block through the tile mask Y12. Y13 holds -0 for the
-// negations (a flip of the sign bit, as Go's).
+// of odd height, odd = 1; the last, shorter block through the masks) and
+// split into even and odd columns, then GRAD_ROWS.
 TEXT ·winogradGradTilesAVX2(SB), NOSPLIT, $16-96
-	MOVQ stride+8(FP), R12
-	SHLQ $2, R12
-	LEAQ (R12)(R12*2), R13
-	MOVQ w+24(FP), BX
-	SHLQ $2, BX
-	MOVQ lo+64(FP), CX
+	MOVQ         stride+8(FP), R12
+	SHLQ         $2, R12
+	LEAQ         (R12)(R12*2), R13
+	MOVQ         w+24(FP), BX
+	SHLQ         $2, BX
+	MOVQ         lo+64(FP), CX
 	LANEMASK(CX, AX, Y14)
-	MOVQ hi+72(FP), CX
+	MOVQ         hi+72(FP), CX
 	LANEMASK(CX, AX, Y15)
-	MOVQ tail+80(FP), CX
+	MOVQ         tail+80(FP), CX
 	LANEMASK(CX, AX, Y12)
-	MOVL $0x80000000, AX
-	MOVL AX, X13
+	MOVL         $0x80000000, AX
+	MOVL         AX, X13
 	VBROADCASTSS X13, Y13
-	MOVQ m+0(FP), DI
-	MOVQ dy+16(FP), SI
-	MOVQ DI, mrow-8(SP)
-	MOVQ SI, grow-16(SP)
-	MOVQ th+40(FP), DX
+	MOVQ         m+0(FP), DI
+	MOVQ         dy+16(FP), SI
+	MOVQ         DI, mrow-8(SP)
+	MOVQ         SI, grow-16(SP)
+	MOVQ         th+40(FP), DX
 
 gradRow:
-	LEAQ (DI)(R12*4), R8
-	LEAQ (DI)(R12*8), R9
-	LEAQ (R9)(R12*4), R10
-	LEAQ (SI)(BX*1), R11
-	MOVQ full+56(FP), CX
+	LEAQ  (DI)(R12*4), R8
+	LEAQ  (DI)(R12*8), R9
+	LEAQ  (R9)(R12*4), R10
+	LEAQ  (SI)(BX*1), R11
+	MOVQ  full+56(FP), CX
 	TESTQ CX, CX
-	JZ   gradTail
+	JZ    gradTail
 
 gradBlock:
-	VMOVUPS    (SI), Y0
-	VMOVUPS    32(SI), Y1
-	VSHUFPS    $0x88, Y1, Y0, Y2
-	VSHUFPS    $0xDD, Y1, Y0, Y3
-	VPERMPD    $0xD8, Y2, Y2
-	VPERMPD    $0xD8, Y3, Y3
-	CMPQ       DX, $1
-	JNE        gradWholeSecond
-	CMPQ       odd+48(FP), $0
-	JE         gradWholeSecond
-	VXORPS     Y4, Y4, Y4
-	VXORPS     Y5, Y5, Y5
-	JMP        gradWholeRows
+	GRAD_LOAD(SI, Y0, Y1)
+	GRAD_SPLIT(Y0, Y1, Y2, Y3)
+	CMPQ   DX, $1
+	JNE    gradWholeSecond
+	CMPQ   odd+48(FP), $0
+	JE     gradWholeSecond
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	JMP    gradWholeRows
+
 gradWholeSecond:
-	VMOVUPS    (R11), Y0
-	VMOVUPS    32(R11), Y1
-	VSHUFPS    $0x88, Y1, Y0, Y4
-	VSHUFPS    $0xDD, Y1, Y0, Y5
-	VPERMPD    $0xD8, Y4, Y4
-	VPERMPD    $0xD8, Y5, Y5
+	GRAD_LOAD(R11, Y0, Y1)
+	GRAD_SPLIT(Y0, Y1, Y4, Y5)
+
 gradWholeRows:
-	VADDPS     Y3, Y2, Y9
-	VSUBPS     Y3, Y2, Y10
-	VXORPS     Y13, Y3, Y11
-	VMOVUPS    Y2, (DI)
-	VMOVUPS    Y9, (DI)(R12*1)
-	VMOVUPS    Y10, (DI)(R12*2)
-	VMOVUPS    Y11, (DI)(R13*1)
-	VADDPS     Y4, Y2, Y6
-	VADDPS     Y5, Y3, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMOVUPS    Y6, (R8)
-	VMOVUPS    Y9, (R8)(R12*1)
-	VMOVUPS    Y10, (R8)(R12*2)
-	VMOVUPS    Y11, (R8)(R13*1)
-	VSUBPS     Y4, Y2, Y6
-	VSUBPS     Y5, Y3, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMOVUPS    Y6, (R9)
-	VMOVUPS    Y9, (R9)(R12*1)
-	VMOVUPS    Y10, (R9)(R12*2)
-	VMOVUPS    Y11, (R9)(R13*1)
-	VXORPS     Y13, Y4, Y6
-	VXORPS     Y13, Y5, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMOVUPS    Y6, (R10)
-	VMOVUPS    Y9, (R10)(R12*1)
-	VMOVUPS    Y10, (R10)(R12*2)
-	VMOVUPS    Y11, (R10)(R13*1)
+	GRAD_ROWS(GRAD_COLUMNS)
 	ADDQ $32, DI
 	ADDQ $32, R8
 	ADDQ $32, R9
@@ -645,132 +433,54 @@ gradTail:
 	JE   gradNext
 	CMPQ DX, masked+88(FP)
 	JLE  gradMaskedTail
-	VMASKMOVPS (SI), Y14, Y0
-	VMASKMOVPS 32(SI), Y15, Y1
-	VSHUFPS    $0x88, Y1, Y0, Y2
-	VSHUFPS    $0xDD, Y1, Y0, Y3
-	VPERMPD    $0xD8, Y2, Y2
-	VPERMPD    $0xD8, Y3, Y3
-	CMPQ       DX, $1
-	JNE        gradWholeTailSecond
-	CMPQ       odd+48(FP), $0
-	JE         gradWholeTailSecond
-	VXORPS     Y4, Y4, Y4
-	VXORPS     Y5, Y5, Y5
-	JMP        gradWholeTailRows
+	GRAD_LOAD_MASKED(SI, Y0, Y1)
+	GRAD_SPLIT(Y0, Y1, Y2, Y3)
+	CMPQ   DX, $1
+	JNE    gradWholeTailSecond
+	CMPQ   odd+48(FP), $0
+	JE     gradWholeTailSecond
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	JMP    gradWholeTailRows
+
 gradWholeTailSecond:
-	VMASKMOVPS (R11), Y14, Y0
-	VMASKMOVPS 32(R11), Y15, Y1
-	VSHUFPS    $0x88, Y1, Y0, Y4
-	VSHUFPS    $0xDD, Y1, Y0, Y5
-	VPERMPD    $0xD8, Y4, Y4
-	VPERMPD    $0xD8, Y5, Y5
+	GRAD_LOAD_MASKED(R11, Y0, Y1)
+	GRAD_SPLIT(Y0, Y1, Y4, Y5)
+
 gradWholeTailRows:
-	VADDPS     Y3, Y2, Y9
-	VSUBPS     Y3, Y2, Y10
-	VXORPS     Y13, Y3, Y11
-	VMASKMOVPS Y2, Y12, (DI)
-	VMASKMOVPS Y9, Y12, (DI)(R12*1)
-	VMASKMOVPS Y10, Y12, (DI)(R12*2)
-	VMASKMOVPS Y11, Y12, (DI)(R13*1)
-	VADDPS     Y4, Y2, Y6
-	VADDPS     Y5, Y3, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMASKMOVPS Y6, Y12, (R8)
-	VMASKMOVPS Y9, Y12, (R8)(R12*1)
-	VMASKMOVPS Y10, Y12, (R8)(R12*2)
-	VMASKMOVPS Y11, Y12, (R8)(R13*1)
-	VSUBPS     Y4, Y2, Y6
-	VSUBPS     Y5, Y3, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMASKMOVPS Y6, Y12, (R9)
-	VMASKMOVPS Y9, Y12, (R9)(R12*1)
-	VMASKMOVPS Y10, Y12, (R9)(R12*2)
-	VMASKMOVPS Y11, Y12, (R9)(R13*1)
-	VXORPS     Y13, Y4, Y6
-	VXORPS     Y13, Y5, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMASKMOVPS Y6, Y12, (R10)
-	VMASKMOVPS Y9, Y12, (R10)(R12*1)
-	VMASKMOVPS Y10, Y12, (R10)(R12*2)
-	VMASKMOVPS Y11, Y12, (R10)(R13*1)
-	JMP  gradNext
+	GRAD_ROWS(GRAD_COLUMNS)
+	JMP gradNext
+
 gradMaskedTail:
-	VMASKMOVPS (SI), Y14, Y0
-	VMASKMOVPS 32(SI), Y15, Y1
-	VSHUFPS    $0x88, Y1, Y0, Y2
-	VSHUFPS    $0xDD, Y1, Y0, Y3
-	VPERMPD    $0xD8, Y2, Y2
-	VPERMPD    $0xD8, Y3, Y3
-	CMPQ       DX, $1
-	JNE        gradMaskedSecond
-	CMPQ       odd+48(FP), $0
-	JE         gradMaskedSecond
-	VXORPS     Y4, Y4, Y4
-	VXORPS     Y5, Y5, Y5
-	JMP        gradMaskedRows
+	GRAD_LOAD_MASKED(SI, Y0, Y1)
+	GRAD_SPLIT(Y0, Y1, Y2, Y3)
+	CMPQ   DX, $1
+	JNE    gradMaskedSecond
+	CMPQ   odd+48(FP), $0
+	JE     gradMaskedSecond
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	JMP    gradMaskedRows
+
 gradMaskedSecond:
-	VMASKMOVPS (R11), Y14, Y0
-	VMASKMOVPS 32(R11), Y15, Y1
-	VSHUFPS    $0x88, Y1, Y0, Y4
-	VSHUFPS    $0xDD, Y1, Y0, Y5
-	VPERMPD    $0xD8, Y4, Y4
-	VPERMPD    $0xD8, Y5, Y5
+	GRAD_LOAD_MASKED(R11, Y0, Y1)
+	GRAD_SPLIT(Y0, Y1, Y4, Y5)
+
 gradMaskedRows:
-	VADDPS     Y3, Y2, Y9
-	VSUBPS     Y3, Y2, Y10
-	VXORPS     Y13, Y3, Y11
-	VMASKMOVPS Y2, Y12, (DI)
-	VMASKMOVPS Y9, Y12, (DI)(R12*1)
-	VMASKMOVPS Y10, Y12, (DI)(R12*2)
-	VMASKMOVPS Y11, Y12, (DI)(R13*1)
-	VADDPS     Y4, Y2, Y6
-	VADDPS     Y5, Y3, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMASKMOVPS Y6, Y12, (R8)
-	VMASKMOVPS Y9, Y12, (R8)(R12*1)
-	VMASKMOVPS Y10, Y12, (R8)(R12*2)
-	VMASKMOVPS Y11, Y12, (R8)(R13*1)
-	VSUBPS     Y4, Y2, Y6
-	VSUBPS     Y5, Y3, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMASKMOVPS Y6, Y12, (R9)
-	VMASKMOVPS Y9, Y12, (R9)(R12*1)
-	VMASKMOVPS Y10, Y12, (R9)(R12*2)
-	VMASKMOVPS Y11, Y12, (R9)(R13*1)
-	VXORPS     Y13, Y4, Y6
-	VXORPS     Y13, Y5, Y7
-	VADDPS     Y7, Y6, Y9
-	VSUBPS     Y7, Y6, Y10
-	VXORPS     Y13, Y7, Y11
-	VMASKMOVPS Y6, Y12, (R10)
-	VMASKMOVPS Y9, Y12, (R10)(R12*1)
-	VMASKMOVPS Y10, Y12, (R10)(R12*2)
-	VMASKMOVPS Y11, Y12, (R10)(R13*1)
+	GRAD_ROWS(GRAD_COLUMNS_MASKED)
 
 gradNext:
 	MOVQ mrow-8(SP), DI
 	MOVQ tw+32(FP), CX
-	LEAQ (DI)(CX*4), DI                // the next row of tiles
+	LEAQ (DI)(CX*4), DI  // the next row of tiles
 	MOVQ DI, mrow-8(SP)
 	MOVQ grow-16(SP), SI
-	LEAQ (SI)(BX*2), SI                // two gradient rows further
+	LEAQ (SI)(BX*2), SI  // two gradient rows further
 	MOVQ SI, grow-16(SP)
 	DECQ DX
 	JNZ  gradRow
 	VZEROUPPER
 	RET
-
 
 // func deinterleaveAVX(even, odd, src *float32, n int)
 //
