@@ -20,9 +20,10 @@ import (
 // Every sum is in a fixed order, so results do not depend on how samples
 // are split between goroutines.
 
-// rowBuffers recycles the transforms' row buffers, a few kilobytes each,
-// which every transform call needs: allocated per call they were garbage
-// that raised the peak memory of a long step until the next collection.
+// rowBuffers recycles the input transform's split-row buffers, a few
+// kilobytes each, which every call needs: allocated per call they were
+// garbage that raised the peak memory of a long step until the next
+// collection.
 var rowBuffers sync.Pool
 
 // rowBuffer returns a buffer of n floats from rowBuffers and the function
@@ -95,10 +96,8 @@ func winogradInput(v, x []float32, c, h, w, lo, hi, ld, col int) {
 			e, o := split[2*(y+1)*n:][:n], split[(2*(y+1)+1)*n:][:n]
 			o[0] = row[0]
 			simdgemm.Deinterleave(e[1:1+pairs], o[1:1+pairs], row[1:1+2*pairs])
-			if j := pairs + 1; j <= tw {
-				if 2*j-1 < w {
-					e[j] = row[2*j-1]
-				}
+			if j := pairs + 1; j <= tw && 2*j-1 < w {
+				e[j] = row[2*j-1]
 			}
 		}
 		simdgemm.WinogradInputTiles(v[ch*ld+col:], stride, split, n, tw, th)

@@ -31,7 +31,8 @@ func sgdAVX(w, grad *float32, n int, lr, wd float32)
 //go:noescape
 func sgdMomentumAVX(w, grad, buf *float32, n int, lr, wd, mu float32)
 
-// hasAVX2 reports whether the AVX2 loops of normalize_amd64.s can run.
+// hasAVX2 reports whether the AVX2 loops (normalize_amd64.s,
+// winograd_amd64.s, winograd_filters_amd64.s, pool_amd64.s) can run.
 var hasAVX2 = cpu.X86.HasAVX2
 
 // bulk2 is bulk for the AVX2 loops: the largest multiple of 16 not above n,
@@ -69,10 +70,6 @@ func bulk8(n int) int {
 	}
 	return n &^ 7
 }
-
-// tileAsm reports whether the plane-wide Winograd transforms of
-// winograd_amd64.s can run.
-var tileAsm = hasAVX2
 
 //go:noescape
 func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail, masked int)

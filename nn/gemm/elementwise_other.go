@@ -29,7 +29,8 @@ func normalizeGradAVX2(dx, dy, h *float32, n int, k, mdy, mdyx float32) { panic(
 
 func bulk8(n int) int { return 0 }
 
-const tileAsm = false
+// hasAVX2 is false: without assembly the Go loops do everything.
+const hasAVX2 = false
 
 func winogradInputTilesAVX2(v *float32, stride int, split *float32, n, th, full, tail, masked int) {
 	panic("gemm: no assembly")

@@ -20,7 +20,7 @@ func MaxPool3Stride2(out []float32, pos []uint8, r0, r1, r2 []float32) {
 	// The assembly reads 16 floats from 2i and from 2i+2 for a block at
 	// i: whole blocks whose reads stay inside the rows.
 	b := 0
-	if tileAsm {
+	if hasAVX2 {
 		b = min((min(len(r0), len(r1), len(r2))-2)/2, n) &^ 7
 	}
 	if b > 0 {

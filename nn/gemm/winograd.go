@@ -26,7 +26,7 @@ func WinogradInputTiles(v []float32, stride int, split []float32, n, tw, th int)
 	}
 	_ = v[15*stride+th*tw-1]
 	_ = split[(4*th+4)*n-1]
-	if tileAsm && n > (tw+7)&^7 {
+	if hasAVX2 && n > (tw+7)&^7 {
 		full := tw / 8
 		winogradInputTilesAVX2(&v[0], stride, &split[0], n, th, full, tw%8, th-wholeRows(th, th*tw, tw, 8*full+8))
 		return
@@ -85,7 +85,7 @@ func WinogradOutputTiles(y []float32, h, w int, m []float32, stride, tw, th int)
 	}
 	_ = y[h*w-1]
 	_ = m[15*stride+th*tw-1]
-	if tileAsm && len(m) >= 15*stride+(th-1)*tw+(tw+7)&^7 {
+	if hasAVX2 && len(m) >= 15*stride+(th-1)*tw+(tw+7)&^7 {
 		full, lo, hi := columnBlocks(w)
 		// Tile row ty's last block ends at column 16·full+16 of output
 		// row 2ty+1: (2ty+1)·w + 16·full + 16 floats into the plane.
@@ -137,7 +137,7 @@ func WinogradGradTiles(m []float32, stride int, g []float32, h, w, tw, th int) {
 	}
 	_ = g[h*w-1]
 	_ = m[15*stride+th*tw-1]
-	if tileAsm {
+	if hasAVX2 {
 		full, lo, hi := columnBlocks(w)
 		tail := 0
 		if lo > 0 {
@@ -227,7 +227,7 @@ func WinogradFilters(u []float32, plane int, w []float32) {
 	for i0 := 0; i0 < n; i0 += filterBlock {
 		b := min(filterBlock, n-i0)
 		done := 0
-		if tileAsm && b >= 4 {
+		if hasAVX2 && b >= 4 {
 			// buf[j·b+i] = element j of filter i0+i.
 			transposeInto(buf[:], b, w[i0*9:], 9, b, 9)
 			done = b &^ 3
@@ -278,7 +278,7 @@ func WinogradFilterGrads(dw, du []float32, plane int) {
 	for i0 := 0; i0 < n; i0 += filterBlock {
 		b := min(filterBlock, n-i0)
 		done := 0
-		if tileAsm && b >= 4 {
+		if hasAVX2 && b >= 4 {
 			done = b &^ 3
 			// buf[j·b+i] = element j of filter i0+i's gradient.
 			winogradFilterGradsAVX2(&buf[0], b, &du[i0], plane, done)
