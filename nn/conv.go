@@ -155,10 +155,7 @@ func (c *Conv2D) Forward(x *Tensor, train bool) *Tensor {
 		}
 	}
 	if wino {
-		u := getScratch(16 * c.OutC * c.InC)
-		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC)
-		winogradBatch(y.Data, x.Data, *u, c.InC, c.OutC, h, w, n, false)
-		putScratch(u)
+		c.winogradPass(y.Data, x.Data, h, w, n, false)
 		c.addBias(y.Data, n, p)
 		return y
 	}
@@ -327,12 +324,24 @@ func (c *Conv2D) Backward(dy *Tensor) *Tensor {
 	}
 	winogradWeightGrad(c.W.Grad.Data, c.x.Data, dy.Data, c.InC, c.OutC, c.h, c.w, n)
 	if dx != nil {
-		u := getScratch(16 * c.OutC * c.InC)
-		winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC)
-		winogradBatch(dx.Data, dy.Data, *u, c.OutC, c.InC, c.h, c.w, n, true)
-		putScratch(u)
+		c.winogradPass(dx.Data, dy.Data, c.h, c.w, n, true)
 	}
 	return dx
+}
+
+// winogradPass transforms the current weights into scratch and convolves
+// the n planes of h x w in with them into out by Winograd: the forward
+// pass, or with inputGrad the input gradient from the output gradient in
+// (the transposed convolution, channels swapped).
+func (c *Conv2D) winogradPass(out, in []float32, h, w, n int, inputGrad bool) {
+	u := getScratch(16 * c.OutC * c.InC)
+	defer putScratch(u)
+	winogradFilters(*u, c.W.Value.Data, c.OutC, c.InC)
+	inC, outC := c.InC, c.OutC
+	if inputGrad {
+		inC, outC = outC, inC
+	}
+	winogradBatch(out, in, *u, inC, outC, h, w, n, inputGrad)
 }
 
 // weightGradBudget bounds (in floats) the per-unit weight gradients that
